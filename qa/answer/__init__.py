@@ -1,0 +1,1 @@
+"""Answer building: sentences, figures and the numbers a question states."""

@@ -1,0 +1,170 @@
+"""The ``qa`` command: build an index, ask a question, evaluate. A thin face over the library.
+
+qa build [PATH ...] [--index DIR] [--model M] [--strict]
+qa ask "QUESTION" [-k N] [--json] [--index DIR]
+qa eval QUESTIONS.jsonl [--json] [--index DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from qa import __version__, config
+from qa.errors import IndexNotFoundError, QAError
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _progress_bar():
+    """A rich progress bar fed by ``build_index``'s ``progress(done, total)`` callback."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("embedding passages"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+    task = bar.add_task("embed", total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, update
+
+
+def _build(sources: list[str] | None, index: Path | None, model: str | None, strict: bool):
+    from qa.index.build import build_index
+
+    bar, update = _progress_bar()
+    with bar:
+        return build_index(sources, index, model=model, strict=strict, progress=update)
+
+
+def _print_build(report) -> None:
+    err.print(
+        f"built {report.index_dir}: {report.documents} document(s), {report.passages} passages "
+        f"({report.embedded} embedded, {report.reused} reused from cache) "
+        f"with {report.model} in {report.seconds:.1f} s"
+    )
+    for s in report.skipped:
+        err.print(f"  skipped {s.path}: {s.reason}")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    report = _build(args.paths or None, args.index, args.model, args.strict)
+    _print_build(report)
+    return 0
+
+
+def _retriever(index: Path | None):
+    from qa.retrieve import Retriever
+
+    try:
+        return Retriever.load(index)
+    except IndexNotFoundError:
+        target = index or config.default_index_dir()
+        if index is not None and not index.exists():
+            pass  # building the bundled reports into a folder the user named is fine too
+        err.print(f"no index in {target} yet: building it from {config.default_data_dir()} first")
+        _print_build(_build(None, target, None, False))
+        return Retriever.load(index)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from qa import render
+    from qa.retrieve.retriever import check_question
+
+    question = check_question(args.question)  # before any slow work
+    retriever = _retriever(args.index)
+    hits = retriever.search(question, k=args.k)
+    if args.json:
+        print(render.hits_json(question, hits))
+    else:
+        render.print_hits(Console(highlight=False, soft_wrap=True), hits)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from qa import render
+    from qa.evaluate import evaluate_retrieval, read_questions
+
+    questions = read_questions(args.questions)
+    retriever = _retriever(args.index)
+    summary = evaluate_retrieval(retriever, questions).summary()
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        render.print_eval(Console(highlight=False, soft_wrap=True), summary)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="qa", description="Ask questions about reports; get quoted passages."
+    )
+    p.add_argument("--version", action="version", version=f"qa {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build or rebuild an index from report files and folders")
+    b.add_argument("paths", nargs="*", help="files or folders (default: the bundled reports)")
+    b.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    b.add_argument(
+        "--model", help="sentence-transformers model name or path (default: bundled e5-small)"
+    )
+    b.add_argument(
+        "--strict", action="store_true", help="fail on any unreadable file instead of skipping it"
+    )
+    b.set_defaults(func=cmd_build)
+
+    a = sub.add_parser("ask", help="ask a question")
+    a.add_argument("question")
+    a.add_argument("-k", type=int, default=3, help="how many passages (default 3)")
+    a.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    a.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    a.set_defaults(func=cmd_ask)
+
+    e = sub.add_parser("eval", help="score retrieval on a JSONL question file")
+    e.add_argument("questions", type=Path)
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--index", type=Path)
+    e.set_defaults(func=cmd_eval)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:
+        err.print("error: -k must be at least 1")
+        return 2
+    try:
+        return args.func(args)
+    except QAError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

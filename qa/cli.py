@@ -91,11 +91,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     question = check_question(args.question)  # before any slow work
     retriever = _retriever(args.index)
-    hits = retriever.search(question, k=args.k)
+    out = Console(highlight=False, soft_wrap=True)
+    if args.passages:
+        hits = retriever.search(question, k=args.k)
+        if args.json:
+            print(render.hits_json(question, hits))
+        else:
+            render.print_hits(out, hits)
+        return 0
+    answer = retriever.answer(question)
     if args.json:
-        print(render.hits_json(question, hits))
+        print(render.answer_json(answer, passages=args.k))
     else:
-        render.print_hits(Console(highlight=False, soft_wrap=True), hits)
+        render.print_answer(out, answer, related=args.k)
     return 0
 
 
@@ -134,7 +142,10 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("ask", help="ask a question")
     a.add_argument("question")
-    a.add_argument("-k", type=int, default=3, help="how many passages (default 3)")
+    a.add_argument("-k", type=int, default=3, help="how many passages to list (default 3)")
+    a.add_argument(
+        "--passages", action="store_true", help="list the top passages instead of the answer"
+    )
     a.add_argument("--json", action="store_true", help="print machine-readable JSON")
     a.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     a.set_defaults(func=cmd_ask)

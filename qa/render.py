@@ -8,6 +8,8 @@ import json
 from rich.console import Console
 from rich.text import Text
 
+from qa.answer.compose import Answer, Citation, Quote
+from qa.i18n import Language, message
 from qa.retrieve import Hit
 
 
@@ -57,3 +59,49 @@ def print_eval(console: Console, summary: dict) -> None:
     for m in misses:
         rank = m["rank"] if m["rank"] is not None else "-"
         console.print(Text(f"  {m['id']} [{m['lang']}] rank {rank}: {m['question']}"))
+
+
+def citation_line(c: Citation, lang: Language) -> str:
+    """Document · section · paragraph · source date, in the reply's language."""
+    parts = [c.document]
+    if c.section:
+        parts.append(c.section)
+    parts.append(
+        message("paragraph", lang, n=c.paragraph) if c.paragraph else message("notes", lang)
+    )
+    if c.source or c.date:
+        parts.append(" ".join(x for x in (c.source, c.date) if x))
+    return " · ".join(parts)
+
+
+def quote_text(quote: Quote) -> Text:
+    """The quote verbatim, figures in bold."""
+    text = Text(quote.text)
+    for f in quote.figures:
+        text.stylize("bold", f.start, f.end)
+    return text
+
+
+def print_answer(console: Console, answer: Answer, *, related: int = 3) -> None:
+    lang = answer.language
+    if answer.found:
+        console.print(Text(message("answer", lang), style="dim"))
+        for quote in answer.quotes:
+            console.print(Text("> ").append(quote_text(quote)), soft_wrap=True)
+            console.print(Text("  — " + citation_line(quote.citation, lang), style="dim"))
+        return
+    console.print(answer.message)
+    if answer.related:
+        console.print()
+        console.print(Text(message("related", lang), style="dim"))
+        for hit in answer.related[:related]:
+            excerpt = hit.text if len(hit.text) <= 120 else hit.text[:120] + "…"
+            console.print(Text(f"- {excerpt}"), soft_wrap=True)
+            console.print(Text("  — " + location(hit), style="dim"))
+    console.print(Text(message("hint", lang), style="dim"))
+
+
+def answer_json(answer: Answer, passages: int = 3) -> str:
+    data = answer.to_json()
+    data["passages"] = [h.to_json() for h in answer.hits[:passages]]
+    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -81,9 +81,9 @@ def test_jsonl_ids_and_titles_are_kept(tmp_path):
         (b"   \n\n  ", "file is empty"),
         (b"\x00\x01\x02PK\x03\x04binary", "binary"),
         ("報告".encode("utf-16-le") + b"\x00\x00", "binary"),
-        ("不是UTF-8的報告".encode("big5"), "not valid UTF-8"),
+        ("Café résumé".encode("latin-1"), "cannot detect the text encoding"),
     ],
-    ids=["empty", "whitespace", "binary", "nul-bytes", "big5"],
+    ids=["empty", "whitespace", "binary", "nul-bytes", "latin-1"],
 )
 def test_unreadable_text_file_is_a_clear_error(tmp_path, content, message):
     f = tmp_path / "bad.txt"

@@ -85,7 +85,7 @@ _COMMON = frozenset(
     "零壹贰叁肆伍陆柒捌玖拾佰仟"
 )
 
-# Hand-over from the scoring to the error message, so that it names what was tried.
+# What the error message says was tried, so that the user knows which encodings to use.
 _TRIED = "tried UTF-8, UTF-16, GB18030, Big5"
 
 # WHATWG label aliases (HTML pages): GB2312/GBK are decoded as their superset GB18030, Big5
@@ -157,9 +157,11 @@ def _gb2312_level1(ch: str) -> bool:
 def chinese_score(text: str) -> float:
     """How much ``text`` reads like ordinary Chinese, from -2 to 1.
 
-    The share of its non-ASCII letters that are frequent Chinese characters, less twice the
-    share of code points no real text has (private use, unassigned, controls, U+FFFD).
-    Punctuation and symbols are neutral: both encodings place them at similar codes.
+    Each non-ASCII letter scores 1 if it is one of the most frequent Chinese characters,
+    1/2 if it is another of GB2312's level-1 (everyday) characters, 0 if it is rarer or not
+    Chinese (kana, Cyrillic), and -2 for a code point no real text has (private use,
+    unassigned, controls, U+FFFD); the score is the mean. Punctuation and symbols are
+    neutral: both encodings place them at similar codes.
     """
     sample = text[:_SAMPLE_CHARS]
     folded = _folded("".join(_CJK_RE.findall(sample)))
@@ -225,15 +227,19 @@ def decode(path: Path, data: bytes, *, declared: str | None = None) -> Decoded:
             return _non_empty(path, Decoded(text, codec))
     if looks_binary(data):
         raise SourceError(f"{path}: looks like a binary file, not text")
+    utf8 = _strict(data, "utf-8")
     codec = normalise_label(declared) if declared else None
     if codec is not None:
         text = _strict(data, codec)
-        if text is not None:
+        # Pages saved from a server that sent UTF-8 often still declare GB2312 in a <meta>:
+        # non-ASCII bytes that are valid UTF-8 are UTF-8 unless the declared reading is
+        # more Chinese. A declaration that does not decode is wrong; detect instead.
+        if text is not None and not (
+            utf8 is not None and not data.isascii() and chinese_score(utf8) >= chinese_score(text)
+        ):
             return _non_empty(path, Decoded(text, codec))
-        # A wrong declaration is common; fall through to detection.
-    text = _strict(data, "utf-8")
-    if text is not None:
-        return _non_empty(path, Decoded(text, "utf-8"))
+    if utf8 is not None:
+        return _non_empty(path, Decoded(utf8, "utf-8"))
     scored: list[tuple[float, int, str, str]] = []
     for rank, codec in enumerate(LEGACY_ENCODINGS):
         text = _strict(data, codec)

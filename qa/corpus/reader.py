@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.corpus import metadata
+from qa.corpus import docx, html, metadata, pdf
 from qa.corpus.encoding import decode_text
-from qa.corpus.plaintext import blocks
+from qa.corpus.plaintext import Block, blocks
 from qa.documents import Document, Passage
 from qa.errors import DuplicateIdError, SourceError
 
@@ -38,7 +38,10 @@ class Corpus:
     files: list[Path] = field(default_factory=list)
 
 
-Reader = Callable[[Path, str], tuple[Document, list[Passage]]]
+#: Reads one file's bytes (``path`` names it in messages and finds its sidecar).
+Reader = Callable[[Path, str, bytes], tuple[Document, list[Passage]]]
+#: A binary format's parser: the format's own metadata and the document's layout.
+Parser = Callable[[Path, bytes], tuple[dict, list[Block]]]
 
 
 def _document(path: Path, doc_id: str, blocks_meta: dict, notes: list[str]) -> Document:
@@ -65,7 +68,13 @@ def metadata_passage(doc: Document) -> Passage | None:
 
 def _structured(path: Path, doc_id: str, text: str, *, markdown: bool) -> tuple[Document, list]:
     meta, body = metadata.front_matter(text)
-    layout = blocks(body, markdown=markdown)
+    return _assemble(path, doc_id, meta, blocks(body, markdown=markdown))
+
+
+def _assemble(
+    path: Path, doc_id: str, meta: dict, layout: list[Block]
+) -> tuple[Document, list[Passage]]:
+    """Number a layout's paragraphs under their headings; ``meta`` outranks the layout's title."""
     title = next((b.text for b in layout if b.kind == "title"), None)
     if title and "title" not in meta:
         meta["title"] = title
@@ -133,7 +142,50 @@ def read_jsonl(path: Path, doc_id: str, text: str) -> tuple[Document, list[Passa
     return _document(path, doc_id, {}, []), passages
 
 
-READERS: dict[str, Reader] = {".txt": read_text, ".md": read_markdown, ".jsonl": read_jsonl}
+def _with_notes(layout: list[Block]) -> list[Block]:
+    """Apply the text files' closing rules to a parsed layout (see ``plaintext.blocks``).
+
+    Trailing bracketed paragraphs are notes (credit, source); a layout without paragraphs
+    keeps its headings as paragraphs.
+    """
+    out = list(layout)
+    i = len(out)
+    while i > 0 and out[i - 1].kind == "paragraph" and metadata.is_note_line(out[i - 1].text):
+        i -= 1
+    out[i:] = [Block("note", b.text) for b in out[i:]]
+    if not any(b.kind == "paragraph" for b in out):
+        out = [Block("paragraph", b.text) if b.kind == "heading" else b for b in out]
+    return out
+
+
+def _decoding(read: Callable[[Path, str, str], tuple[Document, list[Passage]]]) -> Reader:
+    """A reader of text files, fed the file's decoded text."""
+
+    def reader(path: Path, doc_id: str, data: bytes) -> tuple[Document, list[Passage]]:
+        return read(path, doc_id, decode_text(path, data))
+
+    return reader
+
+
+def _parsing(parse: Parser) -> Reader:
+    """A reader of a binary or markup format, from its parser."""
+
+    def reader(path: Path, doc_id: str, data: bytes) -> tuple[Document, list[Passage]]:
+        meta, layout = parse(path, data)
+        return _assemble(path, doc_id, meta, _with_notes(layout))
+
+    return reader
+
+
+READERS: dict[str, Reader] = {
+    ".txt": _decoding(read_text),
+    ".md": _decoding(read_markdown),
+    ".jsonl": _decoding(read_jsonl),
+    ".pdf": _parsing(pdf.parse),
+    ".docx": _parsing(docx.parse),
+    ".html": _parsing(html.parse),
+    ".htm": _parsing(html.parse),
+}
 
 
 def supported_suffixes() -> list[str]:
@@ -148,9 +200,9 @@ def _discover(paths: Iterable[str | Path]) -> list[tuple[Path, Path, bool]]:
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p)
-                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    if not metadata.is_sidecar(f):
-                        found.append((f, p, False))
+                hidden = any(part.startswith(".") for part in rel.parts)
+                if f.is_file() and not hidden and not metadata.is_sidecar(f):
+                    found.append((f, p, False))
         elif p.is_file():
             found.append((p, p.parent, True))
         else:
@@ -184,7 +236,7 @@ def read_file(path: Path, doc_id: str) -> tuple[Document, list[Passage]]:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror})") from exc
-    doc, passages = reader(path, doc_id, decode_text(path, data))
+    doc, passages = reader(path, doc_id, data)
     if not any(p.kind == "text" for p in passages):
         raise SourceError(f"{path}: no paragraphs found")
     return doc, passages

@@ -22,6 +22,9 @@ MAX_QUESTION_CHARS = 2000
 #: Candidates taken from each of the dense and lexical lists before fusion (per k).
 CANDIDATES_PER_K = 20
 MIN_CANDIDATES = 100
+#: Passages retrieved for composing an answer (the first few are quoted from, the rest
+#: are offered as "more").
+ANSWER_HITS = 8
 #: How often (seconds) a search checks whether a new index generation was published.
 RELOAD_CHECK_SECONDS = 1.0
 
@@ -147,6 +150,26 @@ class Retriever:
             )
             for i, p in zip(order, passages, strict=True)
         ]
+
+    def answer(self, question: str, *, language: str | None = None):
+        """The sentences of the report that answer ``question``, quoted verbatim, or an
+        honest "not found" (``Answer.found`` false). See ``qa.answer.compose``.
+
+        ``language`` ("zh-Hant", "zh-Hans", "en") sets the language of the reply's own
+        words; by default it follows the question's script.
+        """
+        from qa.answer.compose import compose
+
+        question = check_question(question)
+        snap = self.snapshot
+        hits = self.search(question, k=ANSWER_HITS)
+        return compose(
+            question,
+            hits,
+            encode_query=snap.embedder.encode_query,
+            encode_sentences=snap.embedder.encode_passages,
+            language=language,  # type: ignore[arg-type]
+        )
 
     def _rank(self, snap: Snapshot, question: str, k: int):
         qvec = snap.encode_query(question)

@@ -1,0 +1,294 @@
+"""From retrieved passages to an answer: the one to three sentences of the report that
+answer the question, verbatim, with their figures and a citation — or an honest
+"not found".
+
+Sentences of the top passages are scored on three kinds of evidence:
+
+* meaning — cosine of the question and the sentence under the same model (the model's
+  cosines are bunched, so they are min–max scaled over the candidate sentences);
+* words — the share of the question's folded character bigrams the sentence contains;
+* figures — a number the question states in any notation (一萬張 ↔ 1萬張) found in the
+  sentence, and, for "how much / how many" questions, a figure of the asked kind
+  (money for 多少錢, people for 多少人).
+
+The best sentence is quoted; more sentences follow when they cover parts of the question
+the first leaves uncovered ("A and B, how much each?" often spans two paragraphs).
+The answer is "not found" when the question is about another year or region than the
+document, when a figure question finds no sentence with a figure of the asked kind, or
+when the evidence is weak (see ``_confident``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.answer.figures import Figure, extract_figures
+from qa.answer.numbers import asked_kinds, parse_quantities, quantity_matches
+from qa.answer.scope import check_scope
+from qa.answer.sentences import split_sentences
+from qa.documents import Document
+from qa.i18n import Language, detect_language, message
+from qa.retrieve.hit import Hit
+from qa.text import lexical_tokens
+
+MAX_QUOTES = 3
+PASSAGES_CONSIDERED = 3
+
+# Weights of the sentence score and the acceptance thresholds; chosen on the dev questions
+# and the reasons in the module docstring (see benchmarks/quality.py for the figures).
+W_MEANING = 0.55
+W_WORDS = 0.45
+FIGURE_MATCH_BONUS = 0.5
+ASKED_KIND_BONUS = 0.25
+EXTRA_QUOTE_MIN_SCORE = 0.55  # relative to the best sentence
+EXTRA_QUOTE_MIN_NEW_TERMS = 2
+FIGURE_CONTENT_RATIO = 0.7  # answerable dev questions: >= 0.82; unanswerable: <= 0.6
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a quote stands, for a reader to check."""
+
+    document: str
+    section: str | None
+    paragraph: int | None
+    source: str | None
+    date: str | None
+    doc_id: str
+    passage_id: str
+
+    def to_json(self) -> dict:
+        return {
+            "document": self.document,
+            "section": self.section,
+            "paragraph": self.paragraph,
+            "source": self.source,
+            "date": self.date,
+            "doc_id": self.doc_id,
+            "passage_id": self.passage_id,
+        }
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim excerpt of a passage (``text == passage[start:end]``), with its figures
+    (spans relative to ``text``) and citation."""
+
+    text: str
+    figures: tuple[Figure, ...]
+    citation: Citation
+    start: int
+    end: int
+    passage_text: str = field(repr=False)
+    score: float = 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "text": self.text,
+            "figures": [f.to_json() for f in self.figures],
+            "citation": self.citation.to_json(),
+            "span": [self.start, self.end],
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Report QA says to a question.
+
+    ``found`` is false when the report does not answer; ``quotes`` are then empty and
+    ``related`` may list nearby passages, which are *not* an answer. ``message`` is the
+    reply's own sentence in the question's language (empty when quotes answer).
+    """
+
+    question: str
+    found: bool
+    quotes: list[Quote]
+    language: Language
+    message: str = ""
+    reason: str | None = None
+    related: list[Hit] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "found": self.found,
+            "language": self.language,
+            "message": self.message,
+            "reason": self.reason,
+            "quotes": [q.to_json() for q in self.quotes],
+            "related": [h.to_json() for h in self.related],
+        }
+
+
+@dataclass
+class _Sentence:
+    hit: Hit
+    hit_rank: int
+    start: int
+    end: int
+    text: str
+    figures: list[Figure]
+    terms: set[str]
+    meaning: float = 0.0
+    words: float = 0.0
+    figure_bonus: float = 0.0
+    score: float = 0.0
+
+    @property
+    def content(self) -> float:
+        """How well the sentence matches the question's meaning and words (no figures)."""
+        return W_MEANING * self.meaning + W_WORDS * self.words
+
+    def has_kind(self, kinds: set[str]) -> bool:
+        return any(f.kind in kinds for f in self.figures)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {t for t in lexical_tokens(text) if len(t) >= 2}
+
+
+def citation_of(hit: Hit) -> Citation:
+    d: Document | None = hit.document
+    return Citation(
+        document=hit.title or (d.title if d else hit.doc),
+        section=hit.section,
+        paragraph=hit.paragraph if hit.kind == "text" else None,
+        source=d.source if d else None,
+        date=d.date if d else None,
+        doc_id=hit.doc,
+        passage_id=hit.id,
+    )
+
+
+def _quote(s: _Sentence, start: int, end: int) -> Quote:
+    text = s.hit.text[start:end]
+    figures = tuple(
+        Figure(f.text, f.start - start, f.end - start, f.value, f.unit, f.kind, f.qualifier)
+        for f in extract_figures(s.hit.text)
+        if f.start >= start and f.end <= end
+    )
+    return Quote(text, figures, citation_of(s.hit), start, end, s.hit.text, s.score)
+
+
+def _sentences(hits: Sequence[Hit]) -> list[_Sentence]:
+    out: list[_Sentence] = []
+    for rank, hit in enumerate(hits):
+        spans = split_sentences(hit.text) if hit.kind == "text" else [(0, len(hit.text))]
+        figures = extract_figures(hit.text)
+        for start, end in spans:
+            text = hit.text[start:end]
+            out.append(
+                _Sentence(
+                    hit=hit,
+                    hit_rank=rank,
+                    start=start,
+                    end=end,
+                    text=text,
+                    figures=[f for f in figures if f.start >= start and f.end <= end],
+                    terms=_bigrams(text),
+                )
+            )
+    return out
+
+
+def compose(
+    question: str,
+    hits: Sequence[Hit],
+    *,
+    encode_query: Callable[[str], np.ndarray],
+    encode_sentences: Callable[[list[str]], np.ndarray],
+    language: Language | None = None,
+) -> Answer:
+    """Compose the answer to ``question`` from ``hits`` (best first)."""
+    lang = language or detect_language(question)
+    if not hits:
+        return Answer(question, False, [], lang, message("not_found", lang), "no_passages")
+
+    top = hits[0]
+    doc = top.document
+    if doc is not None:
+        scope = check_scope(question, year=doc.year, region=doc.region, passage_text=top.text)
+        if scope is not None:
+            text = message(scope.reason, lang, want=scope.want, have=scope.have)
+            return Answer(question, False, [], lang, text, scope.reason, list(hits[:3]), list(hits))
+
+    candidates = _sentences(hits[:PASSAGES_CONSIDERED])
+    q_terms = _bigrams(question)
+    quantities = [q for q in parse_quantities(question) if q.kind != "date"]
+    kinds = asked_kinds(question)
+
+    vecs = encode_sentences([s.text for s in candidates])
+    qvec = encode_query(question)
+    cos = vecs @ qvec
+    lo, hi = float(cos.min()), float(cos.max())
+    for s, c in zip(candidates, cos, strict=True):
+        s.meaning = (c - lo) / (hi - lo) if hi > lo else 1.0
+        s.words = len(q_terms & s.terms) / len(q_terms) if q_terms else 0.0
+        if quantities and any(quantity_matches(q, f) for q in quantities for f in s.figures):
+            s.figure_bonus += FIGURE_MATCH_BONUS
+        if kinds and any(f.kind in kinds for f in s.figures):
+            s.figure_bonus += ASKED_KIND_BONUS
+        s.score = s.content + s.figure_bonus
+
+    ranked = sorted(candidates, key=lambda s: s.score, reverse=True)
+    best = ranked[0]
+    if kinds and not _figure_answers(ranked, kinds):
+        related = list(hits[:3])
+        return Answer(
+            question, False, [], lang, message("no_figure", lang), "no_figure", related, list(hits)
+        )
+
+    chosen = [best]
+    covered = set(best.terms)
+    for s in ranked[1:]:
+        if len(chosen) == MAX_QUOTES:
+            break
+        new_terms = (s.terms & q_terms) - covered
+        adds_figure = kinds and any(f.kind in kinds for f in s.figures) and s.hit is not best.hit
+        if s.score >= EXTRA_QUOTE_MIN_SCORE * best.score and (
+            len(new_terms) >= EXTRA_QUOTE_MIN_NEW_TERMS or (adds_figure and new_terms)
+        ):
+            chosen.append(s)
+            covered |= s.terms
+    return Answer(question, True, _merge(chosen), lang, "", None, [], list(hits))
+
+
+def _figure_answers(ranked: list[_Sentence], kinds: set[str]) -> bool:
+    """A "how much / how many" question is answered only by a sentence that carries a
+    figure of the asked kind *and* is about what the question is about: its content
+    score must come close to the best content score of any sentence. Otherwise the report
+    talks about the subject but gives no such figure (e.g. it says the minimum living
+    standard was raised, not to how much)."""
+    best_content = max(s.content for s in ranked)
+    with_figure = [s.content for s in ranked if s.has_kind(kinds)]
+    return bool(with_figure) and max(with_figure) >= FIGURE_CONTENT_RATIO * best_content
+
+
+def _merge(chosen: list[_Sentence]) -> list[Quote]:
+    """Quotes in answer order; sentences of one passage that touch become one quote."""
+    quotes: list[Quote] = []
+    by_hit: dict[str, list[_Sentence]] = {}
+    order: list[str] = []
+    for s in chosen:
+        if s.hit.id not in by_hit:
+            order.append(s.hit.id)
+        by_hit.setdefault(s.hit.id, []).append(s)
+    for hit_id in order:
+        group = sorted(by_hit[hit_id], key=lambda s: s.start)
+        run = [group[0]]
+        for s in group[1:]:
+            between = s.hit.text[run[-1].end : s.start]
+            if between.strip() == "":
+                run.append(s)
+            else:
+                quotes.append(_quote(run[0], run[0].start, run[-1].end))
+                run = [s]
+        quotes.append(_quote(run[0], run[0].start, run[-1].end))
+    return quotes
+
+
+__all__ = ["Answer", "Citation", "Quote", "compose"]

@@ -109,11 +109,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from qa import render
-    from qa.evaluate import evaluate_retrieval, read_questions
+    from qa.evaluate import evaluate_answers, evaluate_retrieval, read_questions
 
     questions = read_questions(args.questions)
     retriever = _retriever(args.index)
-    summary = evaluate_retrieval(retriever, questions).summary()
+    summary = {
+        "retrieval": evaluate_retrieval(retriever, questions).summary(),
+        "answers": evaluate_answers(retriever, questions),
+    }
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
@@ -150,7 +153,7 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     a.set_defaults(func=cmd_ask)
 
-    e = sub.add_parser("eval", help="score retrieval on a JSONL question file")
+    e = sub.add_parser("eval", help="score retrieval and answers on a JSONL question file")
     e.add_argument("questions", type=Path)
     e.add_argument("--json", action="store_true")
     e.add_argument("--index", type=Path)

@@ -140,3 +140,67 @@ def evaluate_retrieval(
             )
         )
     return EvalReport(results, k)
+
+
+@dataclass
+class AnswerResult:
+    id: str
+    lang: str
+    kind: str
+    question: str
+    answerable: bool
+    found: bool
+    reason: str | None
+    figures: tuple[str, ...]
+    missing: list[str]
+
+
+def evaluate_answers(retriever: Retriever, questions: list[EvalQuestion]) -> dict:
+    """Figure accuracy (every listed figure shown in the quotes), unanswerable questions
+    declined, and answerable questions wrongly declined."""
+    results: list[AnswerResult] = []
+    for q in questions:
+        answer = retriever.answer(q.question)
+        shown = " ".join(quote.text for quote in answer.quotes)
+        results.append(
+            AnswerResult(
+                id=q.id,
+                lang=q.lang,
+                kind=q.kind,
+                question=q.question,
+                answerable=q.answerable,
+                found=answer.found,
+                reason=answer.reason,
+                figures=q.figures,
+                missing=[f for f in q.figures if f not in shown],
+            )
+        )
+    figure_qs = [r for r in results if r.answerable and r.figures]
+    unanswerable = [r for r in results if not r.answerable]
+    answerable = [r for r in results if r.answerable]
+    return {
+        "figure_questions": len(figure_qs),
+        "figures_shown": (
+            sum(1 for r in figure_qs if not r.missing) / len(figure_qs) if figure_qs else None
+        ),
+        "unanswerable": len(unanswerable),
+        "unanswerable_declined": sum(1 for r in unanswerable if not r.found),
+        "answerable": len(answerable),
+        "answerable_declined": sum(1 for r in answerable if not r.found),
+        "problems": [
+            {
+                "id": r.id,
+                "lang": r.lang,
+                "question": r.question,
+                "problem": (
+                    "answered, but the report has no answer"
+                    if not r.answerable and r.found
+                    else f"declined ({r.reason})"
+                    if r.answerable and not r.found
+                    else f"figures not shown: {', '.join(r.missing)}"
+                ),
+            }
+            for r in results
+            if (not r.answerable and r.found) or (r.answerable and (not r.found or r.missing))
+        ],
+    }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.text import lexical_tokens
+from qa.text import lexical_tokens, tokens_of_folded
 
 K1 = 1.2
 B = 0.75
@@ -54,6 +54,20 @@ class LexicalIndex:
         if not ids:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(ids), dtype=np.float32)
+
+    def weighted_scores(self, terms: list[tuple[str, float]]) -> np.ndarray:
+        """Sum of ``weight × BM25(term)`` over terms given as text (e.g. translations)."""
+        total = np.zeros(self.size, dtype=np.float32)
+        for term, weight in terms:
+            total += weight * self.scores(term)
+        return total
+
+    def knows(self, folded_term: str) -> bool:
+        """True when every bigram of the (folded) term occurs in the index."""
+        tokens = [t for t in tokens_of_folded(folded_term) if len(t) >= 2] or tokens_of_folded(
+            folded_term
+        )
+        return bool(tokens) and all(t in self._bm25.vocab_dict for t in tokens)
 
     def known_share(self, query: str) -> float:
         """Share of the query's terms that occur in the index (0 for an English question

@@ -42,6 +42,23 @@ def print_hits(console: Console, hits: list[Hit]) -> None:
 
 
 def print_eval(console: Console, summary: dict) -> None:
+    print_retrieval_eval(console, summary["retrieval"])
+    a = summary["answers"]
+    console.print()
+    if a["figures_shown"] is not None:
+        console.print(
+            f"figure questions with every listed figure shown: {a['figures_shown']:.3f} "
+            f"({a['figure_questions']} questions)"
+        )
+    console.print(
+        f"unanswerable questions declined: {a['unanswerable_declined']} of {a['unanswerable']}"
+    )
+    console.print(f"answerable questions declined: {a['answerable_declined']} of {a['answerable']}")
+    for p in a["problems"]:
+        console.print(Text(f"  {p['id']} [{p['lang']}] {p['problem']}: {p['question']}"))
+
+
+def print_retrieval_eval(console: Console, summary: dict) -> None:
     o = summary["overall"]
     console.print(f"answerable questions: {o['n']}  hit@1 {o['hit@1']:.3f}  hit@3 {o['hit@3']:.3f}")
     for title, key in (("by language", "by_lang"), ("by kind", "by_kind")):

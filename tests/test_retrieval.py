@@ -16,7 +16,7 @@ def top_paragraph(retriever, question: str) -> int | None:
     [
         ("養老機構拿到多少疫情防控補助和運營補貼？", 4),  # zh-Hant
         ("养老机构拿到多少疫情防控补助和运营补贴？", 4),  # zh-Hans, same question
-        ("How much epidemic-prevention subsidy did elderly-care institutions receive?", 4),
+        ("What subsidies were paid to elderly-care institutions during the epidemic?", 4),
         ("全省新增了多少張養老床位？", 13),
         ("新增养老床位多少张？", 13),
         ("社會組織參與扶貧項目的數量是多少？", 12),

@@ -35,7 +35,10 @@ from qa.retrieve.hit import Hit
 from qa.text import lexical_tokens
 
 MAX_QUOTES = 3
+#: Passages whose sentences can be the answer; further passages can only add a quote that
+#: covers a part of the question the first quotes leave open ("A and B, how much each?").
 PASSAGES_CONSIDERED = 3
+PASSAGES_FOR_EXTRA_QUOTES = 5
 
 # Weights of the sentence score and the acceptance thresholds; chosen on the dev questions
 # and the reasons in the module docstring (see benchmarks/quality.py for the figures).
@@ -216,7 +219,7 @@ def compose(
             text = message(scope.reason, lang, want=scope.want, have=scope.have)
             return Answer(question, False, [], lang, text, scope.reason, list(hits[:3]), list(hits))
 
-    candidates = _sentences(hits[:PASSAGES_CONSIDERED])
+    candidates = _sentences(hits[:PASSAGES_FOR_EXTRA_QUOTES])
     q_terms = _bigrams(question)
     quantities = [q for q in parse_quantities(question) if q.kind != "date"]
     kinds = asked_kinds(question)
@@ -234,7 +237,8 @@ def compose(
             s.figure_bonus += ASKED_KIND_BONUS
         s.score = s.content + s.figure_bonus
 
-    ranked = sorted(candidates, key=lambda s: s.score, reverse=True)
+    ranked_all = sorted(candidates, key=lambda s: s.score, reverse=True)
+    ranked = [s for s in ranked_all if s.hit_rank < PASSAGES_CONSIDERED]
     best = ranked[0]
     if kinds and not _figure_answers(ranked, kinds):
         related = list(hits[:3])
@@ -244,7 +248,9 @@ def compose(
 
     chosen = [best]
     covered = set(best.terms)
-    for s in ranked[1:]:
+    for s in ranked_all:
+        if s is best:
+            continue
         if len(chosen) == MAX_QUOTES:
             break
         new_terms = (s.terms & q_terms) - covered
@@ -291,4 +297,4 @@ def _merge(chosen: list[_Sentence]) -> list[Quote]:
     return quotes
 
 
-__all__ = ["Answer", "Citation", "Quote", "compose"]
+__all__ = ["Answer", "Citation", "Quote", "citation_of", "compose"]

@@ -14,8 +14,10 @@ from qa.embed import Embedder
 from qa.errors import QuestionError
 from qa.index.layout import IndexLayout
 from qa.index.snapshot import Snapshot
+from qa.retrieve.crosslingual import translate
 from qa.retrieve.fusion import FusionWeights, fuse
 from qa.retrieve.hit import Hit
+from qa.text import cjk_share
 
 #: Longest question accepted, in characters (a question, not a document).
 MAX_QUESTION_CHARS = 2000
@@ -25,6 +27,8 @@ MIN_CANDIDATES = 100
 #: Passages retrieved for composing an answer (the first few are quoted from, the rest
 #: are offered as "more").
 ANSWER_HITS = 8
+#: Questions with a smaller share of CJK letters are treated as English.
+ENGLISH_BELOW_CJK_SHARE = 0.3
 #: How often (seconds) a search checks whether a new index generation was published.
 RELOAD_CHECK_SECONDS = 1.0
 
@@ -173,7 +177,7 @@ class Retriever:
 
     def _rank(self, snap: Snapshot, question: str, k: int):
         qvec = snap.encode_query(question)
-        lexical = snap.lexical_scores(question)
+        lexical, lexical_share = self._lexical(snap, question)
         n_cand = min(snap.size, max(MIN_CANDIDATES, CANDIDATES_PER_K * k))
         d_scores, d_rows = snap.dense_search(qvec, n_cand)
         keep = d_rows >= 0
@@ -188,10 +192,25 @@ class Retriever:
         fused, dense_n, lex_n = fuse(
             dense,
             lexical[rows],
-            lexical_share=snap.lexical.known_share(question),
+            lexical_share=lexical_share,
             weights=self._weights,
         )
         return rows, fused, dense_n, lex_n
+
+    @staticmethod
+    def _lexical(snap: Snapshot, question: str) -> tuple[np.ndarray, float]:
+        """BM25 scores and how much of the question can match lexically at all. An
+        English question is first translated term by term (see ``crosslingual``)."""
+        if cjk_share(question) >= ENGLISH_BELOW_CJK_SHARE:
+            return snap.lexical_scores(question), snap.lexical.known_share(question)
+        translation = translate(question, snap.lexical.knows)
+        if not translation.terms:
+            return snap.lexical_scores(question), snap.lexical.known_share(question)
+        # Only dictionary terms that occur in the index survive translation, so two or more
+        # translated words are taken as full lexical evidence (on the English dev questions,
+        # scaling by raw coverage ~0.5 halves the gain: hit@1 0.75 instead of 0.875).
+        share = 1.0 if translation.translated_words >= 2 else translation.coverage
+        return snap.lexical.weighted_scores(translation.terms), share
 
     def close(self) -> None:
         self._snapshot.close()

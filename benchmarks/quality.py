@@ -1,0 +1,120 @@
+"""Retrieval quality and speed on the public Chinese QA benchmarks in ../shared/bench:
+Report QA's hybrid retriever side by side with its two parts alone (BM25, dense), in one run.
+
+    python benchmarks/quality.py [--sets drcd-dev cmrc2018-dev] [--json] [--limit N]
+
+Each set's corpus.jsonl is built into an index with the real ``build_index`` (vectors are
+cached in the index folder, so a second run only re-scores), then every query is searched.
+Prints R@1, R@5, MRR@10 and queries/s per method. Reads ../shared (or QA_SHARED).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from qa import Retriever, build_index  # noqa: E402
+
+SHARED = Path(os.environ.get("QA_SHARED", ROOT.parent / "shared"))
+WORK = Path(os.environ.get("QA_BENCH_DIR", ROOT / "benchmarks" / ".work"))
+
+
+def metrics(ranked_ids: list[list[str]], gold: list[str]) -> dict:
+    ranks = []
+    for ids, g in zip(ranked_ids, gold, strict=True):
+        ranks.append(ids.index(g) + 1 if g in ids else None)
+    n = len(ranks)
+    return {
+        "R@1": sum(1 for r in ranks if r == 1) / n,
+        "R@5": sum(1 for r in ranks if r and r <= 5) / n,
+        "MRR@10": sum(1 / r for r in ranks if r and r <= 10) / n,
+    }
+
+
+def run_set(name: str, limit: int | None) -> dict:
+    folder = SHARED / "bench" / name
+    queries = [json.loads(line) for line in (folder / "queries.jsonl").open(encoding="utf-8")]
+    if limit:
+        queries = queries[:limit]
+    index = WORK / name
+    t0 = time.perf_counter()
+    report = build_index([folder / "corpus.jsonl"], index)
+    build_s = time.perf_counter() - t0
+    retriever = Retriever.load(index, model=None)
+    snap = retriever.snapshot
+    size = snap.size
+    rows_to_id = [p.id for p in snap.store.all()]
+
+    results: dict[str, list[list[str]]] = {"bm25": [], "dense": [], "hybrid": []}
+    timings: dict[str, float] = {"bm25": 0.0, "dense": 0.0, "hybrid": 0.0}
+    for q in queries:
+        text = q["question"]
+        t = time.perf_counter()
+        lex = snap.lexical_scores(text)
+        top = np.argsort(-lex, kind="stable")[:10]
+        timings["bm25"] += time.perf_counter() - t
+        results["bm25"].append([rows_to_id[i] for i in top])
+
+        t = time.perf_counter()
+        _scores, rows = snap.dense_search(snap.encode_query(text), 10)
+        timings["dense"] += time.perf_counter() - t
+        results["dense"].append([rows_to_id[i] for i in rows if i >= 0])
+
+        t = time.perf_counter()
+        hits = retriever.search(text, k=10)
+        timings["hybrid"] += time.perf_counter() - t
+        results["hybrid"].append([h.id for h in hits])
+    gold = [q["gold"] for q in queries]
+    out = {
+        "set": name,
+        "passages": size,
+        "queries": len(queries),
+        "build_seconds": round(build_s, 1),
+        "embedded": report.embedded,
+        "reused": report.reused,
+        "methods": {},
+    }
+    for method in ("bm25", "dense", "hybrid"):
+        m = metrics(results[method], gold)
+        m["queries/s"] = len(queries) / timings[method] if timings[method] else float("inf")
+        out["methods"][method] = m
+    return out
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sets", nargs="+", default=["drcd-dev", "cmrc2018-dev"])
+    p.add_argument("--limit", type=int, help="only the first N queries of each set")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+    if not (SHARED / "bench").is_dir():
+        print(f"no benchmark data in {SHARED / 'bench'} (set QA_SHARED)", file=sys.stderr)
+        return 2
+    runs = [run_set(name, args.limit) for name in args.sets]
+    if args.json:
+        print(json.dumps(runs, indent=2))
+        return 0
+    for r in runs:
+        print(
+            f"\n{r['set']}: {r['passages']} passages, {r['queries']} queries "
+            f"(index build {r['build_seconds']} s, {r['embedded']} embedded, {r['reused']} reused)"
+        )
+        print(f"{'method':<8} {'R@1':>7} {'R@5':>7} {'MRR@10':>7} {'queries/s':>10}")
+        for method, m in r["methods"].items():
+            print(
+                f"{method:<8} {m['R@1']:7.4f} {m['R@5']:7.4f} {m['MRR@10']:7.4f} {m['queries/s']:10.1f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

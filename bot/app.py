@@ -1,0 +1,236 @@
+"""Report QA on Telegram: ask in a chat, get the report's own sentences with their figures.
+
+    TELEGRAM_BOT_TOKEN=123456:ABC… python -m bot      # or: qa-bot
+
+Configuration comes from the environment or a ``.env`` file (see ``qa.config.BotSettings``
+and the README): the token, the Bot API server's URL, the index folder, an allow-list of
+chats, a per-user question limit and, for webhook mode, the public URL. Long polling is the
+default; webhook mode starts when ``TELEGRAM_WEBHOOK_URL`` is set.
+
+The model and the index are loaded once, before the bot starts; questions are answered in
+worker threads (see :mod:`bot.handlers`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import handlers, texts
+from bot.state import STATE_KEY, BotState
+from qa import Retriever, build_index
+from qa.config import BotSettings, BotSettingsError, default_data_dir, default_index_dir
+from qa.errors import IndexNotFoundError, QAError
+
+log = logging.getLogger("bot")
+
+#: The updates the bot asks Telegram for.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+#: Updates handled at once; answering itself is serialised by the model's lock, but
+#: commands, buttons and sending replies go on meanwhile.
+CONCURRENT_UPDATES = 64
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """PTB's ``AIORateLimiter`` (Telegram's flood limits; a 429 is retried after the
+    ``retry_after`` Telegram asks for) that also retries a request lost to a network error.
+
+    Only failures to reach the server are retried: a timeout may mean Telegram got the
+    request, and a retry would send the message twice.
+    """
+
+    def __init__(
+        self, *, max_retries: int = 3, network_retries: int = 3, backoff: float = 0.5
+    ) -> None:
+        super().__init__(max_retries=max_retries)
+        self._network_retries = network_retries
+        self._backoff = backoff
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        for attempt in itertools.count():
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except (BadRequest, TimedOut):
+                raise
+            except NetworkError as error:
+                if attempt >= self._network_retries:
+                    raise
+                log.warning("%s failed (%s); retrying", endpoint, type(error).__name__)
+                await asyncio.sleep(self._backoff * 2**attempt)
+        raise AssertionError("unreachable")
+
+
+async def set_commands(application: Application) -> None:
+    """The command menu: English by default, Chinese for Chinese apps."""
+    for lang, code in (("en", None), ("zh-Hant", "zh")):
+        commands = [BotCommand(name, about) for name, about in texts.COMMANDS[lang]]
+        await application.bot.set_my_commands(commands, language_code=code)
+
+
+def build_application(settings: BotSettings, retriever: Retriever) -> Application:
+    """The bot: the PTB ``Application`` over ``retriever``, with every handler registered."""
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(f"{settings.api_url}/bot")
+        .base_file_url(f"{settings.api_url}/file/bot")
+        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
+        )
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(set_commands)
+        .build()
+    )
+    application.bot_data[STATE_KEY] = BotState.create(settings, retriever)
+    redact_token_in_logs(settings.token)
+
+    new = filters.UpdateType.MESSAGE  # not edits, not channel posts
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    application.add_handler(TypeHandler(Update, handlers.allow_list_gate), group=-1)
+    application.add_handlers(
+        [
+            CommandHandler("start", handlers.on_start, filters=new),
+            CommandHandler("help", handlers.on_help, filters=new),
+            CommandHandler("sources", handlers.on_sources, filters=new),
+            CommandHandler("ask", handlers.on_ask, filters=new),
+            MessageHandler(new & filters.COMMAND, handlers.on_unknown_command),
+            MessageHandler(new & private & filters.TEXT, handlers.on_text),
+            MessageHandler(new & groups & filters.TEXT, handlers.on_group_text),
+            MessageHandler(new & private, handlers.on_not_text),
+            CallbackQueryHandler(handlers.on_more, pattern=r"^more:"),
+            InlineQueryHandler(handlers.on_inline_query),
+        ]
+    )
+    application.add_error_handler(handlers.on_error)
+    return application
+
+
+def webhook_options(settings: BotSettings) -> dict[str, Any]:
+    """The arguments of ``run_webhook`` / ``Updater.start_webhook`` for ``settings``."""
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": settings.webhook_path,
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret,
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
+
+def load_retriever(index_dir: Path | None = None) -> Retriever:
+    """The retriever over ``index_dir``, building the bundled reports into it first if there
+    is no index yet (as ``qa ask`` does). The model is loaded once either way."""
+    try:
+        return Retriever.load(index_dir)
+    except IndexNotFoundError:
+        from qa.embed import Embedder
+
+        target = index_dir or default_index_dir()
+        log.info("no index in %s yet: building it from %s", target, default_data_dir())
+        embedder = Embedder.load()
+        build_index(None, target, model=embedder)
+        return Retriever.load(target, model=embedder)
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces a secret in every log record (httpx and PTB may log request URLs, which
+    carry the token)."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        redacted = handlers.redact(text, self.secret)
+        if redacted != text:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def redact_token_in_logs(token: str) -> None:
+    """Keep ``token`` out of httpx's log lines, which show every request's URL at INFO."""
+    httpx_log = logging.getLogger("httpx")
+    if not any(isinstance(f, RedactingFilter) and f.secret == token for f in httpx_log.filters):
+        httpx_log.addFilter(RedactingFilter(token))
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="qa-bot",
+        description="Report QA on Telegram. Configured by environment variables (or .env): "
+        "TELEGRAM_BOT_TOKEN (required), TELEGRAM_API_URL, QA_INDEX, QA_BOT_ALLOWED_CHATS, "
+        "QA_BOT_RATE_LIMIT, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_LISTEN, "
+        "TELEGRAM_WEBHOOK_PORT, TELEGRAM_WEBHOOK_SECRET.",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log every request (debug)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bot until interrupted: long polling, or a webhook server when configured."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.DEBUG if args.verbose else logging.INFO,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request, with URL
+    try:
+        settings = BotSettings.from_env()
+    except BotSettingsError as error:
+        print(f"qa-bot: {error}", file=sys.stderr)
+        return 2
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter(settings.token))
+    try:
+        retriever = load_retriever(settings.index_dir)
+    except QAError as error:
+        print(f"qa-bot: {error}", file=sys.stderr)
+        return 1
+    log.info("%d document(s) in %s", len(retriever.documents), retriever.index_dir)
+
+    application = build_application(settings, retriever)
+    if settings.webhook_url:
+        log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(**webhook_options(settings))
+    else:
+        log.info("long polling %s", settings.api_url)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0

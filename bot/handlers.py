@@ -1,0 +1,396 @@
+"""The bot's handlers: each turns one kind of update into a call of the library and a reply.
+
+Questions go to ``Retriever.answer`` in a worker thread (``asyncio.to_thread``), so the event
+loop keeps serving other chats while the model encodes; the retriever is shared and
+thread-safe. Words around the quotes follow the question's script; command replies follow
+the user's Telegram language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import math
+import re
+import time
+import traceback
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot import render, texts
+from bot.state import bot_state
+from qa.answer.compose import Answer
+from qa.errors import QuestionError
+from qa.i18n import Language, detect_language, language_from_code
+from qa.render import citation_line
+from qa.retrieve import Hit
+from qa.retrieve.retriever import MAX_QUESTION_CHARS, check_question
+
+log = logging.getLogger(__name__)
+
+#: Passages sent per press of "more".
+MORE_PER_PAGE = 2
+#: Seconds Telegram may cache an inline answer (short: the index can be rebuilt).
+INLINE_CACHE_SECONDS = 30
+#: Documents listed by /start (all of them are in /sources).
+START_DOCUMENTS = 10
+_MORE_DATA = re.compile(r"more:([A-Za-z0-9_-]{1,16}):(\d{1,3})")
+
+
+# -- languages ---------------------------------------------------------------------------
+
+
+def user_language(update: Update) -> Language:
+    """The language of the user's Telegram app, for replies to commands."""
+    user = update.effective_user
+    return language_from_code(user.language_code if user else None) or texts.DEFAULT_LANGUAGE
+
+
+def question_language(question: str) -> Language:
+    """The script of a question, for the reply to it (it wins over the app's language)."""
+    return detect_language(question, default=texts.DEFAULT_LANGUAGE)
+
+
+def reply_language(update: Update) -> Language:
+    """The question's script when the update carries a question, else the user's language."""
+    message = update.effective_message
+    text = message.text if message is not None else None
+    if text and text.strip() and not text.startswith("/"):
+        return question_language(text)
+    return user_language(update)
+
+
+# -- sending -----------------------------------------------------------------------------
+
+
+async def _reply(
+    message: Message, chunks: list[str], markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Send ``chunks`` as replies to ``message``; ``markup`` goes under the last one."""
+    for n, chunk in enumerate(chunks, start=1):
+        await message.reply_text(chunk, reply_markup=markup if n == len(chunks) else None)
+
+
+def _more_markup(key: str, offset: int, lang: Language) -> InlineKeyboardMarkup:
+    button = InlineKeyboardButton(
+        texts.plain("more_button", lang), callback_data=f"more:{key}:{offset}"
+    )
+    return InlineKeyboardMarkup([[button]])
+
+
+def _further_passages(answer: Answer) -> tuple[Hit, ...]:
+    """The retrieved passages that the answer does not quote from, best first."""
+    quoted = {q.citation.passage_id for q in answer.quotes}
+    return tuple(h for h in answer.hits if h.id not in quoted) if answer.found else ()
+
+
+# -- commands ----------------------------------------------------------------------------
+
+
+def _document_line(title: str, source: str | None, date: str | None) -> str:
+    where = ", ".join(x for x in (source, date) if x)
+    return f"{title} ({where})" if where else title
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: what the bot knows and three example questions."""
+    lang = user_language(update)
+    documents = list(bot_state(context).retriever.documents.values())
+    lines = [
+        f"• {render.shorten(_document_line(d.title, d.source, d.date), 200)}"
+        for d in documents[:START_DOCUMENTS]
+    ]
+    if len(documents) > START_DOCUMENTS:
+        lines.append(f"… /sources ({len(documents)})")
+    body = texts.text(
+        "start",
+        lang,
+        documents="\n".join(lines) or texts.plain("no_sources", lang),
+        examples=texts.example_list(lang),
+        username=context.bot.username,
+    )
+    await _reply(update.effective_message, [body])
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: how to ask, the commands, inline mode."""
+    lang = user_language(update)
+    await _reply(
+        update.effective_message, [texts.text("help", lang, username=context.bot.username)]
+    )
+
+
+async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sources: every indexed report with its source and date."""
+    lang = user_language(update)
+    documents = bot_state(context).retriever.documents.values()
+    if not documents:
+        await _reply(update.effective_message, [texts.text("no_sources", lang)])
+        return
+    blocks = [f"<b>{texts.text('sources', lang)}</b>"]
+    for d in documents:
+        where = " · ".join(x for x in (d.source, d.date) if x)
+        line = f"• <b>{render.escape(render.shorten(d.title))}</b>"
+        blocks.append(f"{line}\n{render.escape(where)}" if where else line)
+    await _reply(update.effective_message, render.pack(blocks))
+
+
+async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask QUESTION: how to ask in groups (works in private chats too)."""
+    message = update.effective_message
+    parts = (message.text or "").split(maxsplit=1)
+    question = parts[1] if len(parts) > 1 else ""
+    if not question.strip():
+        lang = user_language(update)
+        example = texts.EXAMPLES[lang][0]
+        await _reply(message, [texts.text("ask_usage", lang, example=example)])
+        return
+    await answer_question(update, context, question)
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other /command: a short hint (in groups only when addressed to this bot)."""
+    message = update.effective_message
+    command, _, addressee = (message.text or "/").split()[0].partition("@")
+    chat = update.effective_chat
+    if chat.type != ChatType.PRIVATE and addressee.lower() != (context.bot.username or "").lower():
+        return
+    lang = user_language(update)
+    await _reply(message, [texts.text("unknown_command", lang, command=command[:64])])
+
+
+# -- questions ---------------------------------------------------------------------------
+
+
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
+) -> None:
+    """Answer ``question`` in reply to the update's message: quotes, or not found."""
+    state = bot_state(context)
+    message = update.effective_message
+    chat = update.effective_chat
+    try:
+        question = check_question(question)
+    except QuestionError:
+        await _reply_unusable(update, question)
+        return
+    lang = question_language(question)
+    user = update.effective_user
+    verdict = state.budget.take(user.id if user else chat.id)
+    if not verdict.allowed:
+        if verdict.warn:
+            seconds = max(1, math.ceil(verdict.retry_in))
+            await _reply(message, [texts.text("rate_limited", lang, seconds=seconds)])
+        return
+    if chat.type == ChatType.PRIVATE:
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+
+    started = time.perf_counter()
+    answer = await asyncio.to_thread(state.retriever.answer, question)
+    log.info(
+        "chat %s: %s question of %d characters, %s in %.0f ms",
+        chat.id,
+        answer.language,
+        len(question),
+        "answered" if answer.found else f"not found ({answer.reason})",
+        1000 * (time.perf_counter() - started),
+    )
+    further = _further_passages(answer)
+    markup = None
+    if further:
+        key = state.answers.remember(question, answer.language, further)
+        markup = _more_markup(key, 0, answer.language)
+    await _reply(message, render.answer_messages(answer), markup)
+
+
+async def _reply_unusable(update: Update, question: str) -> None:
+    """An empty or over-long question: say how to ask instead."""
+    message = update.effective_message
+    if question.strip():
+        lang = question_language(question)
+        body = texts.text("too_long", lang, length=len(question), limit=MAX_QUESTION_CHARS)
+    else:
+        lang = user_language(update)
+        body = texts.text("empty", lang, example=texts.EXAMPLES[lang][0])
+    await _reply(message, [body])
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Plain text in a private chat: a question."""
+    await answer_question(update, context, update.effective_message.text or "")
+
+
+def _mentions_bot(message: Message, username: str) -> bool:
+    mentions = message.parse_entities([MessageEntity.MENTION]).values()
+    return any(m[1:].lower() == username.lower() for m in mentions)
+
+
+def _replies_to_bot(message: Message, bot_id: int) -> bool:
+    replied = message.reply_to_message
+    return replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+
+
+async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text in a group: a question only if it mentions the bot or replies to it."""
+    message = update.effective_message
+    username = context.bot.username or ""
+    mentioned = bool(username) and _mentions_bot(message, username)
+    if not mentioned and not _replies_to_bot(message, context.bot.id):
+        return
+    question = message.text or ""
+    if mentioned:
+        question = re.sub(rf"@{re.escape(username)}\b", " ", question, flags=re.IGNORECASE)
+    if not question.strip():
+        lang = user_language(update)
+        await _reply(message, [texts.text("ask_usage", lang, example=texts.EXAMPLES[lang][0])])
+        return
+    await answer_question(update, context, question)
+
+
+async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker, photo, voice note… in a private chat: ask for text."""
+    await _reply(update.effective_message, [texts.text("not_text", user_language(update))])
+
+
+# -- "more" ------------------------------------------------------------------------------
+
+
+async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The "more passages" button: the next passages of that answer, as a new message."""
+    query = update.callback_query
+    state = bot_state(context)
+    match = _MORE_DATA.fullmatch(query.data or "")
+    pending = state.answers.get(match.group(1)) if match else None
+    if pending is None or query.message is None:
+        await query.answer(texts.plain("more_expired", user_language(update)))
+        return
+    offset = int(match.group(2))
+    if offset in pending.shown or offset >= len(pending.hits):
+        await query.answer()  # pressed twice, or data no button of ours carries
+        return
+    pending.shown.add(offset)
+    await query.answer()
+
+    page = pending.hits[offset : offset + MORE_PER_PAGE]
+    following = offset + len(page)
+    markup = None
+    if following < len(pending.hits):
+        markup = _more_markup(match.group(1), following, pending.language)
+    if isinstance(query.message, Message) and query.message.reply_markup is not None:
+        await query.edit_message_reply_markup(reply_markup=None)  # one press per button
+    chunks = render.passages_messages(
+        page, pending.language, first=offset + 1, total=len(pending.hits)
+    )
+    for n, chunk in enumerate(chunks, start=1):
+        await context.bot.send_message(
+            query.message.chat.id, chunk, reply_markup=markup if n == len(chunks) else None
+        )
+
+
+# -- inline mode -------------------------------------------------------------------------
+
+
+async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``@bot question`` in any chat: the answer's quotes, each a result to send."""
+    query = update.inline_query
+    lang = user_language(update)
+    hint = InlineQueryResultsButton(texts.plain("inline_hint", lang), start_parameter="help")
+    try:
+        question = check_question(query.query)
+    except QuestionError:
+        await query.answer([], cache_time=INLINE_CACHE_SECONDS, button=hint)
+        return
+    if not bot_state(context).budget.take(query.from_user.id).allowed:
+        await query.answer([], cache_time=0, is_personal=True)
+        return
+    answer = await asyncio.to_thread(bot_state(context).retriever.answer, question)
+    if not answer.found:
+        button = InlineQueryResultsButton(
+            render.shorten(answer.message, 64), start_parameter="help"
+        )
+        await query.answer([], cache_time=INLINE_CACHE_SECONDS, button=button)
+        return
+    results = []
+    for n, quote in enumerate(answer.quotes):
+        digest = hashlib.sha1(f"{quote.citation.passage_id}:{quote.start}".encode()).hexdigest()
+        body = render.pack(render.quote_html_blocks(quote, answer.language))[0]
+        results.append(
+            InlineQueryResultArticle(
+                id=f"{n}-{digest[:20]}",
+                title=render.shorten(quote.text, 90),
+                description=render.shorten(citation_line(quote.citation, answer.language), 120),
+                input_message_content=InputTextMessageContent(body, parse_mode=ParseMode.HTML),
+            )
+        )
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
+
+
+# -- who may ask, and errors -------------------------------------------------------------
+
+
+async def allow_list_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every other handler: updates from chats not on the allow-list stop here
+    (private chats get a polite refusal; groups and inline queries get nothing)."""
+    allowed = bot_state(context).settings.allowed_chat_ids
+    if allowed is None:
+        return
+    chat, user = update.effective_chat, update.effective_user
+    # Inline queries have no chat: their user's private chat (same id) is what is listed.
+    asker = chat.id if chat is not None else (user.id if user is not None else None)
+    if asker in allowed:
+        return
+    log.info("ignored an update from chat %s: not in QA_BOT_ALLOWED_CHATS", asker)
+    if update.inline_query is not None:
+        await update.inline_query.answer([], cache_time=INLINE_CACHE_SECONDS, is_personal=True)
+    elif update.callback_query is not None:
+        await update.callback_query.answer()
+    elif update.message is not None and chat is not None and chat.type == ChatType.PRIVATE:
+        await update.message.reply_text(texts.text("not_allowed", user_language(update)))
+    raise ApplicationHandlerStop
+
+
+def redact(text: str, secret: str) -> str:
+    """``text`` with every occurrence of ``secret`` (also URL-encoded) replaced."""
+    for form in {secret, secret.replace(":", "%3A"), secret.replace(":", "%3a")}:
+        text = text.replace(form, "<token>")
+    return text
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error (never the token) and tell the user, if there is one, that something
+    went wrong."""
+    error = context.error
+    token = context.bot.token
+    if update is None and isinstance(error, NetworkError):
+        # The updater retries getUpdates by itself; a line is enough.
+        log.warning("network error while fetching updates: %s", redact(str(error), token))
+        return
+    details = redact("".join(traceback.format_exception(error)), token) if error else ""
+    log.error(
+        "%s while handling an update: %s\n%s",
+        type(error).__name__,
+        redact(str(error), token),
+        details,
+    )
+    if not isinstance(update, Update) or isinstance(error, Forbidden):
+        return
+    lang = reply_language(update)
+    with contextlib.suppress(TelegramError):
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.plain("error", lang))
+        elif update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, texts.text("error", lang))

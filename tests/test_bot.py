@@ -1,0 +1,619 @@
+"""The Telegram bot, end to end: the real ``telegram.ext.Application`` built by
+``bot.app.build_application`` polls a local Bot API stand-in over HTTP and answers from the
+real index of the bundled report (the session ``retriever``). Read as the bot's specification.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from telegram.ext import Application
+
+from bot import render, texts
+from bot.app import ALLOWED_UPDATES, build_application, set_commands, webhook_options
+from bot.handlers import redact
+from bot.state import QuestionBudget
+from qa.answer.compose import Answer, Citation, Quote
+from qa.answer.figures import Figure
+from qa.config import BotSettings, BotSettingsError
+
+try:  # tests/ is not a package: pytest puts tests/ itself on sys.path
+    from tests.auxil.bot_api import DEFAULT_TOKEN, BotApiStandIn, parse_html, utf16_len
+except ModuleNotFoundError:
+    from auxil.bot_api import DEFAULT_TOKEN, BotApiStandIn, parse_html, utf16_len
+
+TOKEN = DEFAULT_TOKEN
+CHAT = 4242  # a private chat: chat id == user id
+GROUP = -100777
+WAIT = 90.0  # seconds; answering takes 0.1-1 s per question on a busy 2-core machine
+
+NOT_FOUND = "2019年黑龍江省新增了多少張養老床位？"
+FIGURE_OF_EXAMPLE = ("1.1億元", "58.68億元", "3.4萬人")
+
+
+@pytest.fixture
+def api() -> BotApiStandIn:
+    with BotApiStandIn(token=TOKEN, long_poll_cap=0.5) as server:
+        yield server
+        assert server.internal_errors == []
+
+
+def bot_settings(api: BotApiStandIn, **changes: Any) -> BotSettings:
+    """Settings pointing at the stand-in; the question limit is off unless a test sets it."""
+    return BotSettings(**{"token": TOKEN, "api_url": api.url, "rate_limit": 0, **changes})
+
+
+@contextlib.asynccontextmanager
+async def polling(application: Application) -> AsyncIterator[Application]:
+    await application.initialize()
+    await application.start()
+    await application.updater.start_polling(
+        poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
+    )
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+
+
+def run_bot(
+    api: BotApiStandIn,
+    retriever: Any,
+    scenario: Callable[[Application], Awaitable[Any]],
+    **changes: Any,
+) -> Any:
+    """Run ``scenario`` while the bot polls the stand-in."""
+
+    async def main() -> Any:
+        async with polling(build_application(bot_settings(api, **changes), retriever)) as app:
+            return await scenario(app)
+
+    return asyncio.run(main())
+
+
+async def replies(api: BotApiStandIn, n: int, chat_id: int | None = None) -> list[dict]:
+    return await api.wait_for_messages_async(n, chat_id=chat_id, timeout=WAIT)
+
+
+async def settle(api: BotApiStandIn, seconds: float = 0.6) -> None:
+    """Let the bot fetch and handle everything queued (for checking that it stays silent)."""
+    await api.wait_for_async(lambda: not api.pending_updates, timeout=WAIT)
+    await asyncio.sleep(seconds)
+
+
+def bold(message: dict) -> list[str]:
+    """The bold pieces of a sent message, as the user sees them."""
+    text = message["plain_text"]
+    return [
+        text[e["offset"] : e["offset"] + e["length"]]
+        for e in message["entities"]
+        if e["type"] == "bold"
+    ]
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def test_start_help_sources_and_unknown_commands(api: BotApiStandIn, retriever) -> None:
+    async def scenario(app: Application) -> None:
+        api.send_command(CHAT, "start", language_code="en")
+        start = (await replies(api, 1, CHAT))[-1]["plain_text"]
+        assert "黑龍江省民政系統2020年工作綜述 (中國社會報, 2020-12-23)" in start
+        assert all(q in start for q in texts.EXAMPLES["en"])  # three example questions
+
+        api.send_command(CHAT, "help", language_code="zh-hans")
+        assert "怎么问" in (await replies(api, 2, CHAT))[-1]["plain_text"]
+
+        api.send_command(CHAT, "sources", language_code="zh-TW")
+        sources = (await replies(api, 3, CHAT))[-1]["plain_text"]
+        assert sources.startswith("已收錄的報告")
+        assert "中國社會報 · 2020-12-23" in sources
+
+        api.send_command(CHAT, "frobnicate", "<b>now</b>", language_code="en")
+        hint = (await replies(api, 4, CHAT))[-1]["plain_text"]
+        assert hint == (
+            "I don't know /frobnicate. Send /help for the commands, or just ask a question."
+        )
+
+        # In a group, commands for another bot are not ours; ours (with @name) are answered.
+        api.send_text(GROUP, "/frobnicate@some_other_bot")
+        api.send_command(GROUP, "start", mention_bot=True, language_code="zh-hant")
+        assert "可以這樣問" in (await replies(api, 1, GROUP))[0]["plain_text"]
+        await settle(api)
+        assert len(api.sent_messages(GROUP)) == 1
+
+        await set_commands(app)
+        assert [c["command"] for c in api.commands()] == ["start", "help", "sources", "ask"]
+        assert api.commands(language_code="zh")[0]["description"] == "簡介和示例問題"
+
+    run_bot(api, retriever, scenario)
+    assert api.errors == []
+
+
+# -- questions -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans", "en"])
+def test_example_questions_are_answered_with_their_figures_in_bold(
+    api: BotApiStandIn, retriever, lang: str
+) -> None:
+    """The examples /start offers, in each language: quotes in blockquotes, the figure in
+    bold, the citation under it, the reply's own words in the question's language."""
+
+    async def scenario(app: Application) -> list[dict]:
+        for n, question in enumerate(texts.EXAMPLES[lang]):  # one chat each, to pair replies
+            api.send_text(CHAT + n, question, language_code="de")  # the question's script wins
+        return [(await replies(api, 1, CHAT + n))[0] for n in range(3)]
+
+    sent = run_bot(api, retriever, scenario)
+    label, paragraph = {
+        "zh-Hant": ("報告原文", "第7段"),
+        "zh-Hans": ("报告原文", "第7段"),
+        "en": ("From the report", "paragraph 7"),
+    }[lang]
+    for message, figure in zip(sent, FIGURE_OF_EXAMPLE, strict=True):
+        assert message["plain_text"].startswith(label)
+        assert f"<b>{figure}</b>" in message["text"] and figure in bold(message)
+        assert any(e["type"] == "blockquote" for e in message["entities"])
+        assert "中國社會報 2020-12-23" in message["plain_text"]
+    assert paragraph in sent[2]["plain_text"]  # 3.4萬人 stands in paragraph 7
+    assert api.errors == []
+
+
+def test_a_question_the_report_does_not_answer_says_so_in_its_language(
+    api: BotApiStandIn, retriever
+) -> None:
+    async def scenario(app: Application) -> list[dict]:
+        api.send_text(CHAT, NOT_FOUND, language_code="en")
+        api.send_text(CHAT + 1, "How many elderly-care beds were added in 2019?")
+        return (await replies(api, 1, CHAT)) + (await replies(api, 1, CHAT + 1))
+
+    zh, en = run_bot(api, retriever, scenario)
+    assert zh["plain_text"].startswith("這份報告講的是2020年的工作，沒有2019年的數字。")
+    assert "可以換個說法" in zh["plain_text"]  # how to ask instead
+    assert en["plain_text"].startswith("The report covers 2020; it has no figures for 2019.")
+    assert zh["reply_markup"] is None and en["reply_markup"] is None
+    assert api.errors == []
+
+
+def test_more_button_sends_the_next_passages(api: BotApiStandIn, retriever) -> None:
+    async def scenario(app: Application) -> None:
+        api.send_text(CHAT, "全省發放了多少低保金？")
+        first = (await replies(api, 1, CHAT))[0]
+        (button,) = first["reply_markup"]["inline_keyboard"][0]
+        assert button["text"] == "更多段落"
+        data = button["callback_data"]
+        assert data.startswith("more:") and len(data.encode()) <= 64
+
+        api.press_button(CHAT, first["message_id"], data)
+        second = (await replies(api, 2, CHAT))[1]
+        assert second["plain_text"].startswith("更多相關段落（1–2，共")
+        assert sum(e["type"] == "blockquote" for e in second["entities"]) == 2
+        assert second["plain_text"].count("中國社會報 2020-12-23") == 2
+        # One press per button: the pressed message loses it, the new one has the next.
+        assert "reply_markup" not in api.message(CHAT, first["message_id"])
+        following = second["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        assert following.endswith(":2")
+
+        api.press_button(CHAT, second["message_id"], following)
+        third = (await replies(api, 3, CHAT))[2]
+        assert third["plain_text"].startswith("更多相關段落（3–4，共")
+
+        # A second press of a consumed button, and a button of a forgotten answer.
+        api.press_button(CHAT, first["message_id"], data, check_button=False)
+        api.press_button(CHAT, first["message_id"], "more:gone:0", check_button=False)
+        answers = await api.wait_for_async(
+            lambda: len(api.callback_answers) >= 4 and api.callback_answers, timeout=WAIT
+        )
+        assert [a["text"] for a in answers] == [
+            None,
+            None,
+            None,
+            "This answer has expired; please ask again.",
+        ]
+        await settle(api)
+        assert len(api.sent_messages(CHAT)) == 3
+
+    run_bot(api, retriever, scenario)
+    assert api.errors == []
+
+
+def test_inline_mode_offers_the_quotes(api: BotApiStandIn, retriever) -> None:
+    async def scenario(app: Application) -> list[dict]:
+        api.inline_query("向全省養老機構撥付了多少補貼？")
+        api.inline_query("   ")
+        api.inline_query(NOT_FOUND)
+        return await api.wait_for_async(
+            lambda: len(api.inline_answers) >= 3 and api.inline_answers, timeout=WAIT
+        )
+
+    answers = {a["query"]: a for a in run_bot(api, retriever, scenario)}
+    found = answers["向全省養老機構撥付了多少補貼？"]
+    assert found["results"] and found["cache_time"] <= 60
+    for result in found["results"]:
+        assert result["type"] == "article" and len(result["id"].encode()) <= 64
+        assert result["input_message_content"]["parse_mode"] == "HTML"
+    first = found["rendered"][0]
+    assert "1.1億元" in first["plain_text"] and "中國社會報 2020-12-23" in first["plain_text"]
+    assert any(e["type"] == "blockquote" for e in first["entities"])
+    assert answers["   "]["results"] == [] and answers["   "]["button"]["text"]
+    assert answers[NOT_FOUND]["results"] == []
+    assert answers[NOT_FOUND]["button"]["text"].startswith("這份報告講的是2020年")
+    assert api.errors == []
+
+
+# -- groups --------------------------------------------------------------------------------
+
+
+def test_in_groups_only_ask_mentions_and_replies_are_answered(
+    api: BotApiStandIn, retriever
+) -> None:
+    async def scenario(app: Application) -> list[dict]:
+        api.send_text(GROUP, "全省發放了多少低保金？", user_id=7)  # people talking
+        api.send_command(GROUP, "ask", "全省發放了多少低保金？", user_id=7)
+        asked = (await replies(api, 1, GROUP))[0]
+        api.send_mention(GROUP, "異地救助了多少人？", user_id=8)
+        await replies(api, 2, GROUP)
+        api.send_text(
+            GROUP,
+            "向全省養老機構撥付了多少補貼？",
+            user_id=9,
+            reply_to_bot_message_id=asked["message_id"],
+        )
+        await replies(api, 3, GROUP)
+        api.send_command(GROUP, "ask", user_id=7)  # no question: how to ask
+        api.send_sticker(GROUP, user_id=7)
+        api.send_text(GROUP, "   ", user_id=7)
+        await replies(api, 4, GROUP)
+        await settle(api)
+        return api.sent_messages(GROUP)
+
+    sent = run_bot(api, retriever, scenario)
+    assert len(sent) == 4
+    ask, mention, reply, usage = sent
+    assert "58.68億元" in bold(ask)
+    assert "3.4萬人" in bold(mention)
+    assert "1.1億元" in bold(reply)
+    assert usage["plain_text"].startswith("Put the question after the command, for example: /ask")
+    # Replies in groups quote the question they answer.
+    asked_ids = [u["message"]["message_id"] for u in api.updates[1:3]]
+    assert [ask["reply_to_message_id"], mention["reply_to_message_id"]] == asked_ids
+    assert api.errors == []
+
+
+# -- inputs that are not questions ---------------------------------------------------------
+
+
+def test_stickers_photos_blank_long_and_html_questions_get_polite_replies(
+    api: BotApiStandIn, retriever
+) -> None:
+    async def scenario(app: Application) -> list[dict]:
+        api.send_sticker(CHAT)
+        api.send_photo(CHAT, caption="<b>what</b>")
+        api.send_text(CHAT, " \n\t ")
+        api.send_text(CHAT, "問" * 5000)
+        api.send_text(CHAT, "<script>alert(1)</script>")
+        api.send_text(CHAT, "&lt;b&gt; & <i>全省發放了多少低保金？</i>")
+        return await replies(api, 6, CHAT)
+
+    sent = run_bot(api, retriever, scenario)
+    texts_sent = [m["plain_text"] for m in sent]
+    assert texts_sent.count("I can only answer questions sent as text.") == 2
+    assert any(t.startswith("Please send a question, for example:") for t in texts_sent)
+    assert "這個問題有 5000 個字，太長了。請用不超過 2000 個字提問。" in texts_sent
+    assert all("<script>" not in m["text"] for m in sent)
+    assert any("58.68億元" in bold(m) for m in sent)
+    assert api.errors == []
+
+
+# -- who may ask, and how often --------------------------------------------------------------
+
+
+def test_the_allow_list_refuses_other_chats(api: BotApiStandIn, retriever) -> None:
+    async def scenario(app: Application) -> None:
+        api.send_text(777, NOT_FOUND, language_code="en")
+        api.send_command(GROUP, "ask", NOT_FOUND)
+        api.inline_query(NOT_FOUND, user_id=777)
+        api.send_text(CHAT, NOT_FOUND)
+        await replies(api, 1, CHAT)
+        await replies(api, 1, 777)
+        await api.wait_for_async(lambda: api.inline_answers, timeout=WAIT)
+        await settle(api)
+
+    run_bot(api, retriever, scenario, allowed_chat_ids=frozenset({CHAT}))
+    assert api.texts(777) == ["Sorry, this bot only answers in the chats it was set up for."]
+    assert api.sent_messages(GROUP) == []
+    assert api.inline_answers[0]["results"] == []
+    assert api.texts(CHAT)[0].startswith("這份報告講的是2020年")
+    assert api.errors == []
+
+
+def test_questions_beyond_the_rate_limit_get_one_polite_reply(
+    api: BotApiStandIn, retriever
+) -> None:
+    async def scenario(app: Application) -> None:
+        for _ in range(4):
+            api.send_text(CHAT, NOT_FOUND, language_code="en")
+        await replies(api, 3, CHAT)
+        await settle(api)
+
+    run_bot(api, retriever, scenario, rate_limit=2, rate_window=3600)
+    sent = api.texts(CHAT)
+    assert len(sent) == 3  # two answers, one notice, then silence
+    assert sum(t.startswith("這份報告講的是2020年") for t in sent) == 2
+    assert [t for t in sent if "問得有點快了" in t] == ["問得有點快了，請 1800 秒後再問。"]
+    assert api.errors == []
+
+
+def test_question_budget_refills_evenly() -> None:
+    now = [0.0]
+    budget = QuestionBudget(2, 60.0, clock=lambda: now[0])
+    assert [budget.take(1).allowed for _ in range(2)] == [True, True]
+    limited = budget.take(1)
+    assert (limited.allowed, limited.warn, limited.retry_in) == (False, True, 30.0)
+    assert budget.take(1).warn is False  # said once
+    assert budget.take(2).allowed  # others are not affected
+    now[0] = 30.0
+    assert budget.take(1).allowed and not budget.take(1).allowed
+
+
+# -- failures --------------------------------------------------------------------------------
+
+
+def test_flood_limits_and_network_errors_are_retried(api: BotApiStandIn, retriever) -> None:
+    async def scenario(app: Application) -> None:
+        api.fail_next("sendMessage", status=429, retry_after=1)
+        started = time.monotonic()
+        api.send_text(CHAT, NOT_FOUND)
+        await replies(api, 1, CHAT)
+        assert time.monotonic() - started >= 1.0  # waited as Telegram asked
+        api.disconnect_next("sendMessage")
+        api.send_text(CHAT, NOT_FOUND)
+        await replies(api, 2, CHAT)
+
+    run_bot(api, retriever, scenario)
+    assert len(api.texts(CHAT)) == 2
+    assert [(e["status"], e["injected"]) for e in api.errors] == [(429, True)]
+
+
+class BrokenRetriever:
+    """A retriever whose index fails, with the token in the error (as a URL could put it)."""
+
+    documents: ClassVar[dict] = {}
+
+    def answer(self, question: str, *, language: str | None = None) -> Answer:
+        raise RuntimeError(f"cannot read https://api.telegram.org/bot{TOKEN}/index")
+
+
+def test_an_error_is_logged_without_the_token_and_reported_to_the_user(
+    api: BotApiStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def scenario(app: Application) -> None:
+        api.send_text(CHAT, "全省發放了多少低保金？")
+        api.send_text(GROUP, "How much was paid out?", user_id=5)  # ignored: no mention
+        api.send_mention(GROUP, "How much was paid out?", user_id=5)
+        await replies(api, 1, CHAT)
+        await replies(api, 1, GROUP)
+
+    with caplog.at_level(logging.INFO):
+        run_bot(api, BrokenRetriever(), scenario)
+    assert api.texts(CHAT) == ["抱歉，出了點問題，請稍後再試。"]
+    assert api.texts(GROUP) == ["Sorry, something went wrong. Please try again in a moment."]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 2
+    assert "RuntimeError" in errors[0].getMessage() and "<token>" in errors[0].getMessage()
+    assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
+    assert api.errors == []
+
+
+def test_redact_hides_the_token_also_url_encoded() -> None:
+    assert redact(f"a {TOKEN} b {TOKEN.replace(':', '%3A')}", TOKEN) == "a <token> b <token>"
+
+
+# -- many chats at once ----------------------------------------------------------------------
+
+
+def test_a_burst_of_60_messages_from_20_chats_is_all_answered(
+    api: BotApiStandIn, retriever
+) -> None:
+    """Every message gets its reply, and the event loop stays free meanwhile: a /help sent
+    after the burst is answered before the burst is. Half the questions are examples, half
+    a question outside the report's year (cheap to answer), to keep the test short;
+    benchmarks/bot_burst.py measures latency on the examples."""
+    chats = [5000 + n for n in range(20)]
+    examples = [q for lang in ("zh-Hant", "zh-Hans", "en") for q in texts.EXAMPLES[lang]]
+
+    async def scenario(app: Application) -> None:
+        for n in range(60):
+            question = examples[n // 2 % len(examples)] if n % 2 == 0 else NOT_FOUND
+            api.send_text(chats[n % 20], question)
+        api.send_command(CHAT, "help")
+        await replies(api, 61)
+
+    run_bot(api, retriever, scenario)
+    assert {chat: len(api.sent_messages(chat)) for chat in chats} == dict.fromkeys(chats, 3)
+    sent = [m for chat in chats for m in api.sent_messages(chat)]
+    assert sum("中國社會報 2020-12-23" in m["plain_text"] for m in sent) == 30
+    assert sum(m["plain_text"].startswith("這份報告講的是2020年") for m in sent) == 30
+    assert api.sent_messages(CHAT)[0]["timestamp"] < max(m["timestamp"] for m in sent)
+    assert api.errors == []
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def _quote(text: str, figures: list[tuple[int, int]]) -> Quote:
+    citation = Citation("Report <draft> & notes", "Section", 3, "Source", "2020-12-23", "d", "d#p3")
+    marks = tuple(Figure(text[s:e], s, e, 1.0, "元", "money", "exact") for s, e in figures)
+    return Quote(text, marks, citation, 0, len(text), text)
+
+
+def test_a_long_answer_is_split_between_and_inside_quotes_into_valid_messages() -> None:
+    sentence = "全省發放<低保金>&補貼58.68億元，惠及186.3萬人。"
+    long_text = sentence * 400  # ~12,000 characters: one quote longer than three messages
+    at = sentence.index("58.68億元")
+    spans = [(i * len(sentence) + at, i * len(sentence) + at + 7) for i in range(400)]
+    unbroken = "甲" * 9000  # no sentence end at all: cut between characters
+    answer = Answer(
+        question="q",
+        found=True,
+        quotes=[_quote("短句1.1億元。", [(2, 7)]), _quote(long_text, spans), _quote(unbroken, [])],
+        language="en",
+    )
+    chunks = render.answer_messages(answer)
+    assert len(chunks) >= 6
+    plain_parts = []
+    for chunk in chunks:
+        assert utf16_len(chunk) <= render.MAX_MESSAGE_CHARS
+        plain, entities = parse_html(chunk)  # Telegram's parser: every chunk is valid HTML
+        plain_parts.append(plain)
+        for e in entities:
+            if e["type"] == "bold" and not plain.startswith("From the report", e["offset"]):
+                assert plain[e["offset"] : e["offset"] + e["length"]] in ("58.68億元", "1.1億元")
+    joined = "".join(plain_parts)
+    assert joined.count("58.68億元") == 400  # no figure was cut in two
+    assert joined.count("Report <draft> & notes") == 3  # one citation per quote, escaped
+    assert joined.replace("\n", "").count("甲") == 9000
+
+
+def test_rendering_escapes_report_text_and_marks_figures() -> None:
+    html_text = render.marked("a<b>&c 1.1億元", [(7, 12)])
+    assert html_text == "a&lt;b&gt;&amp;c <b>1.1億元</b>"
+    assert render.quote_blocks("x" * 10, [], "<i>— cite</i>", limit=60) == [
+        "<blockquote>xxxxxxxxxx</blockquote>\n<i>— cite</i>"
+    ]
+    pieces = render.quote_blocks("一二三。四五六。", [], "<i>c</i>", limit=40)
+    assert pieces == [
+        "<blockquote>一二三。</blockquote>",
+        "<blockquote>四五六。</blockquote>\n<i>c</i>",
+    ]
+
+
+# -- configuration and webhook ----------------------------------------------------------------
+
+
+def test_settings_read_and_check_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_API_URL",
+        "QA_BOT_ALLOWED_CHATS",
+        "QA_BOT_RATE_LIMIT",
+        "TELEGRAM_WEBHOOK_URL",
+        "TELEGRAM_WEBHOOK_SECRET",
+        "TELEGRAM_WEBHOOK_PORT",
+        "TELEGRAM_WEBHOOK_LISTEN",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(BotSettingsError, match="TELEGRAM_BOT_TOKEN is not set"):
+        BotSettings.from_env()
+    bad = "123456:short-secret"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", bad)
+    with pytest.raises(BotSettingsError, match="malformed") as caught:
+        BotSettings.from_env()
+    assert "short-secret" not in str(caught.value)
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081/")
+    monkeypatch.setenv("QA_BOT_ALLOWED_CHATS", "4242, -100777")
+    monkeypatch.setenv("QA_BOT_RATE_LIMIT", "5/30")
+    monkeypatch.setenv("QA_INDEX", str(tmp_path / "idx"))
+    s = BotSettings.from_env()
+    assert (s.api_url, s.allowed_chat_ids, s.rate_limit, s.rate_window) == (
+        "http://127.0.0.1:8081",
+        frozenset({4242, -100777}),
+        5,
+        30.0,
+    )
+    assert s.index_dir == tmp_path / "idx" and s.webhook_url is None
+    assert TOKEN not in repr(s)
+
+    monkeypatch.setenv("QA_BOT_RATE_LIMIT", "off")
+    assert BotSettings.from_env().rate_limit == 0
+    for name, value in (("QA_BOT_RATE_LIMIT", "fast"), ("QA_BOT_ALLOWED_CHATS", "me")):
+        with monkeypatch.context() as m:
+            m.setenv(name, value)
+            with pytest.raises(BotSettingsError, match=name):
+                BotSettings.from_env()
+
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org/telegram/hook")
+    s = BotSettings.from_env()
+    assert (s.webhook_path, s.webhook_port, s.webhook_listen) == ("telegram/hook", 8443, "0.0.0.0")
+    assert s.webhook_secret and len(s.webhook_secret) >= 32  # random when not given
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "not a secret!")
+    with pytest.raises(BotSettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
+        BotSettings.from_env()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_webhook_mode_checks_the_secret_token(api: BotApiStandIn, retriever) -> None:
+    settings = bot_settings(
+        api,
+        webhook_url="https://bot.example.org/hook",
+        webhook_listen="127.0.0.1",
+        webhook_port=_free_port(),
+        webhook_secret="s3cret_token-1",
+    )
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": {"id": CHAT, "type": "private", "first_name": "Ann"},
+            "from": {"id": CHAT, "is_bot": False, "first_name": "Ann", "language_code": "en"},
+            "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+
+    def post(secret: str) -> int:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{settings.webhook_port}/hook",
+            data=json.dumps(update).encode(),
+            headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    async def main() -> None:
+        app = build_application(settings, retriever)
+        await app.initialize()
+        await app.start()
+        await app.updater.start_webhook(**webhook_options(settings))
+        try:
+            assert api.webhook["url"] == "https://bot.example.org/hook"
+            assert api.webhook["secret_token"] == "s3cret_token-1"
+            assert await asyncio.to_thread(post, "wrong") == 403
+            assert await asyncio.to_thread(post, "s3cret_token-1") == 200
+            await replies(api, 1, CHAT)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+
+    asyncio.run(main())
+    assert api.texts(CHAT)[0].startswith("How to ask")
+    assert api.errors == []

@@ -48,6 +48,7 @@ FIGURE_MATCH_BONUS = 0.5
 ASKED_KIND_BONUS = 0.25
 EXTRA_QUOTE_MIN_SCORE = 0.55  # relative to the best sentence
 EXTRA_QUOTE_MIN_NEW_TERMS = 2
+MIN_LEXICAL_EVIDENCE = 0.3  # every answerable dev question has >= 0.37
 FIGURE_CONTENT_RATIO = 0.7  # answerable dev questions: >= 0.82; unanswerable: <= 0.6
 
 
@@ -205,8 +206,15 @@ def compose(
     encode_query: Callable[[str], np.ndarray],
     encode_sentences: Callable[[list[str]], np.ndarray],
     language: Language | None = None,
+    lexical_evidence: float = 1.0,
 ) -> Answer:
-    """Compose the answer to ``question`` from ``hits`` (best first)."""
+    """Compose the answer to ``question`` from ``hits`` (best first).
+
+    ``lexical_evidence`` is the share of the question that can match the index lexically
+    (after translation for English questions); below ``MIN_LEXICAL_EVIDENCE`` the question
+    has nothing in common with the reports ("hello", "asdf", a pasted script) and the
+    nearest passages — there always are some — are not an answer.
+    """
     lang = language or detect_language(question)
     if not hits:
         return Answer(question, False, [], lang, message("not_found", lang), "no_passages")
@@ -218,6 +226,11 @@ def compose(
         if scope is not None:
             text = message(scope.reason, lang, want=scope.want, have=scope.have)
             return Answer(question, False, [], lang, text, scope.reason, list(hits[:3]), list(hits))
+
+    if lexical_evidence < MIN_LEXICAL_EVIDENCE:
+        return Answer(
+            question, False, [], lang, message("not_found", lang), "no_evidence", [], list(hits)
+        )
 
     candidates = _sentences(hits[:PASSAGES_FOR_EXTRA_QUOTES])
     q_terms = _bigrams(question)

@@ -133,12 +133,15 @@ class Retriever:
         question = check_question(question)
         if k < 1:
             raise ValueError("k must be at least 1")
-        snap = self.snapshot
-        rows, fused, dense_n, lex_n = self._rank(snap, question, k)
+        return self._search(self.snapshot, question, k)[0]
+
+    def _search(self, snap: Snapshot, question: str, k: int) -> tuple[list[Hit], float]:
+        """Hits and the question's lexical evidence (share of it that can match at all)."""
+        rows, fused, dense_n, lex_n, share = self._rank(snap, question, k)
         order = np.argsort(-fused, kind="stable")[:k]
         passages = snap.store.get([int(rows[i]) for i in order])
         docs = snap.store.documents
-        return [
+        hits = [
             Hit(
                 id=p.id,
                 text=p.text,
@@ -154,6 +157,7 @@ class Retriever:
             )
             for i, p in zip(order, passages, strict=True)
         ]
+        return hits, share
 
     def answer(self, question: str, *, language: str | None = None):
         """The sentences of the report that answer ``question``, quoted verbatim, or an
@@ -166,17 +170,20 @@ class Retriever:
 
         question = check_question(question)
         snap = self.snapshot
-        hits = self.search(question, k=ANSWER_HITS)
+        hits, evidence = self._search(snap, question, ANSWER_HITS)
         return compose(
             question,
             hits,
+            lexical_evidence=evidence,
             encode_query=snap.embedder.encode_query,
             encode_sentences=snap.embedder.encode_passages,
             language=language,  # type: ignore[arg-type]
         )
 
-    def _rank(self, snap: Snapshot, question: str, k: int):
-        qvec = snap.encode_query(question)
+    def _rank(self, snap: Snapshot, question: str, k: int, qvec: np.ndarray | None = None):
+        """Candidate rows and their fused, dense and lexical scores (unsorted)."""
+        if qvec is None:
+            qvec = snap.encode_query(question)
         lexical, lexical_share = self._lexical(snap, question)
         n_cand = min(snap.size, max(MIN_CANDIDATES, CANDIDATES_PER_K * k))
         d_scores, d_rows = snap.dense_search(qvec, n_cand)
@@ -195,7 +202,7 @@ class Retriever:
             lexical_share=lexical_share,
             weights=self._weights,
         )
-        return rows, fused, dense_n, lex_n
+        return rows, fused, dense_n, lex_n, lexical_share
 
     @staticmethod
     def _lexical(snap: Snapshot, question: str) -> tuple[np.ndarray, float]:

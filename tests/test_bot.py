@@ -36,7 +36,7 @@ except ModuleNotFoundError:
 TOKEN = DEFAULT_TOKEN
 CHAT = 4242  # a private chat: chat id == user id
 GROUP = -100777
-WAIT = 90.0  # seconds; answering takes 0.1-1 s per question on a busy 2-core machine
+WAIT = 300.0  # seconds; answering takes 0.05-2 s per question on a busy 2-core machine
 
 NOT_FOUND = "2019年黑龍江省新增了多少張養老床位？"
 FIGURE_OF_EXAMPLE = ("1.1億元", "58.68億元", "3.4萬人")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -27,6 +28,8 @@ _KNOWN_PROMPTS: dict[str, dict[str, str]] = {
     "e5": {"query": "query: ", "document": "passage: "},
 }
 DEFAULT_BATCH_SIZE = 32
+#: Sentence vectors kept in memory for answer composition (~1.5 kB each).
+SENTENCE_CACHE_SIZE = 50_000
 
 
 def bundled_model_dir() -> Path:
@@ -88,6 +91,8 @@ class Embedder:
         self.dimension = int(model.get_embedding_dimension())
         self.max_seq_length = int(getattr(model, "max_seq_length", 512) or 512)
         self._lock = threading.Lock()
+        self._sentences: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._sentences_lock = threading.Lock()
 
     @classmethod
     def load(cls, name: str | None = None) -> Embedder:
@@ -146,6 +151,29 @@ class Embedder:
     def encode_query(self, text: str) -> np.ndarray:
         """One unit-length query vector, shape (dimension,)."""
         return self.encode_queries([text])[0]
+
+    def encode_sentences(self, texts: Sequence[str]) -> np.ndarray:
+        """Passage-side vectors of report sentences, memoised: answers quote from the same
+        few paragraphs again and again, so each sentence is embedded once per process."""
+        with self._sentences_lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._sentences]
+        if missing:
+            vecs = self.encode_passages(missing)
+            with self._sentences_lock:
+                for text, vec in zip(missing, vecs, strict=True):
+                    self._sentences[text] = vec
+                while len(self._sentences) > SENTENCE_CACHE_SIZE:
+                    self._sentences.popitem(last=False)
+        with self._sentences_lock:
+            out = []
+            for t in texts:
+                vec = self._sentences.get(t)
+                if vec is None:  # evicted meanwhile by a concurrent caller
+                    vec = self.encode_passages([t])[0]
+                else:
+                    self._sentences.move_to_end(t)
+                out.append(vec)
+        return np.vstack(out) if out else np.zeros((0, self.dimension), dtype=np.float32)
 
     def encode_passages(
         self,

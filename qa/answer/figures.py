@@ -389,6 +389,17 @@ class _Number:
     ordinal: bool
 
 
+def stated_precision(decimals: int, multiplier: Decimal | int) -> Decimal:
+    """Size of the last stated digit in base units: "1.4萬" → 1000, "99.9" → 0.1; a whole
+    number before 萬/億 reads as if it had one decimal ("1萬" → 1000), so that it does not
+    also match 1.4萬."""
+    if decimals:
+        return Decimal(1).scaleb(-decimals) * multiplier
+    if multiplier >= 10:
+        return Decimal(multiplier) / 10
+    return Decimal(1)
+
+
 def _arabic_value(digits: str) -> tuple[Decimal, int]:
     """Value and number of decimals of an Arabic numeral such as "3,109.47"."""
     plain = digits.translate(_ASCII_DIGITS).replace(",", "")
@@ -539,12 +550,7 @@ def _scan(text: str, *, bare: bool, taken: bytearray | None = None) -> list[_Num
         ordinal = start > 0 and text[start - 1] == "第"
         if ordinal:
             start -= 1
-        if decimals:
-            precision = Decimal(1).scaleb(-decimals) * multiplier
-        elif multiplier >= 10:
-            precision = Decimal(multiplier) / 10
-        else:
-            precision = Decimal(1)
+        precision = stated_precision(decimals, multiplier)
         n = _Number(start, unit_end, value * multiplier, precision, unit, None, more, ordinal)
         n.kind = _kind(text, n)
         if n.kind is None and not unit and multiplier == 1 and _year_like(n.value):

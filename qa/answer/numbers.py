@@ -21,6 +21,7 @@ from qa.answer.figures import (
     _Number,
     _scan,
     fold_script,
+    stated_precision,
 )
 
 __all__ = ["Quantity", "asked_kinds", "parse_quantities", "quantity_matches"]
@@ -331,12 +332,7 @@ def _english_quantities(question: str, taken: bytearray) -> list[Quantity]:
             i += 1
             continue
         value *= multiplier
-        if decimals:
-            precision = Decimal(1).scaleb(-decimals) * multiplier
-        elif multiplier >= 10:
-            precision = Decimal(multiplier) / 10
-        else:
-            precision = Decimal(1)
+        precision = stated_precision(decimals, multiplier)
         if kind is None and not in_words and multiplier == 1 and _is_year(value):
             kind = "date"
         last = tokens[max(end, j) - 1]

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from qa import Retriever, build_index  # noqa: E402
-from qa.retrieve.fusion import fuse  # noqa: E402
+from qa.retrieve.fusion import QueryStats, fuse  # noqa: E402
 
 QUESTIONS = [
     "向全省養老機構撥付的疫情防控補助和運營補貼是多少？",
@@ -78,10 +78,11 @@ def measure(retriever: Retriever, rounds: int) -> dict:
             scores, rows = snap.dense_search(qvec, snap.size)
             t["dense"].append(time.perf_counter() - s)
             s = time.perf_counter()
-            lexical, share = retriever._lexical(snap, q)
+            lexical, share, translated = retriever._lexical(snap, q)
             t["lexical"].append(time.perf_counter() - s)
             s = time.perf_counter()
-            fuse(scores, lexical[rows], lexical_share=share)
+            stats = QueryStats.of(scores, lexical, share=share, translated=translated)
+            fuse(scores, lexical[rows], stats)
             t["fusion"].append(time.perf_counter() - s)
 
             s = time.perf_counter()

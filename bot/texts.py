@@ -29,7 +29,7 @@ EXAMPLES: dict[Language, tuple[str, ...]] = {
     ),
     "en": (
         "How much did the province give elderly-care homes for epidemic prevention and operations?",
-        "How much was paid out in minimum living allowances (dibao)?",
+        "How much subsistence allowance money was paid out during the epidemic?",
         "How many people received temporary assistance outside their registered residence?",
     ),
 }

@@ -20,6 +20,7 @@ when the evidence is weak (see ``_confident``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -50,6 +51,15 @@ EXTRA_QUOTE_MIN_SCORE = 0.55  # relative to the best sentence
 EXTRA_QUOTE_MIN_NEW_TERMS = 2
 MIN_LEXICAL_EVIDENCE = 0.3  # every answerable dev question has >= 0.37
 FIGURE_CONTENT_RATIO = 0.7  # answerable dev questions: >= 0.82; unanswerable: <= 0.6
+
+
+# A question asking for a rate (per person, per month, per capita) and a sentence giving one.
+_RATE_QUESTION = re.compile(
+    r"每[人户戶月年天日]|人均|月均|per (?:person|capita|head|month|year|household|day)"
+    r"|a month|monthly|annually|each month|each year",
+    re.IGNORECASE,
+)
+_RATE_FIGURE = re.compile(r"每[人户戶月年天日]|人均|月均|/[人户戶月年天日]|元/")
 
 
 @dataclass(frozen=True)
@@ -207,13 +217,16 @@ def compose(
     encode_sentences: Callable[[list[str]], np.ndarray],
     language: Language | None = None,
     lexical_evidence: float = 1.0,
+    match_terms: Sequence[str] | None = None,
 ) -> Answer:
     """Compose the answer to ``question`` from ``hits`` (best first).
 
     ``lexical_evidence`` is the share of the question that can match the index lexically
     (after translation for English questions); below ``MIN_LEXICAL_EVIDENCE`` the question
     has nothing in common with the reports ("hello", "asdf", a pasted script) and the
-    nearest passages — there always are some — are not an answer.
+    nearest passages — there always are some — are not an answer. ``match_terms`` replace
+    the question's own words for word overlap (the Chinese translations of an English
+    question's terms).
     """
     lang = language or detect_language(question)
     if not hits:
@@ -233,7 +246,9 @@ def compose(
         )
 
     candidates = _sentences(hits[:PASSAGES_FOR_EXTRA_QUOTES])
-    q_terms = _bigrams(question)
+    q_terms = (
+        set().union(*(_bigrams(t) for t in match_terms)) if match_terms else _bigrams(question)
+    )
     quantities = [q for q in parse_quantities(question) if q.kind != "date"]
     kinds = asked_kinds(question)
 
@@ -249,6 +264,13 @@ def compose(
         if kinds and any(f.kind in kinds for f in s.figures):
             s.figure_bonus += ASKED_KIND_BONUS
         s.score = s.content + s.figure_bonus
+
+    if _RATE_QUESTION.search(question) and not any(_RATE_FIGURE.search(s.text) for s in candidates):
+        # "每人每月多少元" asks for a rate; totals (58.68億元) do not answer it.
+        related = list(hits[:3])
+        return Answer(
+            question, False, [], lang, message("no_figure", lang), "no_figure", related, list(hits)
+        )
 
     ranked_all = sorted(candidates, key=lambda s: s.score, reverse=True)
     ranked = [s for s in ranked_all if s.hit_rank < PASSAGES_CONSIDERED]

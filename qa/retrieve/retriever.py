@@ -15,7 +15,7 @@ from qa.errors import QuestionError
 from qa.index.layout import IndexLayout
 from qa.index.snapshot import Snapshot
 from qa.retrieve.crosslingual import translate
-from qa.retrieve.fusion import FusionWeights, fuse
+from qa.retrieve.fusion import FusionWeights, QueryStats, fuse
 from qa.retrieve.hit import Hit
 from qa.text import cjk_share
 
@@ -181,10 +181,16 @@ class Retriever:
         question = check_question(question)
         snap = self.snapshot
         hits, evidence = self._search(snap, question, ANSWER_HITS)
+        translated = None
+        if cjk_share(question) < ENGLISH_BELOW_CJK_SHARE:
+            # An English question shares no characters with a Chinese sentence; its
+            # dictionary translation does.
+            translated = [term for term, _w in translate(question, snap.lexical.knows).terms]
         return compose(
             question,
             hits,
             lexical_evidence=evidence,
+            match_terms=translated,
             encode_query=snap.embedder.encode_query,
             encode_sentences=snap.embedder.encode_sentences,
             language=language,  # type: ignore[arg-type]
@@ -194,7 +200,7 @@ class Retriever:
         """Candidate rows and their fused, dense and lexical scores (unsorted)."""
         if qvec is None:
             qvec = snap.encode_query(question)
-        lexical, lexical_share = self._lexical(snap, question)
+        lexical, lexical_share, translated = self._lexical(snap, question)
         n_cand = min(snap.size, max(MIN_CANDIDATES, CANDIDATES_PER_K * k))
         d_scores, d_rows = snap.dense_search(qvec, n_cand)
         keep = d_rows >= 0
@@ -206,28 +212,25 @@ class Retriever:
             extra = np.zeros(0, dtype=np.int64)
         rows = np.concatenate([d_rows.astype(np.int64), extra.astype(np.int64)])
         dense = np.concatenate([d_scores, snap.dense_scores(qvec, extra)])
-        fused, dense_n, lex_n = fuse(
-            dense,
-            lexical[rows],
-            lexical_share=lexical_share,
-            weights=self._weights,
-        )
+        stats = QueryStats.of(d_scores, lexical, share=lexical_share, translated=translated)
+        fused, dense_n, lex_n = fuse(dense, lexical[rows], stats, self._weights)
         return rows, fused, dense_n, lex_n, lexical_share
 
     @staticmethod
-    def _lexical(snap: Snapshot, question: str) -> tuple[np.ndarray, float]:
-        """BM25 scores and how much of the question can match lexically at all. An
-        English question is first translated term by term (see ``crosslingual``)."""
+    def _lexical(snap: Snapshot, question: str) -> tuple[np.ndarray, float, bool]:
+        """BM25 scores, how much of the question can match lexically at all, and whether
+        the terms are translations (an English question is first translated term by term,
+        see ``crosslingual``)."""
         if cjk_share(question) >= ENGLISH_BELOW_CJK_SHARE:
-            return snap.lexical_scores(question), snap.lexical.known_share(question)
+            return snap.lexical_scores(question), snap.lexical.known_share(question), False
         translation = translate(question, snap.lexical.knows)
         if not translation.terms:
-            return snap.lexical_scores(question), snap.lexical.known_share(question)
+            return snap.lexical_scores(question), snap.lexical.known_share(question), False
         # Only dictionary terms that occur in the index survive translation, so two or more
         # translated words are taken as full lexical evidence (on the English dev questions,
         # scaling by raw coverage ~0.5 halves the gain: hit@1 0.75 instead of 0.875).
         share = 1.0 if translation.translated_words >= 2 else translation.coverage
-        return snap.lexical.weighted_scores(translation.terms), share
+        return snap.lexical.weighted_scores(translation.terms), share, True
 
     def close(self) -> None:
         self._snapshot.close()

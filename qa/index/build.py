@@ -39,8 +39,17 @@ Progress = Callable[[int, int], None]
 def index_text(passage: Passage, doc: Document) -> str:
     """The text embedded and indexed for ``passage`` (quotes never use it)."""
     if passage.kind == "metadata":
-        fields = [doc.title, doc.publisher, doc.source, doc.date, doc.region, passage.text]
-        return "\n".join(f for f in fields if f)
+        # Labelled in both scripts and English, so that "where/when was this published",
+        # "這篇報告在哪份報紙發表" or "來源是哪裡" find the document's own record.
+        labelled = [
+            ("標題 标题 title", doc.title),
+            ("來源 来源 出處 發表於 刊登於 報紙 报纸 source published in newspaper", doc.source),
+            ("日期 發表日期 发表时间 date published when", doc.date),
+            ("提供 發布單位 发布单位 publisher author", doc.publisher),
+            ("地區 地区 region", doc.region),
+        ]
+        lines = [f"{label}: {value}" for label, value in labelled if value]
+        return "\n".join([*lines, passage.text])
     head = [h for h in (passage.title or doc.title, passage.section) if h]
     return "\n".join([*head, passage.text])
 

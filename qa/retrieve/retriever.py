@@ -145,9 +145,11 @@ class Retriever:
             raise ValueError("k must be at least 1")
         return self._search(self.snapshot, question, k)[0]
 
-    def _search(self, snap: Snapshot, question: str, k: int) -> tuple[list[Hit], float]:
+    def _search(
+        self, snap: Snapshot, question: str, k: int, qvec: np.ndarray | None = None
+    ) -> tuple[list[Hit], float]:
         """Hits and the question's lexical evidence (share of it that can match at all)."""
-        rows, fused, dense_n, lex_n, share = self._rank(snap, question, k)
+        rows, fused, dense_n, lex_n, share = self._rank(snap, question, k, qvec)
         order = np.argsort(-fused, kind="stable")[:k]
         passages = snap.store.get([int(rows[i]) for i in order])
         docs = snap.store.documents
@@ -180,7 +182,8 @@ class Retriever:
 
         question = check_question(question)
         snap = self.snapshot
-        hits, evidence = self._search(snap, question, ANSWER_HITS)
+        qvec = snap.encode_query(question)  # once, for the passages and the sentences
+        hits, evidence = self._search(snap, question, ANSWER_HITS, qvec)
         translated = None
         if cjk_share(question) < ENGLISH_BELOW_CJK_SHARE:
             # An English question shares no characters with a Chinese sentence; its
@@ -191,7 +194,7 @@ class Retriever:
             hits,
             lexical_evidence=evidence,
             match_terms=translated,
-            encode_query=snap.embedder.encode_query,
+            encode_query=lambda _q: qvec,
             encode_sentences=snap.embedder.encode_sentences,
             language=language,  # type: ignore[arg-type]
         )

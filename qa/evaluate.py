@@ -4,11 +4,11 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa import jsonl
 from qa.errors import SourceError
 from qa.retrieve import Retriever
 
@@ -31,20 +31,14 @@ def read_questions(path: str | Path) -> list[EvalQuestion]:
     """Read an evaluation file; malformed lines are a ``SourceError`` naming file and line."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise SourceError(f"{path}: no such file") from exc
     except UnicodeDecodeError as exc:
         raise SourceError(f"{path}: not valid UTF-8") from exc
     out: list[EvalQuestion] = []
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict) or any(k not in row for k in REQUIRED):
+    for n, row in jsonl.objects(path, text):
+        if any(k not in row for k in REQUIRED):
             raise SourceError(f"{path}:{n}: needs the keys {', '.join(REQUIRED)}")
         if row["answerable"] and not row.get("gold_anchor"):
             raise SourceError(f"{path}:{n}: an answerable question needs a gold_anchor")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa import jsonl
 from qa.corpus import docx, html, metadata, pdf
 from qa.corpus.encoding import decode_text
 from qa.corpus.plaintext import Block, blocks
@@ -105,15 +105,7 @@ def read_jsonl(path: Path, doc_id: str, text: str) -> tuple[Document, list[Passa
     """``{"id", "text", "title"?, "section"?}`` per line; ids are kept as given."""
     passages: list[Passage] = []
     seen: dict[str, int] = {}
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict):
-            raise SourceError(f"{path}:{lineno}: expected a JSON object")
+    for lineno, row in jsonl.objects(path, text):
         pid, body = row.get("id"), row.get("text")
         if not isinstance(body, str) or not body.strip():
             raise SourceError(f'{path}:{lineno}: "text" must be a non-empty string')

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.corpus import metadata
-from qa.corpus.plaintext import Block, _join_lines, looks_like_heading
+from qa.corpus.plaintext import Block, join_lines, looks_like_heading
 from qa.errors import SourceError
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def _open(path: Path, data: bytes) -> WordDocument:
 
 def _text(raw: str) -> str:
     """A paragraph's text, its line breaks joined like wrapped lines of a text file."""
-    return _join_lines(raw.split("\n"))
+    return join_lines(raw.split("\n"))
 
 
 def _style_names_and_levels(paragraph: Paragraph) -> tuple[list[str], list[str]]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from qa.corpus import metadata
 from qa.corpus.encoding import decode
-from qa.corpus.plaintext import Block, _join_lines
+from qa.corpus.plaintext import Block, join_lines
 from qa.errors import SourceError
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def parse(path: Path, data: bytes) -> tuple[dict, list[Block]]:
 
 def clean_text(raw: str) -> str:
     """Rendered text of an element: spaces collapsed, source line breaks joined as wraps."""
-    return _join_lines([_SPACES.sub(" ", line) for line in raw.split("\n")])
+    return join_lines([_SPACES.sub(" ", line) for line in raw.split("\n")])
 
 
 def _meta(soup: BeautifulSoup) -> dict:

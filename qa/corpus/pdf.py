@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from qa.corpus import metadata
-from qa.corpus.plaintext import _SENTENCE_END, Block, looks_like_heading
+from qa.corpus.plaintext import _SENTENCE_END, Block, join_lines, looks_like_heading
 from qa.errors import SourceError
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ def paragraphs(lines: list[Line]) -> list[str]:
 
     def flush() -> None:
         if current:
-            out.append(join_wrapped_lines(current))
+            out.append(join_lines(current))
             current.clear()
 
     for raw, indent in lines:
@@ -222,30 +222,6 @@ def paragraphs(lines: list[Line]) -> list[str]:
         if display_width(line) < short:
             flush()
     flush()
-    return out
-
-
-def _wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in "WF"
-
-
-def join_wrapped_lines(lines: list[str]) -> str:
-    """Join the lines of one paragraph as they were before wrapping.
-
-    A PDF line end is layout, not text. In Chinese text a wrap hides no space, even between
-    digits or after an ASCII comma ("保障1" + "86.3萬"); in Latin text it hides the space
-    between two words. So a space goes in only between two ASCII letters of an English
-    phrase, or, in a mostly Latin paragraph, wherever neither side is a wide character.
-    """
-    letters = sum(ch.isascii() and ch.isalpha() for line in lines for ch in line)
-    latin = letters > sum(_wide(ch) for line in lines for ch in line)
-    out = ""
-    for line in lines:
-        if out and not (_wide(out[-1]) or _wide(line[0])):
-            words = out[-1].isascii() and out[-1].isalpha() and line[0].isascii()
-            if latin or (words and line[0].isalpha()):
-                out += " "
-        out += line
     return out
 
 

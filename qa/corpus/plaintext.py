@@ -9,10 +9,10 @@ about the document, not passages.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from qa.corpus.metadata import is_note_line
-from qa.text import is_cjk
 
 HEADING_MAX_CHARS = 40
 _SENTENCE_END = tuple("。！？；.!?;…:：")
@@ -28,14 +28,28 @@ class Block:
     text: str
 
 
-def _join_lines(lines: list[str]) -> str:
-    """Join a block's wrapped lines: no space between CJK characters, one space otherwise."""
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join the lines of one paragraph as they were before wrapping.
+
+    A line end inside a paragraph (a wrapped text file, a PDF or Word line break) is
+    layout, not text. In Chinese text a wrap hides no space, even between
+    digits or after an ASCII comma ("保障1" + "86.3萬"); in Latin text it hides the space
+    between two words. So a space goes in only between two ASCII letters of an English
+    phrase, or, in a mostly Latin paragraph, wherever neither side is a wide character.
+    """
+    lines = [stripped for line in lines if (stripped := line.strip())]
+    letters = sum(ch.isascii() and ch.isalpha() for line in lines for ch in line)
+    latin = letters > sum(_wide(ch) for line in lines for ch in line)
     out = ""
-    for line in (ln.strip() for ln in lines):
-        if not line:
-            continue
-        if out and not (is_cjk(out[-1]) or is_cjk(line[0])):
-            out += " "
+    for line in lines:
+        if out and not (_wide(out[-1]) or _wide(line[0])):
+            words = out[-1].isascii() and out[-1].isalpha() and line[0].isascii()
+            if latin or (words and line[0].isalpha()):
+                out += " "
         out += line
     return out
 
@@ -54,7 +68,7 @@ def blocks(text: str, *, markdown: bool = False) -> list[Block]:
     """Split a report's text into headings, paragraphs and trailing notes."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _BLANK_LINE.search(text.strip()):
-        raw = [_join_lines(b.split("\n")) for b in _BLANK_LINE.split(text)]
+        raw = [join_lines(b.split("\n")) for b in _BLANK_LINE.split(text)]
     else:
         raw = [line.strip() for line in text.split("\n")]
     units = [u for u in raw if u]

@@ -92,10 +92,7 @@ class Snapshot:
 
     def dense_scores(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Cosine score of the query against the passages at ``rows`` (exact)."""
-        vecs = np.vstack([self.dense_index.reconstruct(int(r)) for r in rows]) if len(rows) else (
-            np.zeros((0, query_vector.shape[0]), dtype=np.float32)
-        )
-        return vecs @ query_vector
+        return dense.vectors(self.dense_index, rows) @ query_vector
 
     def lexical_scores(self, question: str) -> np.ndarray:
         """BM25 score of every passage."""

@@ -40,9 +40,9 @@ from telegram.ext import (
 
 from bot import handlers, texts
 from bot.state import STATE_KEY, BotState
-from qa import Retriever, build_index
-from qa.config import BotSettings, BotSettingsError, default_data_dir, default_index_dir
-from qa.errors import IndexNotFoundError, QAError
+from qa import Retriever
+from qa.config import BotSettings, BotSettingsError, default_data_dir
+from qa.errors import QAError
 
 log = logging.getLogger("bot")
 
@@ -157,16 +157,11 @@ def webhook_options(settings: BotSettings) -> dict[str, Any]:
 def load_retriever(index_dir: Path | None = None) -> Retriever:
     """The retriever over ``index_dir``, building the bundled reports into it first if there
     is no index yet (as ``qa ask`` does). The model is loaded once either way."""
-    try:
-        return Retriever.load(index_dir)
-    except IndexNotFoundError:
-        from qa.embed import Embedder
 
-        target = index_dir or default_index_dir()
+    def announce(target: Path) -> None:
         log.info("no index in %s yet: building it from %s", target, default_data_dir())
-        embedder = Embedder.load()
-        build_index(None, target, model=embedder)
-        return Retriever.load(target, model=embedder)
+
+    return Retriever.load_or_build(index_dir, on_build=announce)[0]
 
 
 class RedactingFilter(logging.Filter):

@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 
 from qa import __version__, config
-from qa.errors import IndexNotFoundError, QAError
+from qa.errors import QAError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -72,17 +72,25 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _retriever(index: Path | None):
+    """The retriever over ``index``, building the bundled reports into it first if missing."""
     from qa.retrieve import Retriever
 
-    try:
-        return Retriever.load(index)
-    except IndexNotFoundError:
-        target = index or config.default_index_dir()
-        if index is not None and not index.exists():
-            pass  # building the bundled reports into a folder the user named is fine too
+    def announce(target: Path) -> None:
         err.print(f"no index in {target} yet: building it from {config.default_data_dir()} first")
-        _print_build(_build(None, target, None, False))
-        return Retriever.load(index)
+
+    bar, update = _progress_bar()
+
+    def progress(done: int, total: int) -> None:
+        bar.start()  # only a build shows the bar; loading an index shows nothing
+        update(done, total)
+
+    try:
+        retriever, report = Retriever.load_or_build(index, on_build=announce, progress=progress)
+    finally:
+        bar.stop()
+    if report is not None:
+        _print_build(report)
+    return retriever
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

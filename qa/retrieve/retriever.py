@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qa import config
 from qa.embed import Embedder
-from qa.errors import QuestionError
+from qa.errors import IndexNotFoundError, QuestionError
 from qa.index.layout import IndexLayout
 from qa.index.snapshot import Snapshot
 from qa.retrieve.crosslingual import translate
 from qa.retrieve.fusion import FusionWeights, QueryStats, fuse
 from qa.retrieve.hit import Hit
 from qa.text import cjk_share
+
+if TYPE_CHECKING:
+    from qa.index.build import BuildReport
 
 #: Longest question accepted, in characters (a question, not a document).
 MAX_QUESTION_CHARS = 2000
@@ -94,6 +99,32 @@ class Retriever:
         else:
             snapshot = Snapshot.open(current, model=model or config.env("QA_MODEL"))
         return cls(layout, snapshot, weights=weights or FusionWeights())
+
+    @classmethod
+    def load_or_build(
+        cls,
+        index_dir: str | Path | None = None,
+        *,
+        on_build: Callable[[Path], None] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[Retriever, BuildReport | None]:
+        """``load``, or — when there is no index yet — build the bundled reports
+        (``QA_DATA``) into ``index_dir`` first, loading the model only once.
+
+        ``on_build(target)`` is called before such a build, ``progress`` during it.
+        Returns the retriever and the build report (``None`` when nothing was built).
+        """
+        try:
+            return cls.load(index_dir), None
+        except IndexNotFoundError:
+            from qa.index.build import build_index
+
+            target = Path(index_dir) if index_dir else config.default_index_dir()
+            if on_build:
+                on_build(target)
+            embedder = Embedder.load()
+            report = build_index(None, target, model=embedder, progress=progress)
+            return cls.load(target, model=embedder), report
 
     # -- index generations ------------------------------------------------------------
     @property

@@ -78,11 +78,14 @@ def measure(retriever: Retriever, rounds: int) -> dict:
             scores, rows = snap.dense_search(qvec, snap.size)
             t["dense"].append(time.perf_counter() - s)
             s = time.perf_counter()
-            lexical, share, translated = retriever._lexical(snap, q)
+            evidence = retriever._lexical(snap, q)
             t["lexical"].append(time.perf_counter() - s)
             s = time.perf_counter()
-            stats = QueryStats.of(scores, lexical, share=share, translated=translated)
-            fuse(scores, lexical[rows], stats)
+            translated = evidence.translated_terms is not None
+            stats = QueryStats.of(
+                scores, evidence.scores, share=evidence.share, translated=translated
+            )
+            fuse(scores, evidence.scores[rows], stats)
             t["fusion"].append(time.perf_counter() - s)
 
             s = time.perf_counter()

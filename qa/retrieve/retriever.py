@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,17 @@ def check_question(question: object) -> str:
             f"the question is {len(text)} characters long; ask in at most {MAX_QUESTION_CHARS}"
         )
     return text
+
+
+@dataclass(frozen=True)
+class LexicalEvidence:
+    """What the question's words match: BM25 scores of every passage, the share of the
+    question that can match the index at all, and — for an English question — the
+    Chinese terms it was translated into (``None`` otherwise)."""
+
+    scores: np.ndarray
+    share: float
+    translated_terms: list[str] | None = None
 
 
 def _single_threaded_search() -> None:
@@ -178,9 +190,9 @@ class Retriever:
 
     def _search(
         self, snap: Snapshot, question: str, k: int, qvec: np.ndarray | None = None
-    ) -> tuple[list[Hit], float]:
-        """Hits and the question's lexical evidence (share of it that can match at all)."""
-        rows, fused, dense_n, lex_n, share = self._rank(snap, question, k, qvec)
+    ) -> tuple[list[Hit], LexicalEvidence]:
+        """Hits and the question's lexical evidence."""
+        rows, fused, dense_n, lex_n, evidence = self._rank(snap, question, k, qvec)
         order = np.argsort(-fused, kind="stable")[:k]
         passages = snap.store.get([int(rows[i]) for i in order])
         docs = snap.store.documents
@@ -200,7 +212,7 @@ class Retriever:
             )
             for i, p in zip(order, passages, strict=True)
         ]
-        return hits, share
+        return hits, evidence
 
     def answer(self, question: str, *, language: str | None = None):
         """The sentences of the report that answer ``question``, quoted verbatim, or an
@@ -215,16 +227,13 @@ class Retriever:
         snap = self.snapshot
         qvec = snap.encode_query(question)  # once, for the passages and the sentences
         hits, evidence = self._search(snap, question, ANSWER_HITS, qvec)
-        translated = None
-        if cjk_share(question) < ENGLISH_BELOW_CJK_SHARE:
-            # An English question shares no characters with a Chinese sentence; its
-            # dictionary translation does.
-            translated = [term for term, _w in translate(question, snap.lexical.knows).terms]
         return compose(
             question,
             hits,
-            lexical_evidence=evidence,
-            match_terms=translated,
+            lexical_evidence=evidence.share,
+            # An English question shares no characters with a Chinese sentence; its
+            # dictionary translation does.
+            match_terms=evidence.translated_terms,
             encode_query=lambda _q: qvec,
             encode_sentences=snap.embedder.encode_sentences,
             language=language,  # type: ignore[arg-type]
@@ -234,7 +243,8 @@ class Retriever:
         """Candidate rows and their fused, dense and lexical scores (unsorted)."""
         if qvec is None:
             qvec = snap.encode_query(question)
-        lexical, lexical_share, translated = self._lexical(snap, question)
+        evidence = self._lexical(snap, question)
+        lexical = evidence.scores
         n_cand = min(snap.size, max(MIN_CANDIDATES, CANDIDATES_PER_K * k))
         d_scores, d_rows = snap.dense_search(qvec, n_cand)
         keep = d_rows >= 0
@@ -246,25 +256,34 @@ class Retriever:
             extra = np.zeros(0, dtype=np.int64)
         rows = np.concatenate([d_rows.astype(np.int64), extra.astype(np.int64)])
         dense = np.concatenate([d_scores, snap.dense_scores(qvec, extra)])
-        stats = QueryStats.of(d_scores, lexical, share=lexical_share, translated=translated)
+        stats = QueryStats.of(
+            d_scores,
+            lexical,
+            share=evidence.share,
+            translated=evidence.translated_terms is not None,
+        )
         fused, dense_n, lex_n = fuse(dense, lexical[rows], stats, self._weights)
-        return rows, fused, dense_n, lex_n, lexical_share
+        return rows, fused, dense_n, lex_n, evidence
 
     @staticmethod
-    def _lexical(snap: Snapshot, question: str) -> tuple[np.ndarray, float, bool]:
-        """BM25 scores, how much of the question can match lexically at all, and whether
-        the terms are translations (an English question is first translated term by term,
-        see ``crosslingual``)."""
+    def _lexical(snap: Snapshot, question: str) -> LexicalEvidence:
+        """BM25 scores and how much of the question can match lexically at all; an
+        English question is first translated term by term (see ``crosslingual``)."""
         if cjk_share(question) >= ENGLISH_BELOW_CJK_SHARE:
-            return snap.lexical_scores(question), snap.lexical.known_share(question), False
+            return LexicalEvidence(
+                snap.lexical_scores(question), snap.lexical.known_share(question)
+            )
         translation = translate(question, snap.lexical.knows)
         if not translation.terms:
-            return snap.lexical_scores(question), snap.lexical.known_share(question), False
+            return LexicalEvidence(
+                snap.lexical_scores(question), snap.lexical.known_share(question)
+            )
         # Only dictionary terms that occur in the index survive translation, so two or more
         # translated words are taken as full lexical evidence (on the English dev questions,
         # scaling by raw coverage ~0.5 halves the gain: hit@1 0.75 instead of 0.875).
         share = 1.0 if translation.translated_words >= 2 else translation.coverage
-        return snap.lexical.weighted_scores(translation.terms), share, True
+        terms = [term for term, _weight in translation.terms]
+        return LexicalEvidence(snap.lexical.weighted_scores(translation.terms), share, terms)
 
     def close(self) -> None:
         self._snapshot.close()

@@ -6,6 +6,8 @@ Report QA's hybrid retriever side by side with its two parts alone (BM25, dense)
 Each set's corpus.jsonl is built into an index with the real ``build_index`` (vectors are
 cached in the index folder, so a second run only re-scores), then every query is searched.
 Prints R@1, R@5, MRR@10 and queries/s per method. Reads ../shared (or QA_SHARED).
+The hybrid's two parts are ``bm25`` (passage BM25) and ``dense``; ``sentence`` (the
+best-sentence BM25 the hybrid also uses, see ``qa.retrieve.fusion``) is shown alone too.
 """
 
 from __future__ import annotations
@@ -59,10 +61,12 @@ def run_set(name: str, limit: int | None) -> dict:
     # Quality: every query, the question embedded once (in batches) and shared by the
     # dense-only and hybrid rankings, so both see the same vector.
     qvecs = snap.embedder.encode_queries(texts)
-    results: dict[str, list[list[str]]] = {"bm25": [], "dense": [], "hybrid": []}
+    results: dict[str, list[list[str]]] = {"bm25": [], "sentence": [], "dense": [], "hybrid": []}
     for text, qvec in zip(texts, qvecs, strict=True):
         lex = snap.lexical_scores(text)
         results["bm25"].append([rows_to_id[i] for i in np.argsort(-lex, kind="stable")[:10]])
+        best = snap.sentence_scores(text)
+        results["sentence"].append([rows_to_id[i] for i in np.argsort(-best, kind="stable")[:10]])
         _scores, rows = snap.dense_search(qvec, 10)
         results["dense"].append([rows_to_id[i] for i in rows if i >= 0])
         rows, fused, _d, _l, _share = retriever._rank(snap, text, 10, qvec)
@@ -76,6 +80,10 @@ def run_set(name: str, limit: int | None) -> dict:
     for text in sample:
         np.argsort(-snap.lexical_scores(text))[:10]
     timings["bm25"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for text in sample:
+        np.argsort(-snap.sentence_scores(text))[:10]
+    timings["sentence"] = time.perf_counter() - t
     t = time.perf_counter()
     for text in sample:
         snap.dense_search(snap.encode_query(text), 10)
@@ -94,7 +102,7 @@ def run_set(name: str, limit: int | None) -> dict:
         "reused": report.reused,
         "methods": {},
     }
-    for method in ("bm25", "dense", "hybrid"):
+    for method in ("bm25", "sentence", "dense", "hybrid"):
         m = metrics(results[method], gold)
         m["queries/s"] = len(sample) / timings[method] if timings[method] else float("inf")
         out["methods"][method] = m

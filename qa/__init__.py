@@ -11,7 +11,7 @@ The public surface::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from qa.documents import Document, Passage
 from qa.errors import (

@@ -3,6 +3,12 @@
 Lexical matching is what dense retrieval of a small multilingual model lacks on
 Chinese: exact names, rare terms, numbers. bm25s keeps the index as a CSC matrix of
 precomputed term scores, so a query costs a few sparse column sums.
+
+Two indexes are kept: one over whole passages (``LexicalIndex``) and one over their
+sentences (``SentenceLexicalIndex``), which scores a passage by its best sentence. A
+question is usually answered by one sentence, and a long paragraph that matches the
+question's words all in one place is a better bet than one that matches them scattered
+over ten sentences; passage BM25 cannot tell the two apart (see ``qa.retrieve.fusion``).
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from qa.text import lexical_tokens, tokens_of_folded
 K1 = 1.2
 B = 0.75
 DIRNAME = "lexical"
+SENTENCES_DIRNAME = "lexical-sentences"
+_BOUNDS = "passage_sentences.npy"  # first sentence of each passage, then the total
 
 
 class LexicalIndex:
@@ -76,6 +84,48 @@ class LexicalIndex:
         if not tokens:
             return 0.0
         return len(self._bm25.get_tokens_ids(tokens)) / len(tokens)
+
+
+class SentenceLexicalIndex:
+    """BM25 over sentences; a passage scores as its best sentence.
+
+    Sentences of a passage are stored contiguously, so ``bounds[i]`` (the first sentence
+    of passage ``i``) turns sentence scores into passage maxima with one ``reduceat``;
+    ``bounds[-1]`` is the number of sentences.
+    """
+
+    def __init__(self, units: LexicalIndex, bounds: np.ndarray) -> None:
+        self._units = units
+        self._starts = bounds[:-1]
+        self._bounds = bounds
+        self.size = len(bounds) - 1
+
+    @classmethod
+    def build(cls, sentences: Sequence[Sequence[str]]) -> SentenceLexicalIndex:
+        """From the sentences of each passage (every passage needs at least one)."""
+        if any(not s for s in sentences):
+            raise ValueError("every passage needs at least one sentence")
+        counts = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
+        bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        units = LexicalIndex.build([u for s in sentences for u in s])
+        return cls(units, bounds)
+
+    def save(self, folder: Path) -> None:
+        self._units.save(folder)
+        np.save(folder / _BOUNDS, self._bounds)
+
+    @classmethod
+    def load(cls, folder: Path, size: int, *, mmap: bool = False) -> SentenceLexicalIndex:
+        bounds = np.load(folder / _BOUNDS)
+        if len(bounds) != size + 1:
+            raise ValueError(f"{folder}: sentences of {len(bounds) - 1} passages, expected {size}")
+        return cls(LexicalIndex.load(folder, int(bounds[-1]), mmap=mmap), bounds)
+
+    def scores(self, query: str) -> np.ndarray:
+        """Best-sentence BM25 score of every passage."""
+        if not self.size:
+            return np.zeros(0, dtype=np.float32)
+        return np.maximum.reduceat(self._units.scores(query), self._starts)
 
 
 def _quiet_bm25s() -> None:

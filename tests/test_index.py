@@ -4,6 +4,7 @@ and that a failed build never damages the index being served."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -85,3 +86,13 @@ def test_damaged_index_is_a_clear_error(index_copy, embedder):
     (gen / "dense.faiss").write_bytes(b"garbage")
     with pytest.raises(IndexCorruptError, match="rebuild"):
         Retriever.load(index_copy, model=embedder)
+
+
+def test_index_without_a_sentence_index_still_serves(index_copy, embedder):
+    # Indexes built by Report QA 0.1 have passage BM25 only.
+    generation = IndexLayout(index_copy).current()
+    manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
+    shutil.rmtree(generation / manifest["lexical"].pop("sentences_dir"))
+    (generation / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    hits = Retriever.load(index_copy, model=embedder).search("殯葬服務費用全免", k=1)
+    assert "殯葬" in hits[0].text

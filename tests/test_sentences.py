@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer.sentences import split_sentences
+from qa.sentences import split_sentences
 
 REPORT = (
     Path(__file__).resolve().parents[1] / "data" / "heilongjiang-civil-affairs-2020.txt"

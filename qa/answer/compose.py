@@ -29,10 +29,10 @@ import numpy as np
 from qa.answer.figures import Figure, extract_figures
 from qa.answer.numbers import asked_kinds, parse_quantities, quantity_matches
 from qa.answer.scope import check_scope
-from qa.answer.sentences import split_sentences
 from qa.documents import Document
 from qa.i18n import Language, detect_language, message
 from qa.retrieve.hit import Hit
+from qa.sentences import split_sentences
 from qa.text import lexical_tokens
 
 MAX_QUOTES = 3

@@ -24,7 +24,8 @@ from qa.index import dense, passages
 from qa.index.cache import EmbeddingCache, text_key
 from qa.index.layout import IndexLayout
 from qa.index.manifest import Manifest
-from qa.lexical import B, DIRNAME, K1, LexicalIndex
+from qa.lexical import B, DIRNAME, K1, SENTENCES_DIRNAME, LexicalIndex, SentenceLexicalIndex
+from qa.sentences import split_sentences
 from qa.text import FOLDING, TOKENIZER
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,21 @@ def index_text(passage: Passage, doc: Document) -> str:
         ]
         lines = [f"{label}: {value}" for label, value in labelled if value]
         return "\n".join([*lines, passage.text])
-    head = [h for h in (passage.title or doc.title, passage.section) if h]
-    return "\n".join([*head, passage.text])
+    return "\n".join([*_head(passage, doc), passage.text])
+
+
+def sentence_texts(passage: Passage, doc: Document) -> list[str]:
+    """The units of the best-sentence BM25 index for ``passage``: each sentence with the
+    passage's title and section (the metadata record stays whole)."""
+    spans = split_sentences(passage.text) if passage.kind == "text" else []
+    if not spans:
+        return [index_text(passage, doc)]
+    head = _head(passage, doc)
+    return ["\n".join([*head, passage.text[a:b]]) for a, b in spans]
+
+
+def _head(passage: Passage, doc: Document) -> list[str]:
+    return [h for h in (passage.title or doc.title, passage.section) if h]
 
 
 @dataclass
@@ -119,6 +133,10 @@ def write_generation(
     index, spec = dense.build(vectors)
     dense.save(index, workdir / dense.FILENAME)
     LexicalIndex.build(texts).save(workdir / DIRNAME)
+    docs = {d.id: d for d in corpus.documents}
+    SentenceLexicalIndex.build(
+        [sentence_texts(p, docs[p.doc]) for p in corpus.passages]
+    ).save(workdir / SENTENCES_DIRNAME)
     manifest = Manifest(
         package_version=__version__,
         built_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -131,7 +149,14 @@ def write_generation(
         },
         text={"folding": FOLDING, "lexical_tokens": TOKENIZER, "embedded_text": INDEX_TEXT},
         dense={**spec, "count": int(vectors.shape[0])},
-        lexical={"library": "bm25s", "method": "lucene", "k1": K1, "b": B, "dir": DIRNAME},
+        lexical={
+            "library": "bm25s",
+            "method": "lucene",
+            "k1": K1,
+            "b": B,
+            "dir": DIRNAME,
+            "sentences_dir": SENTENCES_DIRNAME,
+        },
         corpus={
             "sha256": _corpus_hash(p.text for p in corpus.passages),
             "documents": len(corpus.documents),

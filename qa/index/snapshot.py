@@ -17,7 +17,7 @@ from qa.index import dense
 from qa.index.manifest import Manifest
 from qa.index.passages import FILENAME as PASSAGES_FILE
 from qa.index.passages import PassageStore
-from qa.lexical import LexicalIndex
+from qa.lexical import LexicalIndex, SentenceLexicalIndex
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class Snapshot:
         store: PassageStore,
         dense_index,
         lexical: LexicalIndex,
+        sentences: SentenceLexicalIndex | None,
         embedder: Embedder,
     ) -> None:
         self.path = path
@@ -42,6 +43,7 @@ class Snapshot:
         self.store = store
         self.dense_index = dense_index
         self.lexical = lexical
+        self.sentences = sentences
         self.embedder = embedder
         self.size = store.count
 
@@ -73,6 +75,13 @@ class Snapshot:
             store = PassageStore(path / PASSAGES_FILE)
             dense_index = dense.load(path / dense.FILENAME, manifest.dense, mmap=mmap)
             lexical = LexicalIndex.load(path / manifest.lexical["dir"], count, mmap=mmap)
+            # Indexes built by Report QA 0.1 have no sentence index: they rank without it.
+            sentences_dir = manifest.lexical.get("sentences_dir")
+            sentences = (
+                SentenceLexicalIndex.load(path / sentences_dir, count, mmap=mmap)
+                if sentences_dir
+                else None
+            )
         except (OSError, RuntimeError, ValueError) as exc:
             raise IndexCorruptError(f"{path}: cannot load index files ({exc}); rebuild with qa build") from exc
         if store.count != count or dense_index.ntotal != count:
@@ -80,7 +89,7 @@ class Snapshot:
                 f"{path}: manifest says {count} passages, found {store.count} passages and "
                 f"{dense_index.ntotal} vectors; rebuild with qa build"
             )
-        return cls(path, manifest, store, dense_index, lexical, embedder)
+        return cls(path, manifest, store, dense_index, lexical, sentences, embedder)
 
     def encode_query(self, question: str) -> np.ndarray:
         return self.embedder.encode_query(question)
@@ -97,6 +106,12 @@ class Snapshot:
     def lexical_scores(self, question: str) -> np.ndarray:
         """BM25 score of every passage."""
         return self.lexical.scores(question)
+
+    def sentence_scores(self, question: str) -> np.ndarray:
+        """Best-sentence BM25 score of every passage (zeros for an index without one)."""
+        if self.sentences is None:
+            return np.zeros(self.size, dtype=np.float32)
+        return self.sentences.scores(question)
 
     def close(self) -> None:
         self.store.close()

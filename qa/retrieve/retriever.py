@@ -245,24 +245,27 @@ class Retriever:
             qvec = snap.encode_query(question)
         evidence = self._lexical(snap, question)
         lexical = evidence.scores
+        translated = evidence.translated_terms is not None
+        sentence = (
+            np.zeros(snap.size, dtype=np.float32) if translated else snap.sentence_scores(question)
+        )
         n_cand = min(snap.size, max(MIN_CANDIDATES, CANDIDATES_PER_K * k))
         d_scores, d_rows = snap.dense_search(qvec, n_cand)
         keep = d_rows >= 0
         d_rows, d_scores = d_rows[keep], d_scores[keep]
         if n_cand < snap.size:
-            lex_top = np.argpartition(-lexical, n_cand - 1)[:n_cand]
-            extra = np.setdiff1d(lex_top[lexical[lex_top] > 0], d_rows, assume_unique=False)
+            # Passages the words point to but the encoder does not rank high still compete.
+            extra = np.setdiff1d(
+                np.concatenate([_top(lexical, n_cand), _top(sentence, n_cand)]), d_rows
+            )
         else:
             extra = np.zeros(0, dtype=np.int64)
         rows = np.concatenate([d_rows.astype(np.int64), extra.astype(np.int64)])
         dense = np.concatenate([d_scores, snap.dense_scores(qvec, extra)])
         stats = QueryStats.of(
-            d_scores,
-            lexical,
-            share=evidence.share,
-            translated=evidence.translated_terms is not None,
+            d_scores, lexical, sentence, share=evidence.share, translated=translated
         )
-        fused, dense_n, lex_n = fuse(dense, lexical[rows], stats, self._weights)
+        fused, dense_n, lex_n = fuse(dense, lexical[rows], sentence[rows], stats, self._weights)
         return rows, fused, dense_n, lex_n, evidence
 
     @staticmethod
@@ -287,3 +290,9 @@ class Retriever:
 
     def close(self) -> None:
         self._snapshot.close()
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Rows of the ``n`` highest scores that are above zero (unordered)."""
+    top = np.argpartition(-scores, n - 1)[:n]
+    return top[scores[top] > 0].astype(np.int64)

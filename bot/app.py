@@ -41,7 +41,7 @@ from telegram.ext import (
 from bot import handlers, texts
 from bot.state import STATE_KEY, BotState
 from qa import Retriever
-from qa.config import BotSettings, BotSettingsError, default_data_dir
+from qa.config import BotSettings, BotSettingsError
 from qa.errors import QAError
 
 log = logging.getLogger("bot")
@@ -155,13 +155,9 @@ def webhook_options(settings: BotSettings) -> dict[str, Any]:
 
 
 def load_retriever(index_dir: Path | None = None) -> Retriever:
-    """The retriever over ``index_dir``, building the bundled reports into it first if there
-    is no index yet (as ``qa ask`` does). The model is loaded once either way."""
-
-    def announce(target: Path) -> None:
-        log.info("no index in %s yet: building it from %s", target, default_data_dir())
-
-    return Retriever.load_or_build(index_dir, on_build=announce)[0]
+    """The retriever over ``index_dir``, building it first if there is none yet or it is
+    outdated (as ``qa ask`` does). The model is loaded once either way."""
+    return Retriever.load_or_build(index_dir, on_build=log.info)[0]
 
 
 class RedactingFilter(logging.Filter):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from qa import __version__, config
+from qa import __version__
 from qa.errors import QAError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -75,8 +75,8 @@ def _retriever(index: Path | None):
     """The retriever over ``index``, building the bundled reports into it first if missing."""
     from qa.retrieve import Retriever
 
-    def announce(target: Path) -> None:
-        err.print(f"no index in {target} yet: building it from {config.default_data_dir()} first")
+    def announce(message: str) -> None:
+        err.print(message, markup=False, highlight=False)
 
     bar, update = _progress_bar()
 

@@ -35,6 +35,17 @@ class IndexCorruptError(IndexError_):
     """The index folder exists but its files are incomplete or inconsistent."""
 
 
+class IndexOutdatedError(IndexError_):
+    """The index was built by an older Report QA that matched text differently; rebuild it.
+
+    ``sources`` are the files the old index was built from (from its manifest).
+    """
+
+    def __init__(self, message: str, sources: list[str]) -> None:
+        super().__init__(message)
+        self.sources = sources
+
+
 class ModelMismatchError(IndexError_):
     """The index was built with another embedding model than the one requested."""
 

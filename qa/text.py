@@ -6,7 +6,8 @@ Questions and reports differ in script (Traditional vs Simplified), in character
 OpenCC ``t2s`` (Simplified is the many-to-one side, so 乾/幹/干 all fold to 干).
 ``lexical_tokens`` turns folded text into BM25 terms: CJK character unigrams and
 bigrams (Chinese has no spaces, and character n-grams are the strong, dictionary-free
-baseline on Chinese passage retrieval), Latin words and numbers kept whole.
+baseline on Chinese passage retrieval), Latin words and numbers kept whole, and Chinese
+numerals written as digits (a question's 三年 or 十四 must meet the report's 3年 or 14).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import threading
 import unicodedata
 from functools import lru_cache
 
+from qa.numerals import chinese_numeral
+
 #: Recorded in the index manifest: an index built with other folding must be rebuilt.
 FOLDING = "nfkc+lower+opencc-t2s"
-TOKENIZER = "cjk-uni+bigram/latin-words/numbers"
+TOKENIZER = "cjk-uni+bigram/latin-words/numbers/chinese-numerals-as-digits"
 
 _local = threading.local()  # OpenCC converters are not documented as thread-safe
 
@@ -57,12 +60,29 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\U00020000-\U0002fa1
 _UNIT = re.compile(rf"[{_CJK}]|\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+(?:\.\d+)?|[^\W\d_{_CJK}]+")
 
 
+# A run of Chinese numeral characters with at least one digit (十 alone counts: 十年). Runs
+# of 百/千 alone (百姓, 千万) are words, not numbers; 萬/億 stay characters, as the
+# reports write 1.1亿 and 186.3万.
+_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_NUMERAL_DIGITS = frozenset("零〇一二两三四五六七八九")
+
+
+def _numeral_as_digits(match: re.Match) -> str:
+    run = match.group()
+    if not (_NUMERAL_DIGITS.intersection(run) or run[0] == "十"):
+        return run
+    read = chinese_numeral(run)
+    if read is None or read[0] != read[0].to_integral_value():
+        return run  # 三五 ("three or five") and other non-numbers stay as written
+    return str(int(read[0]))
+
+
 def tokens_of_folded(folded: str) -> list[str]:
     """BM25 terms of already-folded text: units, then bigrams of touching units."""
     units: list[str] = []
     bigrams: list[str] = []
     prev_end = -1
-    for match in _UNIT.finditer(folded):
+    for match in _UNIT.finditer(_NUMERAL.sub(_numeral_as_digits, folded)):
         unit = match.group()
         if unit[0].isdigit():
             unit = unit.replace(",", "")

@@ -13,6 +13,7 @@ from qa.errors import (
     BuildLockedError,
     IndexCorruptError,
     IndexNotFoundError,
+    IndexOutdatedError,
     ModelMismatchError,
     SourceError,
 )
@@ -88,11 +89,20 @@ def test_damaged_index_is_a_clear_error(index_copy, embedder):
         Retriever.load(index_copy, model=embedder)
 
 
-def test_index_without_a_sentence_index_still_serves(index_copy, embedder):
-    # Indexes built by Report QA 0.1 have passage BM25 only.
+def test_index_of_an_older_version_is_refused_and_load_or_build_rebuilds_it(index_copy):
+    # Report QA 0.1 tokenised without Chinese numerals and had no sentence index.
     generation = IndexLayout(index_copy).current()
     manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
+    manifest["package_version"] = "0.1.0"
+    manifest["text"]["lexical_tokens"] = "cjk-uni+bigram/latin-words/numbers"
     shutil.rmtree(generation / manifest["lexical"].pop("sentences_dir"))
     (generation / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    hits = Retriever.load(index_copy, model=embedder).search("殯葬服務費用全免", k=1)
-    assert "殯葬" in hits[0].text
+
+    with pytest.raises(IndexOutdatedError, match=r"built by Report QA 0\.1\.0.*rebuild it"):
+        Retriever.load(index_copy)
+
+    said: list[str] = []
+    retriever, report = Retriever.load_or_build(index_copy, on_build=said.append)
+    assert report is not None and report.reused == report.passages  # vectors came from cache
+    assert len(said) == 1 and said[0].endswith("rebuilding it from its 1 source file(s)")
+    assert "殯葬" in retriever.search("殯葬服務費用全免", k=1)[0].text

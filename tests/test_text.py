@@ -30,3 +30,15 @@ def test_bigrams_do_not_cross_punctuation():
 def test_cjk_share_tells_english_from_chinese():
     assert cjk_share("How much money?") == 0
     assert cjk_share("養老機構補貼多少？") == 1
+
+
+def test_chinese_numerals_match_the_digits_the_report_writes():
+    assert {"3年", "连续"} <= set(lexical_tokens("連續三年"))
+    assert lexical_tokens("第十四年") == lexical_tokens("第14年")
+    assert lexical_tokens("二〇二〇年") == lexical_tokens("2020年")
+    assert "1万" in lexical_tokens("一萬張")
+
+
+def test_numeral_characters_in_words_stay_words():
+    assert "百姓" in lexical_tokens("老百姓")  # 百 alone is not a number here
+    assert "三五" in lexical_tokens("三五成群")  # "three or five", not 35

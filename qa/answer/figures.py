@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from qa.numerals import CN_ALL, CN_BIG, CN_DIGITS, chinese_numeral
+
 __all__ = [
     "Figure",
     "FigureKind",
@@ -96,107 +98,7 @@ def fold_script(text: str) -> str:
     return text.translate(_S2T)
 
 
-# --- Chinese numerals ------------------------------------------------------------------
-_CN_DIGIT = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "兩": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"萬": 10**4, "万": 10**4, "億": 10**8, "亿": 10**8}
-_CN_DIGITS = "".join(_CN_DIGIT)
-_CN_ALL = _CN_DIGITS + "十百千萬万億亿"
-
-
-def chinese_numeral(numeral: str) -> tuple[Decimal, Decimal] | None:
-    """Read a Chinese numeral; return ``(value, precision)`` or ``None`` if malformed.
-
-    Handles positional forms (十四 → 14, 一百零五 → 105, 三萬五千 → 35000, 一萬億 → 1e12),
-    the spoken abbreviation (兩萬五 → 25000), digit strings (二〇二〇 → 2020) and a
-    decimal part (一點四萬 → 14000). ``precision`` is the size of the last stated digit
-    in base units, except that a whole number ending in 萬/億 is read as if it had one
-    decimal (一萬 ≈ 1.0萬 → 1000) so that "一萬" is not taken for "1.4萬".
-    Two adjacent digits outside a digit string (三五, 十三五) mean "three or five" or
-    are names, so they are rejected.
-    """
-    if not numeral:
-        return None
-    integer, sep, fraction = numeral.replace("点", "點").partition("點")
-    big_suffix = 1
-    if sep:
-        # 一點四萬: the fraction is a plain digit string, then optional 萬/億.
-        digits = fraction.rstrip("萬万億亿")
-        for ch in fraction[len(digits) :]:
-            big_suffix *= _CN_BIG[ch]
-        if not digits or any(ch not in _CN_DIGIT for ch in digits):
-            return None
-        whole = chinese_numeral(integer)
-        if whole is None:
-            return None
-        frac = Decimal("0." + "".join(str(_CN_DIGIT[ch]) for ch in digits))
-        value = (whole[0] + frac) * big_suffix
-        return value, Decimal(1).scaleb(-len(digits)) * big_suffix
-    if any(ch not in _CN_ALL for ch in numeral):
-        return None
-    if all(ch in _CN_DIGIT for ch in numeral):
-        if len(numeral) == 1:
-            return Decimal(_CN_DIGIT[numeral]), Decimal(1)
-        if len(numeral) == 2:
-            return None  # 三五, 七八: "three or five", not 35
-        return Decimal("".join(str(_CN_DIGIT[ch]) for ch in numeral)), Decimal(1)
-
-    total = 0
-    section = 0
-    number = 0
-    last_big = 0
-    last_unit = 0  # value of the unit character just before the current digit, if any
-    prev_digit = False
-    for ch in numeral:
-        if ch in _CN_DIGIT:
-            if prev_digit and number != 0:
-                return None  # adjacent digits: 十三五
-            number = _CN_DIGIT[ch]
-            if number == 0:
-                last_unit = 0  # 一百零五: the digit after 零 is a units digit
-            prev_digit = True
-            continue
-        prev_digit = False
-        if ch in _CN_SMALL:
-            section += (number if number else 1) * _CN_SMALL[ch]
-            number = 0
-            last_unit = _CN_SMALL[ch]
-        else:
-            section += number
-            number = 0
-            big = _CN_BIG[ch]
-            if section == 0 and total == 0:
-                return None  # a leading 萬 is not a number
-            if total and big > last_big:
-                total = (total + section) * big  # 一萬億
-            else:
-                total += section * big
-            section = 0
-            last_big = big
-            last_unit = big
-    precision = Decimal(1)
-    if number and last_unit >= 100:
-        # 兩萬五 = 25000, 三百五 = 350: the trailing digit sits one place below.
-        number *= last_unit // 10
-        precision = Decimal(last_unit // 10)
-    value = total + section + number
-    if numeral[-1] in _CN_BIG:
-        precision = Decimal(_CN_BIG[numeral[-1]] // 10)
-    return Decimal(value), precision
+# Chinese numerals are read by qa.numerals.
 
 
 # --- units -----------------------------------------------------------------------------
@@ -344,9 +246,9 @@ _ARABIC = re.compile(
     rf"(?:[{_DIGIT}]{{1,3}}(?:,[{_DIGIT}]{{3}})+(?![{_DIGIT}])|[{_DIGIT}]+)"
     rf"(?:[.．][{_DIGIT}]+)?"
 )
-_CHINESE = re.compile(rf"第?[{_CN_DIGITS}十][{_CN_ALL}]*(?:[點点][{_CN_DIGITS}]+[萬万億亿]*)?")
+_CHINESE = re.compile(rf"第?[{CN_DIGITS}十][{CN_ALL}]*(?:[點点][{CN_DIGITS}]+[萬万億亿]*)?")
 _PERCENT_WORDS = re.compile(
-    rf"百分之(?:([{_DIGIT}]+(?:[.．][{_DIGIT}]+)?)|([{_CN_ALL}]+(?:[點点][{_CN_DIGITS}]+)?))"
+    rf"百分之(?:([{_DIGIT}]+(?:[.．][{_DIGIT}]+)?)|([{CN_ALL}]+(?:[點点][{CN_DIGITS}]+)?))"
 )
 _ASCII_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
@@ -576,7 +478,7 @@ def _scan(text: str, *, bare: bool, taken: bytearray | None = None) -> list[_Num
             continue
         value, precision = read
         unit, unit_end, more = _read_unit(text, end)
-        has_big = any(ch in _CN_BIG for ch in numeral)
+        has_big = any(ch in CN_BIG for ch in numeral)
         if not unit:
             more = False
             unit_end = end

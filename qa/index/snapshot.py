@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 
 from qa.embed import Embedder
-from qa.errors import IndexCorruptError, ModelMismatchError
+from qa.errors import IndexCorruptError, IndexOutdatedError, ModelMismatchError
 from qa.index import dense
 from qa.index.manifest import Manifest
 from qa.index.passages import FILENAME as PASSAGES_FILE
 from qa.index.passages import PassageStore
 from qa.lexical import LexicalIndex, SentenceLexicalIndex
+from qa.text import FOLDING, TOKENIZER
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class Snapshot:
         store: PassageStore,
         dense_index,
         lexical: LexicalIndex,
-        sentences: SentenceLexicalIndex | None,
+        sentences: SentenceLexicalIndex,
         embedder: Embedder,
     ) -> None:
         self.path = path
@@ -56,6 +57,7 @@ class Snapshot:
         loaded.
         """
         manifest = Manifest.load(path)
+        _check_text_matching(path, manifest)
         built_with = manifest.model["name"]
         wanted = embedder.name if embedder is not None else model
         if wanted is not None and wanted != built_with:
@@ -75,12 +77,8 @@ class Snapshot:
             store = PassageStore(path / PASSAGES_FILE)
             dense_index = dense.load(path / dense.FILENAME, manifest.dense, mmap=mmap)
             lexical = LexicalIndex.load(path / manifest.lexical["dir"], count, mmap=mmap)
-            # Indexes built by Report QA 0.1 have no sentence index: they rank without it.
-            sentences_dir = manifest.lexical.get("sentences_dir")
-            sentences = (
-                SentenceLexicalIndex.load(path / sentences_dir, count, mmap=mmap)
-                if sentences_dir
-                else None
+            sentences = SentenceLexicalIndex.load(
+                path / manifest.lexical["sentences_dir"], count, mmap=mmap
             )
         except (OSError, RuntimeError, ValueError) as exc:
             raise IndexCorruptError(f"{path}: cannot load index files ({exc}); rebuild with qa build") from exc
@@ -108,10 +106,25 @@ class Snapshot:
         return self.lexical.scores(question)
 
     def sentence_scores(self, question: str) -> np.ndarray:
-        """Best-sentence BM25 score of every passage (zeros for an index without one)."""
-        if self.sentences is None:
-            return np.zeros(self.size, dtype=np.float32)
+        """Best-sentence BM25 score of every passage."""
         return self.sentences.scores(question)
 
     def close(self) -> None:
         self.store.close()
+
+
+def _check_text_matching(path: Path, manifest: Manifest) -> None:
+    """``IndexOutdatedError`` unless the index folds and tokenises text as this version
+    does and has every lexical part (indexes of Report QA 0.1 lack the sentence index)."""
+    text, lexical = manifest.text, manifest.lexical
+    if (
+        text.get("folding") == FOLDING
+        and text.get("lexical_tokens") == TOKENIZER
+        and "sentences_dir" in lexical
+    ):
+        return
+    raise IndexOutdatedError(
+        f"index {path.parent} was built by Report QA {manifest.package_version}, which "
+        "matches text differently; rebuild it with qa build",
+        list(manifest.corpus.get("files", [])),
+    )

@@ -14,7 +14,7 @@ import numpy as np
 
 from qa import config
 from qa.embed import Embedder
-from qa.errors import IndexNotFoundError, QuestionError
+from qa.errors import IndexNotFoundError, IndexOutdatedError, QuestionError
 from qa.index.layout import IndexLayout
 from qa.index.snapshot import Snapshot
 from qa.retrieve.crosslingual import translate
@@ -101,7 +101,8 @@ class Retriever:
 
         The model is the one recorded in the index; asking for another one (``model``, or
         ``QA_MODEL`` in the environment) raises ``ModelMismatchError``. Raises
-        ``IndexNotFoundError`` when there is no index.
+        ``IndexNotFoundError`` when there is no index and ``IndexOutdatedError`` when an
+        older Report QA built it (``load_or_build`` rebuilds it).
         """
         layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
         current = layout.current()
@@ -117,26 +118,37 @@ class Retriever:
         cls,
         index_dir: str | Path | None = None,
         *,
-        on_build: Callable[[Path], None] | None = None,
+        on_build: Callable[[str], None] | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> tuple[Retriever, BuildReport | None]:
-        """``load``, or — when there is no index yet — build the bundled reports
-        (``QA_DATA``) into ``index_dir`` first, loading the model only once.
+        """``load``, building the index first (loading the model only once) when there is
+        none yet — from the bundled reports (``QA_DATA``) — or when it was built by an older
+        Report QA that matched text differently — from the files it was built from.
 
-        ``on_build(target)`` is called before such a build, ``progress`` during it.
+        ``on_build(message)`` says why before such a build; ``progress`` reports on it.
         Returns the retriever and the build report (``None`` when nothing was built).
         """
+        target = Path(index_dir) if index_dir else config.default_index_dir()
         try:
             return cls.load(index_dir), None
         except IndexNotFoundError:
-            from qa.index.build import build_index
+            sources = None
+            message = (
+                f"no index in {target} yet: building it from {config.default_data_dir()} first"
+            )
+        except IndexOutdatedError as exc:
+            sources = [f for f in exc.sources if Path(f).exists()] or None
+            origin = (
+                f"its {len(sources)} source file(s)" if sources else str(config.default_data_dir())
+            )
+            message = f"{exc}: rebuilding it from {origin}"
+        from qa.index.build import build_index
 
-            target = Path(index_dir) if index_dir else config.default_index_dir()
-            if on_build:
-                on_build(target)
-            embedder = Embedder.load()
-            report = build_index(None, target, model=embedder, progress=progress)
-            return cls.load(target, model=embedder), report
+        if on_build:
+            on_build(message)
+        embedder = Embedder.load()
+        report = build_index(sources, target, model=embedder, progress=progress)
+        return cls.load(target, model=embedder), report
 
     # -- index generations ------------------------------------------------------------
     @property

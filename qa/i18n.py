@@ -6,25 +6,12 @@ Quotes always stay in the report's own characters; only the words around them (l
 
 from __future__ import annotations
 
-import threading
 from typing import Literal
 
-from qa.text import cjk_share
+from qa.text import cjk_share, opencc_convert
 
 Language = Literal["zh-Hant", "zh-Hans", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh-Hant", "zh-Hans", "en")
-
-_local = threading.local()
-
-
-def _converter(config: str):
-    conv = getattr(_local, config, None)
-    if conv is None:
-        import opencc
-
-        conv = opencc.OpenCC(config)
-        setattr(_local, config, conv)
-    return conv
 
 
 def detect_language(text: str, default: Language = "zh-Hant") -> Language:
@@ -35,8 +22,8 @@ def detect_language(text: str, default: Language = "zh-Hant") -> Language:
     """
     if cjk_share(text) < 0.3:
         return "en" if any(ch.isalpha() for ch in text) else default
-    to_simp = _converter("t2s").convert(text) != text
-    to_trad = _converter("s2t").convert(text) != text
+    to_simp = opencc_convert(text, "t2s") != text
+    to_trad = opencc_convert(text, "s2t") != text
     if to_trad and not to_simp:
         return "zh-Hans"
     if to_simp and not to_trad:

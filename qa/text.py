@@ -26,18 +26,60 @@ TOKENIZER = "cjk-uni+bigram/latin-words/numbers/chinese-numerals-as-digits"
 _local = threading.local()  # OpenCC converters are not documented as thread-safe
 
 
-def _t2s():
-    conv = getattr(_local, "t2s", None)
+def opencc_convert(text: str, config: str) -> str:
+    """``text`` through OpenCC ``config`` ("t2s": Traditional → Simplified, "s2t": back)."""
+    conv = getattr(_local, config, None)
     if conv is None:
         import opencc
 
-        conv = _local.t2s = opencc.OpenCC("t2s")
-    return conv
+        conv = opencc.OpenCC(config)
+        setattr(_local, config, conv)
+    return conv.convert(text)
 
 
 def fold(text: str) -> str:
     """Fold ``text`` for matching: NFKC, lower case, Traditional → Simplified."""
-    return _t2s().convert(unicodedata.normalize("NFKC", text).lower())
+    return opencc_convert(unicodedata.normalize("NFKC", text).lower(), "t2s")
+
+
+#: How much of a text's script-specific characters one script needs to be its script.
+SCRIPT_MAJORITY = 0.75
+
+
+def chinese_script(text: str) -> str | None:
+    """ "zh-Hant" or "zh-Hans" when most characters that differ between the scripts are of
+    that one (the bundled report, Traditional with stray 志愿/規范, is zh-Hant); ``None``
+    for text with no such characters or no clear majority."""
+    traditional = _differing(text, opencc_convert(text, "t2s"))
+    simplified = _differing(text, opencc_convert(text, "s2t"))
+    total = traditional + simplified
+    if not total:
+        return None
+    if traditional >= SCRIPT_MAJORITY * total:
+        return "zh-Hant"
+    if simplified >= SCRIPT_MAJORITY * total:
+        return "zh-Hans"
+    return None
+
+
+def _differing(text: str, converted: str) -> int:
+    if len(converted) != len(text):  # a phrase conversion changed the length: count loosely
+        kept = set(converted)
+        return sum(1 for ch in text if ch not in kept)
+    return sum(1 for a, b in zip(text, converted, strict=True) if a != b)
+
+
+def to_script(text: str, script: str | None) -> str:
+    """``text`` converted to ``script`` ("zh-Hant"/"zh-Hans"); unchanged for ``None``.
+
+    Traditional is OpenCC's Taiwan standard (s2tw: 群, 為, 裡, as the bundled report and
+    most Traditional text write them), not its older character standard (s2t: 羣, 爲, 裏).
+    """
+    if script == "zh-Hant":
+        return opencc_convert(text, "s2tw")
+    if script == "zh-Hans":
+        return opencc_convert(text, "t2s")
+    return text
 
 
 def is_cjk(ch: str) -> bool:

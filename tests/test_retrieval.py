@@ -55,3 +55,16 @@ def test_unusable_questions_raise_question_error(retriever, question):
 def test_k_larger_than_the_index_returns_every_passage_once(retriever):
     hits = retriever.search("民政", k=100)
     assert len(hits) == len({h.id for h in hits}) == 21
+
+
+def test_a_question_in_the_other_script_is_embedded_in_the_reports_script(retriever, embedder):
+    snap = retriever.snapshot
+    assert snap.manifest.text["script"] == "zh-Hant"  # the report, despite its 志愿/規范
+    simplified = "困难群体殡葬基本服务费用全免吗？"
+    assert snap.encode_query(simplified) == pytest.approx(
+        embedder.encode_query("困難群體殯葬基本服務費用全免嗎？"), abs=1e-5
+    )
+    for unchanged in ("困難群體殯葬基本服務費用全免嗎？", "Are funeral fees waived?"):
+        assert snap.encode_query(unchanged) == pytest.approx(
+            embedder.encode_query(unchanged), abs=1e-5
+        )

@@ -3,7 +3,8 @@ together; numbers and Latin words stay whole."""
 
 from __future__ import annotations
 
-from qa.text import cjk_share, fold, lexical_tokens
+from qa.text import chinese_script, cjk_share, fold, lexical_tokens, to_script
+from tests.conftest import DATA
 
 
 def test_traditional_simplified_and_the_reports_mixed_forms_fold_together():
@@ -42,3 +43,17 @@ def test_chinese_numerals_match_the_digits_the_report_writes():
 def test_numeral_characters_in_words_stay_words():
     assert "百姓" in lexical_tokens("老百姓")  # 百 alone is not a number here
     assert "三五" in lexical_tokens("三五成群")  # "three or five", not 35
+
+
+def test_a_texts_script_is_the_clear_majority_of_its_script_specific_characters():
+    report = (DATA / "heilongjiang-civil-affairs-2020.txt").read_text(encoding="utf-8")
+    assert chinese_script(report) == "zh-Hant"  # despite its stray 志愿, 規范, 后補
+    assert chinese_script("疫情期间低保一律不退出") == "zh-Hans"
+    assert chinese_script("低保人口") is None  # the same in both scripts
+    assert chinese_script("How many people?") is None
+
+
+def test_to_script_converts_between_the_chinese_scripts():
+    assert to_script("殡葬服务费用全免", "zh-Hant") == "殯葬服務費用全免"
+    assert to_script("殯葬服務費用全免", "zh-Hans") == "殡葬服务费用全免"
+    assert to_script("殯葬 services", None) == "殯葬 services"

@@ -26,7 +26,7 @@ from qa.index.layout import IndexLayout
 from qa.index.manifest import Manifest
 from qa.lexical import B, DIRNAME, K1, SENTENCES_DIRNAME, LexicalIndex, SentenceLexicalIndex
 from qa.sentences import split_sentences
-from qa.text import FOLDING, TOKENIZER
+from qa.text import FOLDING, TOKENIZER, chinese_script
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,18 @@ def sentence_texts(passage: Passage, doc: Document) -> list[str]:
         return [index_text(passage, doc)]
     head = _head(passage, doc)
     return ["\n".join([*head, passage.text[a:b]]) for a, b in spans]
+
+
+#: Characters of passage text read to decide the corpus's script.
+SCRIPT_SAMPLE_CHARS = 500_000
+
+
+def corpus_script(passages: Sequence[Passage]) -> str | None:
+    """"zh-Hant" or "zh-Hans" when the passages are mostly in that script (read from an
+    evenly spread sample), else ``None`` (English, or reports in both scripts)."""
+    total = sum(len(p.text) for p in passages)
+    step = max(1, round(total / SCRIPT_SAMPLE_CHARS))
+    return chinese_script("\n".join(p.text for p in passages[::step]))
 
 
 def _head(passage: Passage, doc: Document) -> list[str]:
@@ -147,7 +159,13 @@ def write_generation(
             "prompts": embedder.prompts,
             "max_seq_length": embedder.max_seq_length,
         },
-        text={"folding": FOLDING, "lexical_tokens": TOKENIZER, "embedded_text": INDEX_TEXT},
+        text={
+            "folding": FOLDING,
+            "lexical_tokens": TOKENIZER,
+            "embedded_text": INDEX_TEXT,
+            # Questions in the other Chinese script are embedded converted to this one.
+            "script": corpus_script(corpus.passages),
+        },
         dense={**spec, "count": int(vectors.shape[0])},
         lexical={
             "library": "bm25s",

@@ -18,7 +18,7 @@ from qa.index.manifest import Manifest
 from qa.index.passages import FILENAME as PASSAGES_FILE
 from qa.index.passages import PassageStore
 from qa.lexical import LexicalIndex, SentenceLexicalIndex
-from qa.text import FOLDING, TOKENIZER
+from qa.text import FOLDING, TOKENIZER, chinese_script, to_script
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,22 @@ class Snapshot:
         return cls(path, manifest, store, dense_index, lexical, sentences, embedder)
 
     def encode_query(self, question: str) -> np.ndarray:
-        return self.embedder.encode_query(question)
+        """The question's vector (see ``encode_queries``)."""
+        return self.encode_queries([question])[0]
+
+    def encode_queries(self, questions: list[str]) -> np.ndarray:
+        """Question vectors. A Chinese question in the other script than the index's is
+        embedded converted to the index's script: the encoder scores same-script text
+        higher, and a Simplified question against Traditional passages loses dense R@1
+        0.772 → 0.724 on drcd-dev (0.948 → 0.914 on cmrc2018-dev the other way round);
+        converted, it gets 0.771 back. Lexical matching folds scripts anyway."""
+        script = self.manifest.text.get("script")
+        if script:
+            other = "zh-Hans" if script == "zh-Hant" else "zh-Hant"
+            questions = [
+                to_script(q, script) if chinese_script(q) == other else q for q in questions
+            ]
+        return self.embedder.encode_queries(questions)
 
     def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Cosine scores and rows of the ``k`` nearest passages (rows −1 pad)."""

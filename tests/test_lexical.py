@@ -63,3 +63,17 @@ def test_translated_questions_ignore_best_sentence_evidence():
     stats, (dense, lexical, sentence) = _stats(translated=True)
     fused, _, _ = fuse(dense, lexical, sentence, stats, FusionWeights())
     assert fused[0] == pytest.approx(fused[1])
+
+
+def _winner(share: float) -> int:
+    # Passage 0 is the encoder's choice, passage 1 the words' choice.
+    dense = np.array([0.90, 0.86, 0.70])
+    lexical = np.array([3.5, 4.0, 0.0])
+    sentence = np.array([3.5, 4.0, 0.0])
+    stats = QueryStats.of(np.sort(dense)[::-1], lexical, sentence, share=share, translated=False)
+    return int(np.argmax(fuse(dense, lexical, sentence, stats)[0]))
+
+
+def test_words_decide_a_question_that_copies_the_text_and_the_encoder_a_paraphrase():
+    assert _winner(share=0.95) == 1  # nearly every word of the question is in the index
+    assert _winner(share=0.5) == 0  # half the question's words are nowhere in the text

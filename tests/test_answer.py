@@ -81,12 +81,19 @@ def test_question_needing_two_paragraphs_gets_two_quotes(retriever):
         ("吉林省2020年疫情期間發放了多少低保金？", "other_region"),
         ("全国2020年新增了多少张养老床位？", "other_region"),
         ("黑龙江2020年城市低保标准提高到每人每月多少元？", "no_figure"),
+        ("黑龍江省民政廳廳長是誰？", "no_role"),
+        ("Who is the head of the provincial civil affairs department?", "no_role"),
     ],
 )
 def test_questions_the_report_does_not_answer_are_declined(retriever, question, reason):
     answer = retriever.answer(question)
     assert not answer.found and answer.reason == reason
     assert answer.quotes == [] and answer.message
+
+
+def test_a_role_the_report_names_is_answered_with_the_sentence_naming_it(retriever):
+    answer = retriever.answer("村黨組織書記通過什麼程序當選村民委員會主任？誰是村民委員會主任？")
+    assert answer.found and "主任" in shown(answer)
 
 
 def test_a_year_the_report_mentions_is_not_out_of_scope(retriever):

@@ -14,8 +14,9 @@ Sentences of the top passages are scored on three kinds of evidence:
 The best sentence is quoted; more sentences follow when they cover parts of the question
 the first leaves uncovered ("A and B, how much each?" often spans two paragraphs).
 The answer is "not found" when the question is about another year or region than the
-document, when a figure question finds no sentence with a figure of the asked kind, or
-when the evidence is weak (see ``_confident``).
+document, when a figure question finds no sentence with a figure of the asked kind, when
+a "who is the X" question finds no sentence naming an X (``qa.answer.roles``), or when the
+evidence is weak (``MIN_LEXICAL_EVIDENCE``, ``FIGURE_CONTENT_RATIO``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import numpy as np
 
 from qa.answer.figures import Figure, extract_figures
 from qa.answer.numbers import asked_kinds, parse_quantities, quantity_matches
+from qa.answer.roles import asked_role, role_named
 from qa.answer.scope import check_scope
 from qa.documents import Document
 from qa.i18n import Language, detect_language, message
@@ -295,6 +297,12 @@ def compose(
         ):
             chosen.append(s)
             covered |= s.terms
+    role = asked_role(question)
+    if role is not None and not role_named(role, [s.text for s in chosen]):
+        # "Who is the director of …": quotes that never name a director do not answer it.
+        return Answer(
+            question, False, [], lang, message("not_found", lang), "no_role", [], list(hits)
+        )
     return Answer(question, True, _merge(chosen), lang, "", None, [], list(hits))
 
 

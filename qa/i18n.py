@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from qa.text import cjk_share, opencc_convert
+from qa.text import chinese_script, cjk_share
 
 Language = Literal["zh-Hant", "zh-Hans", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh-Hant", "zh-Hans", "en")
@@ -17,18 +17,13 @@ LANGUAGES: tuple[Language, ...] = ("zh-Hant", "zh-Hans", "en")
 def detect_language(text: str, default: Language = "zh-Hant") -> Language:
     """zh-Hant, zh-Hans or en, from the script of ``text``.
 
-    Chinese text is Simplified when converting it to Traditional changes it and the
-    reverse does not; text whose characters are the same in both scripts gets ``default``.
+    Chinese text is in the script most of its script-specific characters belong to (see
+    ``qa.text.chinese_script``); text whose characters are the same in both scripts, or
+    mixes them evenly, gets ``default``.
     """
     if cjk_share(text) < 0.3:
         return "en" if any(ch.isalpha() for ch in text) else default
-    to_simp = opencc_convert(text, "t2s") != text
-    to_trad = opencc_convert(text, "s2t") != text
-    if to_trad and not to_simp:
-        return "zh-Hans"
-    if to_simp and not to_trad:
-        return "zh-Hant"
-    return default
+    return chinese_script(text) or default
 
 
 def language_from_code(code: str | None) -> Language | None:

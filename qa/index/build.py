@@ -138,17 +138,16 @@ def write_generation(
     embedder: Embedder,
     vectors: np.ndarray,
     texts: Sequence[str],
+    sentences: Sequence[Sequence[str]],
     build_info: dict,
 ) -> Manifest:
-    """Write passages, vectors, BM25 and the manifest into ``workdir``."""
+    """Write passages, vectors, BM25 (of ``texts``, and of each passage's ``sentences``)
+    and the manifest into ``workdir``."""
     passages.write(workdir / passages.FILENAME, corpus.documents, corpus.passages)
     index, spec = dense.build(vectors)
     dense.save(index, workdir / dense.FILENAME)
     LexicalIndex.build(texts).save(workdir / DIRNAME)
-    docs = {d.id: d for d in corpus.documents}
-    SentenceLexicalIndex.build(
-        [sentence_texts(p, docs[p.doc]) for p in corpus.passages]
-    ).save(workdir / SENTENCES_DIRNAME)
+    SentenceLexicalIndex.build(sentences).save(workdir / SENTENCES_DIRNAME)
     manifest = Manifest(
         package_version=__version__,
         built_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -229,7 +228,8 @@ def build_index(
                 "reused": reused,
                 "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
             }
-            write_generation(workdir, corpus, embedder, vectors, texts, info)
+            sentences = [sentence_texts(p, docs[p.doc]) for p in corpus.passages]
+            write_generation(workdir, corpus, embedder, vectors, texts, sentences, info)
             _validate(workdir, embedder, corpus.passages[0])
             generation = layout.publish(workdir)
         except BaseException:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa import __version__
 from qa.embed import Embedder
 from qa.errors import IndexCorruptError, IndexOutdatedError, ModelMismatchError
 from qa.index import dense
@@ -139,7 +140,7 @@ def _check_text_matching(path: Path, manifest: Manifest) -> None:
     ):
         return
     raise IndexOutdatedError(
-        f"index {path.parent} was built by Report QA {manifest.package_version}, which "
-        "matches text differently; rebuild it with qa build",
+        f"index {path.parent} was built by Report QA {manifest.package_version} with other "
+        f"text matching than Report QA {__version__} uses; rebuild it with qa build",
         list(manifest.corpus.get("files", [])),
     )

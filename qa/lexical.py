@@ -96,7 +96,6 @@ class SentenceLexicalIndex:
 
     def __init__(self, units: LexicalIndex, bounds: np.ndarray) -> None:
         self._units = units
-        self._starts = bounds[:-1]
         self._bounds = bounds
         self.size = len(bounds) - 1
 
@@ -125,7 +124,7 @@ class SentenceLexicalIndex:
         """Best-sentence BM25 score of every passage."""
         if not self.size:
             return np.zeros(0, dtype=np.float32)
-        return np.maximum.reduceat(self._units.scores(query), self._starts)
+        return np.maximum.reduceat(self._units.scores(query), self._bounds[:-1])
 
 
 def _quiet_bm25s() -> None:

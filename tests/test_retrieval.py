@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from qa.errors import QuestionError
@@ -35,6 +36,27 @@ def test_question_in_another_script_matches_the_reports_mixed_forms(retriever):
 def test_publication_question_is_answered_from_document_notes(retriever):
     hit = retriever.search("這篇報告是在哪份報紙上發表的？", k=1)[0]
     assert hit.kind == "metadata" and "中國社會報" in hit.text
+
+
+@pytest.mark.parametrize("question", ["Where was this report published?", "这篇报道是哪天发表的？"])
+def test_publication_question_in_any_language_finds_the_document_record(retriever, question):
+    assert retriever.search(question, k=1)[0].kind == "metadata"
+
+
+def test_the_document_record_does_not_set_the_dense_scale_of_paragraphs(retriever):
+    # The record (title, source, date, labelled in three languages) is the encoder's
+    # nearest passage to this question; paragraphs still span the whole dense scale, and
+    # the record ranks no higher than the best paragraph on dense evidence alone.
+    question = "What protections does the report describe for orphans?"
+    snap = retriever.snapshot
+    assert snap.record_rows.tolist() == [snap.size - 1]
+    cosines = snap.dense_scores(snap.encode_query(question), np.arange(snap.size))
+    assert int(np.argmax(cosines)) == snap.size - 1  # the record is the nearest
+    hits = retriever.search(question, k=snap.size)
+    record = next(h for h in hits if h.kind == "metadata")
+    assert max(h.dense for h in hits if h.kind == "text") == pytest.approx(1.0)
+    assert record.dense == pytest.approx(1.0)
+    assert hits[0].kind == "text"
 
 
 def test_hits_carry_location_and_are_sorted_by_score(retriever):

@@ -12,6 +12,8 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from qa.documents import Document, Passage
 
 FILENAME = "passages.sqlite"
@@ -25,6 +27,8 @@ CREATE TABLE passages (
     row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL REFERENCES documents(id),
     text TEXT NOT NULL, section TEXT, paragraph INTEGER, kind TEXT NOT NULL, title TEXT
 );
+-- The documents' own records, found at open without reading every passage.
+CREATE INDEX records ON passages(row) WHERE kind = 'metadata';
 """
 
 
@@ -98,6 +102,14 @@ class PassageStore:
                     "SELECT id, doc, text, section, paragraph, kind, title FROM passages ORDER BY row"
                 )
             ]
+
+    def record_rows(self) -> np.ndarray:
+        """Rows of the documents' own records (``kind == "metadata"``), ascending."""
+        with self._lock:
+            # The literal (not a parameter) lets SQLite use the partial index `records`.
+            rows = [r[0] for r in self._con.execute(
+                "SELECT row FROM passages WHERE kind = 'metadata' ORDER BY row")]
+        return np.asarray(rows, dtype=np.int64)
 
     def rows_of_docs(self, doc_ids: Iterable[str]) -> list[int]:
         ids = list(doc_ids)

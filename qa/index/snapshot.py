@@ -48,6 +48,8 @@ class Snapshot:
         self.sentences = sentences
         self.embedder = embedder
         self.size = store.count
+        #: Rows of the documents' own records (title, source, date), not paragraphs.
+        self.record_rows = store.record_rows()
 
     @classmethod
     def open(cls, path: Path, *, embedder: Embedder | None = None, model: str | None = None) -> Snapshot:

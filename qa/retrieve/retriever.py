@@ -274,10 +274,19 @@ class Retriever:
             extra = np.zeros(0, dtype=np.int64)
         rows = np.concatenate([d_rows.astype(np.int64), extra.astype(np.int64)])
         dense = np.concatenate([d_scores, snap.dense_scores(qvec, extra)])
+        # Paragraphs set the dense scale; documents' records are capped to it (``fusion``).
+        records = np.isin(rows, snap.record_rows)
+        paragraphs = d_scores[~records[: len(d_scores)]]
         stats = QueryStats.of(
-            d_scores, lexical, sentence, share=evidence.share, translated=translated
+            paragraphs if paragraphs.size else d_scores,
+            lexical,
+            sentence,
+            share=evidence.share,
+            translated=translated,
         )
-        fused, dense_n, lex_n = fuse(dense, lexical[rows], sentence[rows], stats, self._weights)
+        fused, dense_n, lex_n = fuse(
+            dense, lexical[rows], sentence[rows], stats, self._weights, records=records
+        )
         return rows, fused, dense_n, lex_n, evidence
 
     @staticmethod

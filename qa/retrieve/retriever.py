@@ -276,13 +276,13 @@ class Retriever:
         dense = np.concatenate([d_scores, snap.dense_scores(qvec, extra)])
         # Paragraphs set the dense scale; documents' records are capped to it (``fusion``).
         records = np.isin(rows, snap.record_rows)
-        paragraphs = d_scores[~records[: len(d_scores)]]
         stats = QueryStats.of(
-            paragraphs if paragraphs.size else d_scores,
+            d_scores,
             lexical,
             sentence,
             share=evidence.share,
             translated=translated,
+            records=records[: len(d_scores)],
         )
         fused, dense_n, lex_n = fuse(
             dense, lexical[rows], sentence[rows], stats, self._weights, records=records

@@ -49,7 +49,7 @@ def test_the_document_record_does_not_set_the_dense_scale_of_paragraphs(retrieve
     # the record ranks no higher than the best paragraph on dense evidence alone.
     question = "What protections does the report describe for orphans?"
     snap = retriever.snapshot
-    assert snap.record_rows.tolist() == [snap.size - 1]
+    assert np.flatnonzero(snap.is_record).tolist() == [snap.size - 1]
     cosines = snap.dense_scores(snap.encode_query(question), np.arange(snap.size))
     assert int(np.argmax(cosines)) == snap.size - 1  # the record is the nearest
     hits = retriever.search(question, k=snap.size)

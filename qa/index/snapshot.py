@@ -48,8 +48,9 @@ class Snapshot:
         self.sentences = sentences
         self.embedder = embedder
         self.size = store.count
-        #: Rows of the documents' own records (title, source, date), not paragraphs.
-        self.record_rows = store.record_rows()
+        #: True at the rows of documents' own records (title, source, date), not paragraphs.
+        self.is_record = np.zeros(self.size, dtype=bool)
+        self.is_record[store.record_rows()] = True
 
     @classmethod
     def open(cls, path: Path, *, embedder: Embedder | None = None, model: str | None = None) -> Snapshot:

@@ -275,7 +275,7 @@ class Retriever:
         rows = np.concatenate([d_rows.astype(np.int64), extra.astype(np.int64)])
         dense = np.concatenate([d_scores, snap.dense_scores(qvec, extra)])
         # Paragraphs set the dense scale; documents' records are capped to it (``fusion``).
-        records = np.isin(rows, snap.record_rows)
+        records = snap.is_record[rows]
         stats = QueryStats.of(
             d_scores,
             lexical,

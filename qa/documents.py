@@ -32,6 +32,24 @@ class Document:
     #: "source: …" line), kept verbatim so that they can be quoted.
     notes: tuple[str, ...] = ()
 
+    def fields(self) -> list[tuple[str, str]]:
+        """(labels, value) of the document's title, source, date, publisher and region that
+        are known. The labels are the words people ask about a field with, in both scripts
+        and English, so that "where/when was this published", "這篇報告在哪份報紙發表" or
+        "來源是哪裡" match the document's own record (for matching only; never quoted)."""
+        labelled = [
+            ("標題 标题 title", self.title),
+            ("來源 来源 出處 發表於 刊登於 報紙 报纸 source published in newspaper", self.source),
+            ("日期 發表日期 发表时间 date published when", self.date),
+            ("提供 發布單位 发布单位 publisher author", self.publisher),
+            ("地區 地区 region", self.region),
+        ]
+        return [(label, value) for label, value in labelled if value]
+
+    def labelled_fields(self) -> str:
+        """The known fields, one "labels: value" line each (see ``fields``)."""
+        return "\n".join(f"{label}: {value}" for label, value in self.fields())
+
     def to_json(self) -> dict:
         return {
             "id": self.id,

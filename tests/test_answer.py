@@ -48,6 +48,26 @@ def test_citation_names_document_section_paragraph_source_and_date(retriever):
 
 
 @pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        ("這篇報告是在哪份報紙上發表的？", "(來源:中國社會報2020.12.23)"),
+        ("这篇报道是哪天发表的？", "(來源:中國社會報2020.12.23)"),
+        ("Where was this report published?", "(來源:中國社會報2020.12.23)"),
+        ("誰提供了圖片？", "(本版文圖由黑龍江省民政廳提供)"),
+        ("Who provided the photos?", "(本版文圖由黑龍江省民政廳提供)"),
+    ],
+)
+def test_questions_about_the_document_quote_the_line_of_its_notes_that_answers(
+    retriever, question, line
+):
+    # The notes' lines are quoted verbatim; each matches the fields whose value it states
+    # (source and date, publisher), so the source line answers "which newspaper".
+    answer = retriever.answer(question)
+    assert answer.found
+    assert answer.quotes[0].text == line and answer.quotes[0].citation.paragraph is None
+
+
+@pytest.mark.parametrize(
     ("question", "figures"),
     [
         ("省政府下達了一萬張養老床位的任務，實際新增多少張？", ["1.4萬張"]),

@@ -149,6 +149,9 @@ class _Sentence:
     text: str
     figures: list[Figure]
     terms: set[str]
+    #: What the question is matched against: the sentence, and for a line of a document's
+    #: notes also the labels of the fields it states (the quote is the line alone).
+    match_text: str = ""
     meaning: float = 0.0
     words: float = 0.0
     figure_bonus: float = 0.0
@@ -193,10 +196,13 @@ def _quote(s: _Sentence, start: int, end: int) -> Quote:
 def _sentences(hits: Sequence[Hit]) -> list[_Sentence]:
     out: list[_Sentence] = []
     for rank, hit in enumerate(hits):
-        spans = split_sentences(hit.text) if hit.kind == "text" else [(0, len(hit.text))]
+        spans = split_sentences(hit.text) if hit.kind == "text" else _lines(hit.text)
         figures = extract_figures(hit.text)
         for start, end in spans:
             text = hit.text[start:end]
+            match = text
+            if hit.kind == "metadata" and hit.document is not None:
+                match = "\n".join([*_labels_stated(text, hit.document), text])
             out.append(
                 _Sentence(
                     hit=hit,
@@ -205,10 +211,33 @@ def _sentences(hits: Sequence[Hit]) -> list[_Sentence]:
                     end=end,
                     text=text,
                     figures=[f for f in figures if f.start >= start and f.end <= end],
-                    terms=_bigrams(text),
+                    terms=_bigrams(match),
+                    match_text=match,
                 )
             )
     return out
+
+
+def _labels_stated(line: str, doc: Document) -> list[str]:
+    """Labels of the document's fields whose value ``line`` states: a notes line
+    "(來源:中國社會報2020.12.23)" states the source and the date, so it matches "which
+    newspaper published this?" and "when was it published?" (dates compared by digits)."""
+    digits = re.sub(r"\D", "", line)
+    return [
+        label
+        for label, value in doc.fields()
+        if value in line or (len(d := re.sub(r"\D", "", value)) >= 6 and d in digits)
+    ]
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """Spans of the non-blank lines of ``text`` (a document's notes: credit, source)."""
+    spans, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        if line.strip():
+            spans.append((pos, pos + len(line.rstrip())))
+        pos += len(line)
+    return spans or [(0, len(text))]
 
 
 def compose(
@@ -254,7 +283,7 @@ def compose(
     quantities = [q for q in parse_quantities(question) if q.kind != "date"]
     kinds = asked_kinds(question)
 
-    vecs = encode_sentences([s.text for s in candidates])
+    vecs = encode_sentences([s.match_text for s in candidates])
     qvec = encode_query(question)
     cos = vecs @ qvec
     lo, hi = float(cos.min()), float(cos.max())

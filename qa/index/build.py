@@ -40,17 +40,7 @@ Progress = Callable[[int, int], None]
 def index_text(passage: Passage, doc: Document) -> str:
     """The text embedded and indexed for ``passage`` (quotes never use it)."""
     if passage.kind == "metadata":
-        # Labelled in both scripts and English, so that "where/when was this published",
-        # "這篇報告在哪份報紙發表" or "來源是哪裡" find the document's own record.
-        labelled = [
-            ("標題 标题 title", doc.title),
-            ("來源 来源 出處 發表於 刊登於 報紙 报纸 source published in newspaper", doc.source),
-            ("日期 發表日期 发表时间 date published when", doc.date),
-            ("提供 發布單位 发布单位 publisher author", doc.publisher),
-            ("地區 地区 region", doc.region),
-        ]
-        lines = [f"{label}: {value}" for label, value in labelled if value]
-        return "\n".join([*lines, passage.text])
+        return "\n".join(x for x in (doc.labelled_fields(), passage.text) if x)
     return "\n".join([*_head(passage, doc), passage.text])
 
 

@@ -118,7 +118,7 @@ _glossary: dict[str, tuple[str, ...]] | None = None
 
 def _gloss_key(gloss: str) -> str:
     gloss = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", gloss).lower().strip()
-    gloss = re.sub(r"^to ", "", gloss)
+    gloss = re.sub(r"^(?:to|the|a|an) ", "", gloss)
     return " ".join(re.sub(r"[^a-z0-9' -]", " ", gloss).split())
 
 
@@ -166,21 +166,12 @@ def glossary() -> dict[str, tuple[str, ...]]:
 
 
 def _lemmas(word: str) -> list[str]:
-    """The word and plausible base forms (no stemmer: the glossary has base forms)."""
-    out = [word]
-    if word.endswith("ies"):
-        out.append(word[:-3] + "y")
-    if word.endswith("es"):
-        out.append(word[:-2])
-    if word.endswith("s") and not word.endswith("ss"):
-        out.append(word[:-1])
-    if word.endswith("ed"):
-        out += [word[:-2], word[:-1]]
-    if word.endswith("ing"):
-        out += [word[:-3], word[:-3] + "e"]
-    if word.endswith("'s"):
-        out.append(word[:-2])
-    return out
+    """The word and its dictionary form (children → child, paid → pay, cities → city):
+    the glossary lists base forms."""
+    import simplemma
+
+    base = simplemma.lemmatize(word, lang="en")
+    return [word] if base == word else [word, base]
 
 
 @dataclass(frozen=True)

@@ -151,3 +151,23 @@ def cjk_share(text: str) -> float:
     if not letters:
         return 0.0
     return sum(1 for ch in letters if is_cjk(ch)) / len(letters)
+
+
+# "這篇報告", "報告裡", "报告中提到", "the report", "this article": the question pointing at
+# the document it is asked of. Every passage is "in the report", so these words are no
+# evidence for any of them — and they match the wrong ones (the report's 零報告制度, the
+# record's 報紙). A 報告 that is part of a term (零報告, 報告制度) stays.
+_DOC_NOUN = r"(?:報告|报告|報道|报道|文章|綜述|综述)"
+_DOCUMENT_REFERENCE = re.compile(
+    rf"(?:這篇|这篇|這份|这份|該|该|本|此){_DOC_NOUN}(?:裡|里|中|內|内|上)?"
+    rf"|(?<![\u3400-\u9fff]){_DOC_NOUN}(?:裡|里|中|內|内)"
+    rf"|^{_DOC_NOUN}(?=提到|提及|說|说|講|讲|指出|顯示|显示|描述|介紹|介绍)"
+    r"|\b(?:the|this|that)\s+(?:report|article|document|text)\b",
+    re.IGNORECASE,
+)
+
+
+def drop_document_references(question: str) -> str:
+    """``question`` without the words that point at the document itself ("報告裡提到…",
+    "what does the report say…"), for matching only."""
+    return _DOCUMENT_REFERENCE.sub(" ", question)

@@ -68,6 +68,16 @@ def test_questions_about_the_document_quote_the_line_of_its_notes_that_answers(
 
 
 @pytest.mark.parametrize(
+    "question", ["What does the report say about orphans?", "報告裡關於孤兒說了什麼？"]
+)
+def test_the_report_named_in_a_question_is_not_matched_as_a_word(retriever, question):
+    # "the report" / 報告裡 point at the document; they must not pull in the report's own
+    # 零報告 ("zero-report") sentence.
+    answer = retriever.answer(question)
+    assert answer.found and "孤兒" in answer.quotes[0].text
+
+
+@pytest.mark.parametrize(
     ("question", "figures"),
     [
         ("省政府下達了一萬張養老床位的任務，實際新增多少張？", ["1.4萬張"]),

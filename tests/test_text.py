@@ -3,7 +3,16 @@ together; numbers and Latin words stay whole."""
 
 from __future__ import annotations
 
-from qa.text import chinese_script, cjk_share, fold, lexical_tokens, to_script
+import pytest
+
+from qa.text import (
+    chinese_script,
+    cjk_share,
+    drop_document_references,
+    fold,
+    lexical_tokens,
+    to_script,
+)
 from tests.conftest import DATA
 
 
@@ -57,3 +66,19 @@ def test_to_script_converts_between_the_chinese_scripts():
     assert to_script("殡葬服务费用全免", "zh-Hant") == "殯葬服務費用全免"
     assert to_script("殯葬服務費用全免", "zh-Hans") == "殡葬服务费用全免"
     assert to_script("殯葬 services", None) == "殯葬 services"
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("報告裡提到哪些工作？", "提到哪些工作？"),
+        ("這篇報告是在哪份報紙上發表的？", "是在哪份報紙上發表的？"),
+        ("本报告涵盖哪个地区？", "涵盖哪个地区？"),
+        ("What does the report say about orphans?", "What does say about orphans?"),
+        # 報告 inside a term is the report's word, not a pointer at the report.
+        ("零報告制度是什麼？", "零報告制度是什麼？"),
+        ("工作報告中的數字", "工作報告中的數字"),
+    ],
+)
+def test_words_pointing_at_the_document_itself_are_dropped_for_matching(question, words):
+    assert " ".join(drop_document_references(question).split()) == words

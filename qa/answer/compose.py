@@ -35,7 +35,7 @@ from qa.documents import Document
 from qa.i18n import Language, detect_language, message
 from qa.retrieve.hit import Hit
 from qa.sentences import split_sentences
-from qa.text import lexical_tokens
+from qa.text import drop_document_references, lexical_tokens
 
 MAX_QUOTES = 3
 #: Passages whose sentences can be the answer; further passages can only add a quote that
@@ -218,6 +218,21 @@ def _sentences(hits: Sequence[Hit]) -> list[_Sentence]:
     return out
 
 
+def _term_weights(
+    question: str, match_terms: Sequence[tuple[str, float]] | None
+) -> dict[str, float]:
+    """The bigrams a sentence can share with the question, weighted: 1 each for the
+    question's own; for an English question, its translations' with their weight, so
+    that the three renderings of "help" (助力, 幫助, 援助) count as one word, not three."""
+    if not match_terms:
+        return dict.fromkeys(_bigrams(drop_document_references(question)), 1.0)
+    weights: dict[str, float] = {}
+    for term, weight in match_terms:
+        for bigram in _bigrams(term):
+            weights[bigram] = max(weights.get(bigram, 0.0), weight)
+    return weights
+
+
 def _labels_stated(line: str, doc: Document) -> list[str]:
     """Labels of the document's fields whose value ``line`` states: a notes line
     "(來源:中國社會報2020.12.23)" states the source and the date, so it matches "which
@@ -248,7 +263,7 @@ def compose(
     encode_sentences: Callable[[list[str]], np.ndarray],
     language: Language | None = None,
     lexical_evidence: float = 1.0,
-    match_terms: Sequence[str] | None = None,
+    match_terms: Sequence[tuple[str, float]] | None = None,
 ) -> Answer:
     """Compose the answer to ``question`` from ``hits`` (best first).
 
@@ -256,8 +271,8 @@ def compose(
     (after translation for English questions); below ``MIN_LEXICAL_EVIDENCE`` the question
     has nothing in common with the reports ("hello", "asdf", a pasted script) and the
     nearest passages — there always are some — are not an answer. ``match_terms`` replace
-    the question's own words for word overlap (the Chinese translations of an English
-    question's terms).
+    the question's own words for word overlap: the Chinese translations of an English
+    question's terms, with their weights (1/n for each of a word's n translations).
     """
     lang = language or detect_language(question)
     if not hits:
@@ -277,9 +292,9 @@ def compose(
         )
 
     candidates = _sentences(hits[:PASSAGES_FOR_EXTRA_QUOTES])
-    q_terms = (
-        set().union(*(_bigrams(t) for t in match_terms)) if match_terms else _bigrams(question)
-    )
+    weights = _term_weights(question, match_terms)
+    q_terms = set(weights)
+    q_weight = sum(weights.values())
     quantities = [q for q in parse_quantities(question) if q.kind != "date"]
     kinds = asked_kinds(question)
 
@@ -289,7 +304,7 @@ def compose(
     lo, hi = float(cos.min()), float(cos.max())
     for s, c in zip(candidates, cos, strict=True):
         s.meaning = (c - lo) / (hi - lo) if hi > lo else 1.0
-        s.words = len(q_terms & s.terms) / len(q_terms) if q_terms else 0.0
+        s.words = sum(weights[t] for t in q_terms & s.terms) / q_weight if q_weight else 0.0
         if quantities and any(quantity_matches(q, f) for q in quantities for f in s.figures):
             s.figure_bonus += FIGURE_MATCH_BONUS
         if kinds and any(f.kind in kinds for f in s.figures):

@@ -160,7 +160,7 @@ def cjk_share(text: str) -> float:
 _DOC_NOUN = r"(?:報告|报告|報道|报道|文章|綜述|综述)"
 _DOCUMENT_REFERENCE = re.compile(
     rf"(?:這篇|这篇|這份|这份|該|该|本|此){_DOC_NOUN}(?:裡|里|中|內|内|上)?"
-    rf"|(?<![\u3400-\u9fff]){_DOC_NOUN}(?:裡|里|中|內|内)"
+    rf"|(?<![{_CJK}]){_DOC_NOUN}(?:裡|里|中|內|内)"
     rf"|^{_DOC_NOUN}(?=提到|提及|說|说|講|讲|指出|顯示|显示|描述|介紹|介绍)"
     r"|\b(?:the|this|that)\s+(?:report|article|document|text)\b",
     re.IGNORECASE,

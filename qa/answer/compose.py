@@ -151,7 +151,7 @@ class _Sentence:
     terms: set[str]
     #: What the question is matched against: the sentence, and for a line of a document's
     #: notes also the labels of the fields it states (the quote is the line alone).
-    match_text: str = ""
+    match_text: str
     meaning: float = 0.0
     words: float = 0.0
     figure_bonus: float = 0.0

@@ -1,7 +1,7 @@
-"""Report QA on Telegram: a thin python-telegram-bot application over ``qa.Retriever``.
+"""Report QA on Telegram: a thin python-telegram-bot application over ``qa.ReportQA``.
 
 ``bot.app`` builds and runs the application, ``bot.handlers`` turns updates into library
-calls and replies, ``bot.render`` writes answers as Telegram HTML, ``bot.texts`` holds the
-bot's own words, ``bot.state`` its in-memory budgets and pending passages. No retrieval
-logic lives here.
+calls and replies (written by the library's Telegram back end, ``qa.TelegramHTML``),
+``bot.settings`` reads the bot's configuration, ``bot.state`` holds its budgets and pending
+passages. No retrieval, answering or wording lives here.
 """

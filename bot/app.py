@@ -38,11 +38,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers, texts
+from bot import handlers
+from bot.settings import BotSettings, BotSettingsError
 from bot.state import STATE_KEY, BotState
-from qa import Retriever
-from qa.config import BotSettings, BotSettingsError
-from qa.errors import QAError
+from qa import QAError, ReportQA
 
 log = logging.getLogger("bot")
 
@@ -95,12 +94,12 @@ class RetryingRateLimiter(AIORateLimiter):
 async def set_commands(application: Application) -> None:
     """The command menu: English by default, Chinese for Chinese apps."""
     for lang, code in (("en", None), ("zh-Hant", "zh")):
-        commands = [BotCommand(name, about) for name, about in texts.COMMANDS[lang]]
+        commands = [BotCommand(name, about) for name, about in handlers.html.commands(lang)]
         await application.bot.set_my_commands(commands, language_code=code)
 
 
-def build_application(settings: BotSettings, retriever: Retriever) -> Application:
-    """The bot: the PTB ``Application`` over ``retriever``, with every handler registered."""
+def build_application(settings: BotSettings, qa: ReportQA) -> Application:
+    """The bot: the PTB ``Application`` over ``qa``, with every handler registered."""
     application = (
         ApplicationBuilder()
         .token(settings.token)
@@ -118,7 +117,7 @@ def build_application(settings: BotSettings, retriever: Retriever) -> Applicatio
         .post_init(set_commands)
         .build()
     )
-    application.bot_data[STATE_KEY] = BotState.create(settings, retriever)
+    application.bot_data[STATE_KEY] = BotState.create(settings, qa)
     redact_token_in_logs(settings.token)
 
     new = filters.UpdateType.MESSAGE  # not edits, not channel posts
@@ -154,10 +153,10 @@ def webhook_options(settings: BotSettings) -> dict[str, Any]:
     }
 
 
-def load_retriever(index_dir: Path | None = None) -> Retriever:
-    """The retriever over ``index_dir``, building it first if there is none yet or it is
+def load_report_qa(index_dir: Path | None = None) -> ReportQA:
+    """Report QA over ``index_dir``, building the index first if there is none yet or it is
     outdated (as ``qa ask`` does). The model is loaded once either way."""
-    return Retriever.load_or_build(index_dir, on_build=log.info)[0]
+    return ReportQA.open_or_build(index_dir, on_build=log.info)[0]
 
 
 class RedactingFilter(logging.Filter):
@@ -211,13 +210,13 @@ def main(argv: list[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter(settings.token))
     try:
-        retriever = load_retriever(settings.index_dir)
+        qa = load_report_qa(settings.index_dir)
     except QAError as error:
         print(f"qa-bot: {error}", file=sys.stderr)
         return 1
-    log.info("%d document(s) in %s", len(retriever.documents), retriever.index_dir)
+    log.info("%d document(s) in %s", len(qa.documents), qa.retriever.index_dir)
 
-    application = build_application(settings, retriever)
+    application = build_application(settings, qa)
     if settings.webhook_url:
         log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
         application.run_webhook(**webhook_options(settings))

@@ -1,16 +1,16 @@
 """The bot's handlers: each turns one kind of update into a call of the library and a reply.
 
-Questions go to ``Retriever.answer`` in a worker thread (``asyncio.to_thread``), so the event
-loop keeps serving other chats while the model encodes; the retriever is shared and
-thread-safe. Words around the quotes follow the question's script; command replies follow
-the user's Telegram language.
+Questions go to ``ReportQA.ask`` in a worker thread (``asyncio.to_thread``), so the event
+loop keeps serving other chats while the model encodes; it is shared and thread-safe. Every
+reply is written by the library's Telegram back end (``qa.TelegramHTML``): the handlers only
+decide which reply, in which language. Words around the quotes follow the question's script;
+command replies follow the user's Telegram language.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import math
 import re
@@ -31,14 +31,18 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import render, texts
 from bot.state import bot_state
-from qa.answer.compose import Answer
-from qa.errors import QuestionError
-from qa.i18n import Language, detect_language, language_from_code
-from qa.render import citation_line
-from qa.retrieve import Hit
-from qa.retrieve.retriever import MAX_QUESTION_CHARS, check_question
+from qa import (
+    MAX_QUESTION_CHARS,
+    Answer,
+    Hit,
+    Language,
+    QuestionError,
+    TelegramHTML,
+    check_question,
+    detect_language,
+    language_from_code,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +50,10 @@ log = logging.getLogger(__name__)
 MORE_PER_PAGE = 2
 #: Seconds Telegram may cache an inline answer (short: the index can be rebuilt).
 INLINE_CACHE_SECONDS = 30
-#: Documents listed by /start (all of them are in /sources).
-START_DOCUMENTS = 10
+#: The language of the bot's words when neither the user nor the text tells.
+DEFAULT_LANGUAGE: Language = "zh-Hant"
+#: Every reply's words and HTML.
+html = TelegramHTML()
 _MORE_DATA = re.compile(r"more:([A-Za-z0-9_-]{1,16}):(\d{1,3})")
 
 
@@ -57,12 +63,12 @@ _MORE_DATA = re.compile(r"more:([A-Za-z0-9_-]{1,16}):(\d{1,3})")
 def user_language(update: Update) -> Language:
     """The language of the user's Telegram app, for replies to commands."""
     user = update.effective_user
-    return language_from_code(user.language_code if user else None) or texts.DEFAULT_LANGUAGE
+    return language_from_code(user.language_code if user else None) or DEFAULT_LANGUAGE
 
 
 def question_language(question: str) -> Language:
     """The script of a question, for the reply to it (it wins over the app's language)."""
-    return detect_language(question, default=texts.DEFAULT_LANGUAGE)
+    return detect_language(question, default=DEFAULT_LANGUAGE)
 
 
 def reply_language(update: Update) -> Language:
@@ -87,7 +93,7 @@ async def _reply(
 
 def _more_markup(key: str, offset: int, lang: Language) -> InlineKeyboardMarkup:
     button = InlineKeyboardButton(
-        texts.plain("more_button", lang), callback_data=f"more:{key}:{offset}"
+        html.plain("more_button", lang), callback_data=f"more:{key}:{offset}"
     )
     return InlineKeyboardMarkup([[button]])
 
@@ -101,52 +107,23 @@ def _further_passages(answer: Answer) -> tuple[Hit, ...]:
 # -- commands ----------------------------------------------------------------------------
 
 
-def _document_line(title: str, source: str | None, date: str | None) -> str:
-    where = ", ".join(x for x in (source, date) if x)
-    return f"{title} ({where})" if where else title
-
-
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: what the bot knows and three example questions."""
-    lang = user_language(update)
-    documents = list(bot_state(context).retriever.documents.values())
-    lines = [
-        f"• {render.shorten(_document_line(d.title, d.source, d.date), 200)}"
-        for d in documents[:START_DOCUMENTS]
-    ]
-    if len(documents) > START_DOCUMENTS:
-        lines.append(f"… /sources ({len(documents)})")
-    body = texts.text(
-        "start",
-        lang,
-        documents="\n".join(lines) or texts.plain("no_sources", lang),
-        examples=texts.example_list(lang),
-        username=context.bot.username,
-    )
+    documents = list(bot_state(context).qa.documents.values())
+    body = html.start(documents, user_language(update), context.bot.username)
     await _reply(update.effective_message, [body])
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: how to ask, the commands, inline mode."""
     lang = user_language(update)
-    await _reply(
-        update.effective_message, [texts.text("help", lang, username=context.bot.username)]
-    )
+    await _reply(update.effective_message, [html.text("help", lang, username=context.bot.username)])
 
 
 async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources: every indexed report with its source and date."""
-    lang = user_language(update)
-    documents = bot_state(context).retriever.documents.values()
-    if not documents:
-        await _reply(update.effective_message, [texts.text("no_sources", lang)])
-        return
-    blocks = [f"<b>{texts.text('sources', lang)}</b>"]
-    for d in documents:
-        where = " · ".join(x for x in (d.source, d.date) if x)
-        line = f"• <b>{render.escape(render.shorten(d.title))}</b>"
-        blocks.append(f"{line}\n{render.escape(where)}" if where else line)
-    await _reply(update.effective_message, render.pack(blocks))
+    documents = list(bot_state(context).qa.documents.values())
+    await _reply(update.effective_message, html.sources(documents, user_language(update)))
 
 
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -156,8 +133,8 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     question = parts[1] if len(parts) > 1 else ""
     if not question.strip():
         lang = user_language(update)
-        example = texts.EXAMPLES[lang][0]
-        await _reply(message, [texts.text("ask_usage", lang, example=example)])
+        example = html.examples(lang)[0]
+        await _reply(message, [html.text("ask_usage", lang, example=example)])
         return
     await answer_question(update, context, question)
 
@@ -170,7 +147,7 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if chat.type != ChatType.PRIVATE and addressee.lower() != (context.bot.username or "").lower():
         return
     lang = user_language(update)
-    await _reply(message, [texts.text("unknown_command", lang, command=command[:64])])
+    await _reply(message, [html.text("unknown_command", lang, command=command[:64])])
 
 
 # -- questions ---------------------------------------------------------------------------
@@ -194,19 +171,19 @@ async def answer_question(
     if not verdict.allowed:
         if verdict.warn:
             seconds = max(1, math.ceil(verdict.retry_in))
-            await _reply(message, [texts.text("rate_limited", lang, seconds=seconds)])
+            await _reply(message, [html.text("rate_limited", lang, seconds=seconds)])
         return
     if chat.type == ChatType.PRIVATE:
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
 
     started = time.perf_counter()
-    answer = await asyncio.to_thread(state.retriever.answer, question)
+    answer = await asyncio.to_thread(state.qa.ask, question)
     log.info(
         "chat %s: %s question of %d characters, %s in %.0f ms",
         chat.id,
         answer.language,
         len(question),
-        "answered" if answer.found else f"not found ({answer.reason})",
+        "answered" if answer.found else f"not found ({answer.reason.value})",
         1000 * (time.perf_counter() - started),
     )
     further = _further_passages(answer)
@@ -214,7 +191,7 @@ async def answer_question(
     if further:
         key = state.answers.remember(question, answer.language, further)
         markup = _more_markup(key, 0, answer.language)
-    await _reply(message, render.answer_messages(answer), markup)
+    await _reply(message, html.answer(answer), markup)
 
 
 async def _reply_unusable(update: Update, question: str) -> None:
@@ -222,10 +199,10 @@ async def _reply_unusable(update: Update, question: str) -> None:
     message = update.effective_message
     if question.strip():
         lang = question_language(question)
-        body = texts.text("too_long", lang, length=len(question), limit=MAX_QUESTION_CHARS)
+        body = html.text("too_long", lang, length=len(question), limit=MAX_QUESTION_CHARS)
     else:
         lang = user_language(update)
-        body = texts.text("empty", lang, example=texts.EXAMPLES[lang][0])
+        body = html.text("empty", lang, example=html.examples(lang)[0])
     await _reply(message, [body])
 
 
@@ -256,14 +233,14 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         question = re.sub(rf"@{re.escape(username)}\b", " ", question, flags=re.IGNORECASE)
     if not question.strip():
         lang = user_language(update)
-        await _reply(message, [texts.text("ask_usage", lang, example=texts.EXAMPLES[lang][0])])
+        await _reply(message, [html.text("ask_usage", lang, example=html.examples(lang)[0])])
         return
     await answer_question(update, context, question)
 
 
 async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A sticker, photo, voice note… in a private chat: ask for text."""
-    await _reply(update.effective_message, [texts.text("not_text", user_language(update))])
+    await _reply(update.effective_message, [html.text("not_text", user_language(update))])
 
 
 # -- "more" ------------------------------------------------------------------------------
@@ -276,7 +253,7 @@ async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     match = _MORE_DATA.fullmatch(query.data or "")
     pending = state.answers.get(match.group(1)) if match else None
     if pending is None or query.message is None:
-        await query.answer(texts.plain("more_expired", user_language(update)))
+        await query.answer(html.plain("more_expired", user_language(update)))
         return
     offset = int(match.group(2))
     if offset in pending.shown or offset >= len(pending.hits):
@@ -292,9 +269,7 @@ async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         markup = _more_markup(match.group(1), following, pending.language)
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
         await query.edit_message_reply_markup(reply_markup=None)  # one press per button
-    chunks = render.passages_messages(
-        page, pending.language, first=offset + 1, total=len(pending.hits)
-    )
+    chunks = html.passages(page, pending.language, first=offset + 1, total=len(pending.hits))
     for n, chunk in enumerate(chunks, start=1):
         await context.bot.send_message(
             query.message.chat.id, chunk, reply_markup=markup if n == len(chunks) else None
@@ -308,7 +283,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """``@bot question`` in any chat: the answer's quotes, each a result to send."""
     query = update.inline_query
     lang = user_language(update)
-    hint = InlineQueryResultsButton(texts.plain("inline_hint", lang), start_parameter="help")
+    hint = InlineQueryResultsButton(html.plain("inline_hint", lang), start_parameter="help")
     try:
         question = check_question(query.query)
     except QuestionError:
@@ -317,25 +292,20 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not bot_state(context).budget.take(query.from_user.id).allowed:
         await query.answer([], cache_time=0, is_personal=True)
         return
-    answer = await asyncio.to_thread(bot_state(context).retriever.answer, question)
+    answer = await asyncio.to_thread(bot_state(context).qa.ask, question)
     if not answer.found:
-        button = InlineQueryResultsButton(
-            render.shorten(answer.message, 64), start_parameter="help"
-        )
+        button = InlineQueryResultsButton(html.decline_line(answer, 64), start_parameter="help")
         await query.answer([], cache_time=INLINE_CACHE_SECONDS, button=button)
         return
-    results = []
-    for n, quote in enumerate(answer.quotes):
-        digest = hashlib.sha1(f"{quote.citation.passage_id}:{quote.start}".encode()).hexdigest()
-        body = render.pack(render.quote_html_blocks(quote, answer.language))[0]
-        results.append(
-            InlineQueryResultArticle(
-                id=f"{n}-{digest[:20]}",
-                title=render.shorten(quote.text, 90),
-                description=render.shorten(citation_line(quote.citation, answer.language), 120),
-                input_message_content=InputTextMessageContent(body, parse_mode=ParseMode.HTML),
-            )
+    results = [
+        InlineQueryResultArticle(
+            id=result.id,
+            title=result.title,
+            description=result.description,
+            input_message_content=InputTextMessageContent(result.html, parse_mode=ParseMode.HTML),
         )
+        for result in html.inline_quotes(answer)
+    ]
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
 
 
@@ -359,7 +329,7 @@ async def allow_list_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     elif update.callback_query is not None:
         await update.callback_query.answer()
     elif update.message is not None and chat is not None and chat.type == ChatType.PRIVATE:
-        await update.message.reply_text(texts.text("not_allowed", user_language(update)))
+        await update.message.reply_text(html.text("not_allowed", user_language(update)))
     raise ApplicationHandlerStop
 
 
@@ -391,6 +361,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = reply_language(update)
     with contextlib.suppress(TelegramError):
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.plain("error", lang))
+            await update.callback_query.answer(html.plain("error", lang))
         elif update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, texts.text("error", lang))
+            await context.bot.send_message(update.effective_chat.id, html.text("error", lang))

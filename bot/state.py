@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 
 from telegram.ext import ContextTypes
 
-from qa.config import BotSettings
-from qa.i18n import Language
-from qa.retrieve import Hit, Retriever
+from bot.settings import BotSettings
+from qa import Hit, Language, ReportQA
 
 #: Where :class:`BotState` lives in ``application.bot_data``.
 STATE_KEY = "report_qa"
@@ -116,18 +115,18 @@ class AnswerMemory:
 
 @dataclass
 class BotState:
-    """Everything the handlers share: the retriever (one per process, thread-safe), the
+    """Everything the handlers share: Report QA (one per process, thread-safe), the
     settings, the question budgets and the pending "more" passages."""
 
-    retriever: Retriever
+    qa: ReportQA
     settings: BotSettings
     budget: QuestionBudget
     answers: AnswerMemory
 
     @classmethod
-    def create(cls, settings: BotSettings, retriever: Retriever) -> BotState:
+    def create(cls, settings: BotSettings, qa: ReportQA) -> BotState:
         return cls(
-            retriever=retriever,
+            qa=qa,
             settings=settings,
             budget=QuestionBudget(settings.rate_limit, settings.rate_window),
             answers=AnswerMemory(),

@@ -2,19 +2,27 @@
 
 The public surface::
 
-    from qa import Retriever, build_index
-    build_index(["data/"], "index/")            # read, embed, store (atomically)
-    r = Retriever.load("index/")
-    for hit in r.search("向全省養老機構撥付了多少補貼？", k=3):
+    from qa import ReportQA, build_index
+    build_index("data/", "index/")                 # read, embed, store (atomically)
+    qa = ReportQA.open("index/")
+    answer = qa.ask("向全省養老機構撥付了多少補貼？")  # quotes, figures, citations — or a decline
+    for hit in qa.retriever.search("養老機構補貼", k=3):
         print(hit.paragraph, hit.section, hit.text)
+
+Everything a face (the CLI, the Telegram bot, a notebook) needs is exported here; the
+modules behind it are private. Data flows one way: ``corpus`` (files → passages) →
+``index`` (embed, store) → ``retrieve`` (hybrid search) → ``answer`` (quotes, figures,
+citations) → ``present`` (terminal, JSON, Telegram HTML).
 """
 
 from __future__ import annotations
 
-__version__ = "0.2.0"
-
+from qa._version import __version__
+from qa.answer import Answer, Citation, DeclineReason, Figure, Quote, ReportQA
 from qa.documents import Document, Passage
 from qa.errors import (
+    ArgumentError,
+    ArgumentTypeError,
     BuildLockedError,
     DuplicateIdError,
     IndexCorruptError,
@@ -26,26 +34,67 @@ from qa.errors import (
     QuestionError,
     SourceError,
 )
+from qa.evaluation import EvalQuestion, evaluate, read_questions
+from qa.i18n import LANGUAGES, Language, detect_language, language_from_code
 from qa.index.build import BuildReport, build_index
-from qa.retrieve import FusionWeights, Hit, Retriever
+from qa.policy import (
+    AnswerPolicy,
+    FusionWeights,
+    IndexPolicy,
+    LanguagePolicy,
+    Policy,
+    RetrievalPolicy,
+)
+from qa.present import AnswerView, InlineQuote, TelegramHTML, view_answer
+from qa.question import MAX_QUESTION_CHARS, check_question
+from qa.retrieve import Candidate, Explanation, Hit, Retrieval, Retriever
 
 __all__ = [
+    "LANGUAGES",
+    "MAX_QUESTION_CHARS",
+    "Answer",
+    "AnswerPolicy",
+    "AnswerView",
+    "ArgumentError",
+    "ArgumentTypeError",
     "BuildLockedError",
     "BuildReport",
+    "Candidate",
+    "Citation",
+    "DeclineReason",
     "Document",
     "DuplicateIdError",
+    "EvalQuestion",
+    "Explanation",
+    "Figure",
     "FusionWeights",
     "Hit",
     "IndexCorruptError",
     "IndexNotFoundError",
     "IndexOutdatedError",
+    "IndexPolicy",
+    "InlineQuote",
+    "Language",
+    "LanguagePolicy",
     "ModelError",
     "ModelMismatchError",
     "Passage",
+    "Policy",
     "QAError",
     "QuestionError",
+    "Quote",
+    "ReportQA",
+    "Retrieval",
+    "RetrievalPolicy",
     "Retriever",
     "SourceError",
+    "TelegramHTML",
     "__version__",
     "build_index",
+    "check_question",
+    "detect_language",
+    "evaluate",
+    "language_from_code",
+    "read_questions",
+    "view_answer",
 ]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from qa import __version__
+from qa._version import __version__
 from qa.errors import QAError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -71,9 +71,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _retriever(index: Path | None):
-    """The retriever over ``index``, building the bundled reports into it first if missing."""
-    from qa.retrieve import Retriever
+def _open(index: Path | None):
+    """Report QA over ``index``, building the bundled reports into it first if missing."""
+    from qa.answer import ReportQA
 
     def announce(message: str) -> None:
         err.print(message, markup=False, highlight=False)
@@ -85,50 +85,47 @@ def _retriever(index: Path | None):
         update(done, total)
 
     try:
-        retriever, report = Retriever.load_or_build(index, on_build=announce, progress=progress)
+        qa, report = ReportQA.open_or_build(index, on_build=announce, progress=progress)
     finally:
         bar.stop()
     if report is not None:
         _print_build(report)
-    return retriever
+    return qa
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from qa import render
-    from qa.retrieve.retriever import check_question
+    from qa.i18n import detect_language
+    from qa.present import as_json, terminal, view_answer, view_passages
+    from qa.question import check_question
 
     question = check_question(args.question)  # before any slow work
-    retriever = _retriever(args.index)
+    qa = _open(args.index)
     out = Console(highlight=False, soft_wrap=True)
     if args.passages:
-        hits = retriever.search(question, k=args.k)
+        hits = qa.retriever.search(question, k=args.k)
         if args.json:
-            print(render.hits_json(question, hits))
+            print(as_json.hits_json(question, hits))
         else:
-            render.print_hits(out, hits)
+            terminal.print_passages(out, view_passages(hits, detect_language(question)))
         return 0
-    answer = retriever.answer(question)
+    view = view_answer(qa.ask(question))
     if args.json:
-        print(render.answer_json(answer, passages=args.k))
+        print(as_json.answer_json(view, passages=args.k))
     else:
-        render.print_answer(out, answer, related=args.k)
+        terminal.print_answer(out, view, related=args.k)
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from qa import render
-    from qa.evaluate import evaluate_answers, evaluate_retrieval, read_questions
+    from qa.evaluation import evaluate, read_questions
+    from qa.present import terminal
 
     questions = read_questions(args.questions)
-    retriever = _retriever(args.index)
-    summary = {
-        "retrieval": evaluate_retrieval(retriever, questions).summary(),
-        "answers": evaluate_answers(retriever, questions),
-    }
+    summary = evaluate(_open(args.index), questions)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        render.print_eval(Console(highlight=False, soft_wrap=True), summary)
+        terminal.print_eval(Console(highlight=False, soft_wrap=True), summary)
     return 0
 
 

@@ -7,6 +7,15 @@ class QAError(Exception):
     """Base class of every error the library raises on purpose."""
 
 
+class ArgumentError(QAError, ValueError):
+    """An argument of a library call has the right type but an unusable value (``k=0``, an
+    empty list of sources)."""
+
+
+class ArgumentTypeError(QAError, TypeError):
+    """An argument of a library call has the wrong type (``k="3"``, a number as a path)."""
+
+
 class ModelError(QAError):
     """The embedding model cannot be found, converted or loaded."""
 

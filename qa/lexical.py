@@ -19,10 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.policy import DEFAULT, IndexPolicy
 from qa.text import lexical_tokens, tokens_of_folded
 
-K1 = 1.2
-B = 0.75
 DIRNAME = "lexical"
 SENTENCES_DIRNAME = "lexical-sentences"
 _BOUNDS = "passage_sentences.npy"  # first sentence of each passage, then the total
@@ -36,10 +35,11 @@ class LexicalIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> LexicalIndex:
+    def build(cls, texts: Sequence[str], *, policy: IndexPolicy = DEFAULT.index) -> LexicalIndex:
+        """BM25 over ``texts`` with the policy's ``bm25_k1`` and ``bm25_b``."""
         import bm25s
 
-        bm25 = bm25s.BM25(k1=K1, b=B, method="lucene")
+        bm25 = bm25s.BM25(k1=policy.bm25_k1, b=policy.bm25_b, method="lucene")
         tokens = [lexical_tokens(t) or [""] for t in texts]
         _quiet_bm25s()
         bm25.index(tokens, show_progress=False)
@@ -100,13 +100,15 @@ class SentenceLexicalIndex:
         self.size = len(bounds) - 1
 
     @classmethod
-    def build(cls, sentences: Sequence[Sequence[str]]) -> SentenceLexicalIndex:
+    def build(
+        cls, sentences: Sequence[Sequence[str]], *, policy: IndexPolicy = DEFAULT.index
+    ) -> SentenceLexicalIndex:
         """From the sentences of each passage (every passage needs at least one)."""
         if any(not s for s in sentences):
             raise ValueError("every passage needs at least one sentence")
         counts = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
         bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        units = LexicalIndex.build([u for s in sentences for u in s])
+        units = LexicalIndex.build([u for s in sentences for u in s], policy=policy)
         return cls(units, bounds)
 
     def save(self, folder: Path) -> None:

@@ -18,6 +18,9 @@ import unicodedata
 from functools import lru_cache
 
 from qa.numerals import chinese_numeral
+from qa.policy import DEFAULT
+
+_LANGUAGE = DEFAULT.language
 
 #: Recorded in the index manifest: an index built with other folding must be rebuilt.
 FOLDING = "nfkc+lower+opencc-t2s"
@@ -42,10 +45,6 @@ def fold(text: str) -> str:
     return opencc_convert(unicodedata.normalize("NFKC", text).lower(), "t2s")
 
 
-#: How much of a text's script-specific characters one script needs to be its script.
-SCRIPT_MAJORITY = 0.75
-
-
 def chinese_script(text: str) -> str | None:
     """ "zh-Hant" or "zh-Hans" when most characters that differ between the scripts are of
     that one (the bundled report, Traditional with stray 志愿/規范, is zh-Hant); ``None``
@@ -55,9 +54,9 @@ def chinese_script(text: str) -> str | None:
     total = traditional + simplified
     if not total:
         return None
-    if traditional >= SCRIPT_MAJORITY * total:
+    if traditional >= _LANGUAGE.script_majority * total:
         return "zh-Hant"
-    if simplified >= SCRIPT_MAJORITY * total:
+    if simplified >= _LANGUAGE.script_majority * total:
         return "zh-Hans"
     return None
 
@@ -143,6 +142,13 @@ def _cached_tokens(text: str) -> tuple[str, ...]:
 def lexical_tokens(text: str) -> list[str]:
     """BM25 terms of ``text``: folded CJK uni+bigrams, Latin words, whole numbers."""
     return list(_cached_tokens(text))
+
+
+def is_english(text: str) -> bool:
+    """True when ``text`` is English rather than Chinese: fewer of its letters are CJK than
+    the language policy's ``english_below_cjk_share`` (numbers and Latin names aside,
+    questions are almost all CJK or almost none)."""
+    return cjk_share(text) < _LANGUAGE.english_below_cjk_share
 
 
 def cjk_share(text: str) -> float:

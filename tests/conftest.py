@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa import Retriever, build_index
+from qa import ReportQA, Retriever, build_index
 from qa.embed import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,8 +31,14 @@ def report_index(tmp_path_factory, embedder) -> Path:
 
 
 @pytest.fixture(scope="session")
-def retriever(report_index, embedder) -> Retriever:
-    return Retriever.load(report_index, model=embedder)
+def report_qa(report_index, embedder) -> ReportQA:
+    """Report QA over the bundled report's index: what ``qa ask`` and the bot use."""
+    return ReportQA.open(report_index, model=embedder)
+
+
+@pytest.fixture(scope="session")
+def retriever(report_qa) -> Retriever:
+    return report_qa.retriever
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from qa.answer.compose import Answer
+from qa import Answer, DeclineReason, view_answer
+from qa.present import as_json
 from tests.conftest import REPORT
 
 REPORT_LINES = REPORT.read_text(encoding="utf-8").splitlines()
@@ -17,8 +18,8 @@ def shown(answer: Answer) -> str:
     return " ".join(q.text for q in answer.quotes)
 
 
-def test_quote_is_the_answering_sentence_verbatim_not_the_whole_paragraph(retriever):
-    answer = retriever.answer("向全省養老機構撥付的疫情防控補助和運營補貼是多少？")
+def test_quote_is_the_answering_sentence_verbatim_not_the_whole_paragraph(report_qa):
+    answer = report_qa.ask("向全省養老機構撥付的疫情防控補助和運營補貼是多少？")
     assert answer.found
     [quote] = answer.quotes[:1]
     assert quote.text == "向全省養老機構撥付疫情防控補助和運營補貼1.1億元,幫助機構渡難關。"
@@ -26,22 +27,22 @@ def test_quote_is_the_answering_sentence_verbatim_not_the_whole_paragraph(retrie
     assert quote.passage_text in REPORT_LINES
 
 
-def test_english_question_is_answered_from_the_chinese_report(retriever):
-    answer = retriever.answer(
+def test_english_question_is_answered_from_the_chinese_report(report_qa):
+    answer = report_qa.ask(
         "How much epidemic-prevention subsidy did elderly-care institutions receive?"
     )
     assert answer.found and answer.language == "en"
     assert "1.1億元" in shown(answer) and answer.quotes[0].citation.paragraph == 4
 
 
-def test_quote_marks_its_figures_with_spans_value_and_unit(retriever):
-    quote = retriever.answer("新增了多少張養老床位？").quotes[0]
+def test_quote_marks_its_figures_with_spans_value_and_unit(report_qa):
+    quote = report_qa.ask("新增了多少張養老床位？").quotes[0]
     marked = {(quote.text[f.start : f.end], f.value, f.unit) for f in quote.figures}
     assert ("1.4萬張", 14000.0, "張") in marked and ("1萬張", 10000.0, "張") in marked
 
 
-def test_citation_names_document_section_paragraph_source_and_date(retriever):
-    c = retriever.answer("低保金一共發放了多少？").quotes[0].citation
+def test_citation_names_document_section_paragraph_source_and_date(report_qa):
+    c = report_qa.ask("低保金一共發放了多少？").quotes[0].citation
     assert c.document == "黑龍江省民政系統2020年工作綜述"
     assert (c.section, c.paragraph) == ("堅持人民至上,在抗擊疫情中彰顯民政擔當", 7)
     assert (c.source, c.date) == ("中國社會報", "2020-12-23")
@@ -58,11 +59,11 @@ def test_citation_names_document_section_paragraph_source_and_date(retriever):
     ],
 )
 def test_questions_about_the_document_quote_the_line_of_its_notes_that_answers(
-    retriever, question, line
+    report_qa, question, line
 ):
     # The notes' lines are quoted verbatim; each matches the fields whose value it states
     # (source and date, publisher), so the source line answers "which newspaper".
-    answer = retriever.answer(question)
+    answer = report_qa.ask(question)
     assert answer.found
     assert answer.quotes[0].text == line and answer.quotes[0].citation.paragraph is None
 
@@ -70,10 +71,10 @@ def test_questions_about_the_document_quote_the_line_of_its_notes_that_answers(
 @pytest.mark.parametrize(
     "question", ["What does the report say about orphans?", "報告裡關於孤兒說了什麼？"]
 )
-def test_the_report_named_in_a_question_is_not_matched_as_a_word(retriever, question):
+def test_the_report_named_in_a_question_is_not_matched_as_a_word(report_qa, question):
     # "the report" / 報告裡 point at the document; they must not pull in the report's own
     # 零報告 ("zero-report") sentence.
-    answer = retriever.answer(question)
+    answer = report_qa.ask(question)
     assert answer.found and "孤兒" in answer.quotes[0].text
 
 
@@ -90,14 +91,14 @@ def test_the_report_named_in_a_question_is_not_matched_as_a_word(retriever, ques
     ],
     ids=["一萬張", "百分之九十九", "english-people", "第14年"],
 )
-def test_numbers_in_another_notation_find_their_figure(retriever, question, figures):
-    answer = retriever.answer(question)
+def test_numbers_in_another_notation_find_their_figure(report_qa, question, figures):
+    answer = report_qa.ask(question)
     assert answer.found
     assert all(f in shown(answer) for f in figures)
 
 
-def test_question_needing_two_paragraphs_gets_two_quotes(retriever):
-    answer = retriever.answer("發給一線城鄉社區工作者的補助資金和撥給養老機構的補貼各是多少？")
+def test_question_needing_two_paragraphs_gets_two_quotes(report_qa):
+    answer = report_qa.ask("發給一線城鄉社區工作者的補助資金和撥給養老機構的補貼各是多少？")
     text = shown(answer)
     assert "3.1億元" in text and "1.1億元" in text
     assert len({q.citation.paragraph for q in answer.quotes}) >= 2
@@ -115,19 +116,19 @@ def test_question_needing_two_paragraphs_gets_two_quotes(retriever):
         ("Who is the head of the provincial civil affairs department?", "no_role"),
     ],
 )
-def test_questions_the_report_does_not_answer_are_declined(retriever, question, reason):
-    answer = retriever.answer(question)
-    assert not answer.found and answer.reason == reason
-    assert answer.quotes == [] and answer.message
+def test_questions_the_report_does_not_answer_are_declined(report_qa, question, reason):
+    answer = report_qa.ask(question)
+    assert not answer.found and answer.reason == DeclineReason(reason)
+    assert answer.quotes == [] and view_answer(answer).message
 
 
-def test_a_role_the_report_names_is_answered_with_the_sentence_naming_it(retriever):
-    answer = retriever.answer("村黨組織書記通過什麼程序當選村民委員會主任？誰是村民委員會主任？")
+def test_a_role_the_report_names_is_answered_with_the_sentence_naming_it(report_qa):
+    answer = report_qa.ask("村黨組織書記通過什麼程序當選村民委員會主任？誰是村民委員會主任？")
     assert answer.found and "主任" in shown(answer)
 
 
-def test_a_year_the_report_mentions_is_not_out_of_scope(retriever):
-    answer = retriever.answer("省委對省民政廳2019年度政治生態建設成效考核的反饋意見怎麼處理？")
+def test_a_year_the_report_mentions_is_not_out_of_scope(report_qa):
+    answer = report_qa.ask("省委對省民政廳2019年度政治生態建設成效考核的反饋意見怎麼處理？")
     assert answer.found and "2019年度" in shown(answer)
 
 
@@ -139,21 +140,28 @@ def test_a_year_the_report_mentions_is_not_out_of_scope(retriever):
         ("How many beds were added in 2019?", "en", "The report covers"),
     ],
 )
-def test_reply_text_follows_the_questions_language(retriever, question, language, fragment):
-    answer = retriever.answer(question)
-    assert answer.language == language and fragment in answer.message
+def test_reply_text_follows_the_questions_language(report_qa, question, language, fragment):
+    answer = report_qa.ask(question)
+    assert answer.language == language and fragment in view_answer(answer).message
 
 
-def test_quotes_stay_in_the_reports_characters_for_simplified_questions(retriever):
-    answer = retriever.answer("志愿服务组织有多少个？")
+def test_quotes_stay_in_the_reports_characters_for_simplified_questions(report_qa):
+    answer = report_qa.ask("志愿服务组织有多少个？")
     assert "5102個志愿服務組織" in shown(answer)
 
 
-def test_answer_json_has_quotes_figure_spans_and_citations(retriever):
-    data = json.loads(
-        json.dumps(retriever.answer("捐贈款物達到多少？").to_json(), ensure_ascii=False)
-    )
-    assert set(data) == {"question", "found", "language", "message", "reason", "quotes", "related"}
+def test_answer_json_has_quotes_figure_spans_and_citations(report_qa):
+    data = json.loads(as_json.answer_json(view_answer(report_qa.ask("捐贈款物達到多少？"))))
+    assert set(data) == {
+        "question",
+        "found",
+        "language",
+        "message",
+        "reason",
+        "quotes",
+        "related",
+        "passages",
+    }
     quote = data["quotes"][0]
     assert set(quote) == {"text", "figures", "citation", "span"}
     figure = quote["figures"][0]

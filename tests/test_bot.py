@@ -1,6 +1,6 @@
 """The Telegram bot, end to end: the real ``telegram.ext.Application`` built by
 ``bot.app.build_application`` polls a local Bot API stand-in over HTTP and answers from the
-real index of the bundled report (the session ``retriever``). Read as the bot's specification.
+real index of the bundled report (the session ``report_qa``). Read as the bot's specification.
 """
 
 from __future__ import annotations
@@ -20,18 +20,16 @@ from typing import Any, ClassVar
 import pytest
 from telegram.ext import Application
 
-from bot import render, texts
 from bot.app import ALLOWED_UPDATES, build_application, set_commands, webhook_options
 from bot.handlers import redact
+from bot.settings import BotSettings, BotSettingsError
 from bot.state import QuestionBudget
-from qa.answer.compose import Answer, Citation, Quote
-from qa.answer.figures import Figure
-from qa.config import BotSettings, BotSettingsError
+from qa import Answer, TelegramHTML
 
 try:  # tests/ is not a package: pytest puts tests/ itself on sys.path
-    from tests.auxil.bot_api import DEFAULT_TOKEN, BotApiStandIn, parse_html, utf16_len
+    from tests.auxil.bot_api import DEFAULT_TOKEN, BotApiStandIn
 except ModuleNotFoundError:
-    from auxil.bot_api import DEFAULT_TOKEN, BotApiStandIn, parse_html, utf16_len
+    from auxil.bot_api import DEFAULT_TOKEN, BotApiStandIn
 
 TOKEN = DEFAULT_TOKEN
 CHAT = 4242  # a private chat: chat id == user id
@@ -71,14 +69,14 @@ async def polling(application: Application) -> AsyncIterator[Application]:
 
 def run_bot(
     api: BotApiStandIn,
-    retriever: Any,
+    report_qa: Any,
     scenario: Callable[[Application], Awaitable[Any]],
     **changes: Any,
 ) -> Any:
     """Run ``scenario`` while the bot polls the stand-in."""
 
     async def main() -> Any:
-        async with polling(build_application(bot_settings(api, **changes), retriever)) as app:
+        async with polling(build_application(bot_settings(api, **changes), report_qa)) as app:
             return await scenario(app)
 
     return asyncio.run(main())
@@ -107,12 +105,12 @@ def bold(message: dict) -> list[str]:
 # -- commands ------------------------------------------------------------------------------
 
 
-def test_start_help_sources_and_unknown_commands(api: BotApiStandIn, retriever) -> None:
+def test_start_help_sources_and_unknown_commands(api: BotApiStandIn, report_qa) -> None:
     async def scenario(app: Application) -> None:
         api.send_command(CHAT, "start", language_code="en")
         start = (await replies(api, 1, CHAT))[-1]["plain_text"]
         assert "黑龍江省民政系統2020年工作綜述 (中國社會報, 2020-12-23)" in start
-        assert all(q in start for q in texts.EXAMPLES["en"])  # three example questions
+        assert all(q in start for q in TelegramHTML().examples("en"))  # three example questions
 
         api.send_command(CHAT, "help", language_code="zh-hans")
         assert "怎么问" in (await replies(api, 2, CHAT))[-1]["plain_text"]
@@ -139,7 +137,7 @@ def test_start_help_sources_and_unknown_commands(api: BotApiStandIn, retriever) 
         assert [c["command"] for c in api.commands()] == ["start", "help", "sources", "ask"]
         assert api.commands(language_code="zh")[0]["description"] == "簡介和示例問題"
 
-    run_bot(api, retriever, scenario)
+    run_bot(api, report_qa, scenario)
     assert api.errors == []
 
 
@@ -148,17 +146,19 @@ def test_start_help_sources_and_unknown_commands(api: BotApiStandIn, retriever) 
 
 @pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans", "en"])
 def test_example_questions_are_answered_with_their_figures_in_bold(
-    api: BotApiStandIn, retriever, lang: str
+    api: BotApiStandIn, report_qa, lang: str
 ) -> None:
     """The examples /start offers, in each language: quotes in blockquotes, the figure in
     bold, the citation under it, the reply's own words in the question's language."""
 
     async def scenario(app: Application) -> list[dict]:
-        for n, question in enumerate(texts.EXAMPLES[lang]):  # one chat each, to pair replies
+        for n, question in enumerate(
+            TelegramHTML().examples(lang)
+        ):  # one chat each, to pair replies
             api.send_text(CHAT + n, question, language_code="de")  # the question's script wins
         return [(await replies(api, 1, CHAT + n))[0] for n in range(3)]
 
-    sent = run_bot(api, retriever, scenario)
+    sent = run_bot(api, report_qa, scenario)
     label, paragraph = {
         "zh-Hant": ("報告原文", "第7段"),
         "zh-Hans": ("报告原文", "第7段"),
@@ -174,14 +174,14 @@ def test_example_questions_are_answered_with_their_figures_in_bold(
 
 
 def test_a_question_the_report_does_not_answer_says_so_in_its_language(
-    api: BotApiStandIn, retriever
+    api: BotApiStandIn, report_qa
 ) -> None:
     async def scenario(app: Application) -> list[dict]:
         api.send_text(CHAT, NOT_FOUND, language_code="en")
         api.send_text(CHAT + 1, "How many elderly-care beds were added in 2019?")
         return (await replies(api, 1, CHAT)) + (await replies(api, 1, CHAT + 1))
 
-    zh, en = run_bot(api, retriever, scenario)
+    zh, en = run_bot(api, report_qa, scenario)
     assert zh["plain_text"].startswith("這份報告講的是2020年的工作，沒有2019年的數字。")
     assert "可以換個說法" in zh["plain_text"]  # how to ask instead
     assert en["plain_text"].startswith("The report covers 2020; it has no figures for 2019.")
@@ -189,7 +189,7 @@ def test_a_question_the_report_does_not_answer_says_so_in_its_language(
     assert api.errors == []
 
 
-def test_more_button_sends_the_next_passages(api: BotApiStandIn, retriever) -> None:
+def test_more_button_sends_the_next_passages(api: BotApiStandIn, report_qa) -> None:
     async def scenario(app: Application) -> None:
         api.send_text(CHAT, "全省發放了多少低保金？")
         first = (await replies(api, 1, CHAT))[0]
@@ -230,11 +230,11 @@ def test_more_button_sends_the_next_passages(api: BotApiStandIn, retriever) -> N
         await settle(api)
         assert len(api.sent_messages(CHAT)) == 3
 
-    run_bot(api, retriever, scenario)
+    run_bot(api, report_qa, scenario)
     assert api.errors == []
 
 
-def test_inline_mode_offers_the_quotes(api: BotApiStandIn, retriever) -> None:
+def test_inline_mode_offers_the_quotes(api: BotApiStandIn, report_qa) -> None:
     async def scenario(app: Application) -> list[dict]:
         api.inline_query("向全省養老機構撥付了多少補貼？")
         api.inline_query("   ")
@@ -243,7 +243,7 @@ def test_inline_mode_offers_the_quotes(api: BotApiStandIn, retriever) -> None:
             lambda: len(api.inline_answers) >= 3 and api.inline_answers, timeout=WAIT
         )
 
-    answers = {a["query"]: a for a in run_bot(api, retriever, scenario)}
+    answers = {a["query"]: a for a in run_bot(api, report_qa, scenario)}
     found = answers["向全省養老機構撥付了多少補貼？"]
     assert found["results"] and found["cache_time"] <= 60
     for result in found["results"]:
@@ -262,7 +262,7 @@ def test_inline_mode_offers_the_quotes(api: BotApiStandIn, retriever) -> None:
 
 
 def test_in_groups_only_ask_mentions_and_replies_are_answered(
-    api: BotApiStandIn, retriever
+    api: BotApiStandIn, report_qa
 ) -> None:
     async def scenario(app: Application) -> list[dict]:
         api.send_text(GROUP, "全省發放了多少低保金？", user_id=7)  # people talking
@@ -284,7 +284,7 @@ def test_in_groups_only_ask_mentions_and_replies_are_answered(
         await settle(api)
         return api.sent_messages(GROUP)
 
-    sent = run_bot(api, retriever, scenario)
+    sent = run_bot(api, report_qa, scenario)
     assert len(sent) == 4
     ask, mention, reply, usage = sent
     assert "58.68億元" in bold(ask)
@@ -301,7 +301,7 @@ def test_in_groups_only_ask_mentions_and_replies_are_answered(
 
 
 def test_stickers_photos_blank_long_and_html_questions_get_polite_replies(
-    api: BotApiStandIn, retriever
+    api: BotApiStandIn, report_qa
 ) -> None:
     async def scenario(app: Application) -> list[dict]:
         api.send_sticker(CHAT)
@@ -312,7 +312,7 @@ def test_stickers_photos_blank_long_and_html_questions_get_polite_replies(
         api.send_text(CHAT, "&lt;b&gt; & <i>全省發放了多少低保金？</i>")
         return await replies(api, 6, CHAT)
 
-    sent = run_bot(api, retriever, scenario)
+    sent = run_bot(api, report_qa, scenario)
     texts_sent = [m["plain_text"] for m in sent]
     assert texts_sent.count("I can only answer questions sent as text.") == 2
     assert any(t.startswith("Please send a question, for example:") for t in texts_sent)
@@ -325,7 +325,7 @@ def test_stickers_photos_blank_long_and_html_questions_get_polite_replies(
 # -- who may ask, and how often --------------------------------------------------------------
 
 
-def test_the_allow_list_refuses_other_chats(api: BotApiStandIn, retriever) -> None:
+def test_the_allow_list_refuses_other_chats(api: BotApiStandIn, report_qa) -> None:
     async def scenario(app: Application) -> None:
         api.send_text(777, NOT_FOUND, language_code="en")
         api.send_command(GROUP, "ask", NOT_FOUND)
@@ -336,7 +336,7 @@ def test_the_allow_list_refuses_other_chats(api: BotApiStandIn, retriever) -> No
         await api.wait_for_async(lambda: api.inline_answers, timeout=WAIT)
         await settle(api)
 
-    run_bot(api, retriever, scenario, allowed_chat_ids=frozenset({CHAT}))
+    run_bot(api, report_qa, scenario, allowed_chat_ids=frozenset({CHAT}))
     assert api.texts(777) == ["Sorry, this bot only answers in the chats it was set up for."]
     assert api.sent_messages(GROUP) == []
     assert api.inline_answers[0]["results"] == []
@@ -345,7 +345,7 @@ def test_the_allow_list_refuses_other_chats(api: BotApiStandIn, retriever) -> No
 
 
 def test_questions_beyond_the_rate_limit_get_one_polite_reply(
-    api: BotApiStandIn, retriever
+    api: BotApiStandIn, report_qa
 ) -> None:
     async def scenario(app: Application) -> None:
         for _ in range(4):
@@ -353,7 +353,7 @@ def test_questions_beyond_the_rate_limit_get_one_polite_reply(
         await replies(api, 3, CHAT)
         await settle(api)
 
-    run_bot(api, retriever, scenario, rate_limit=2, rate_window=3600)
+    run_bot(api, report_qa, scenario, rate_limit=2, rate_window=3600)
     sent = api.texts(CHAT)
     assert len(sent) == 3  # two answers, one notice, then silence
     assert sum(t.startswith("這份報告講的是2020年") for t in sent) == 2
@@ -376,7 +376,7 @@ def test_question_budget_refills_evenly() -> None:
 # -- failures --------------------------------------------------------------------------------
 
 
-def test_flood_limits_and_network_errors_are_retried(api: BotApiStandIn, retriever) -> None:
+def test_flood_limits_and_network_errors_are_retried(api: BotApiStandIn, report_qa) -> None:
     async def scenario(app: Application) -> None:
         api.fail_next("sendMessage", status=429, retry_after=1)
         started = time.monotonic()
@@ -387,17 +387,17 @@ def test_flood_limits_and_network_errors_are_retried(api: BotApiStandIn, retriev
         api.send_text(CHAT, NOT_FOUND)
         await replies(api, 2, CHAT)
 
-    run_bot(api, retriever, scenario)
+    run_bot(api, report_qa, scenario)
     assert len(api.texts(CHAT)) == 2
     assert [(e["status"], e["injected"]) for e in api.errors] == [(429, True)]
 
 
-class BrokenRetriever:
-    """A retriever whose index fails, with the token in the error (as a URL could put it)."""
+class BrokenReportQA:
+    """Report QA whose index fails, with the token in the error (as a URL could put it)."""
 
     documents: ClassVar[dict] = {}
 
-    def answer(self, question: str, *, language: str | None = None) -> Answer:
+    def ask(self, question: str, *, language: str | None = None) -> Answer:
         raise RuntimeError(f"cannot read https://api.telegram.org/bot{TOKEN}/index")
 
 
@@ -412,7 +412,7 @@ def test_an_error_is_logged_without_the_token_and_reported_to_the_user(
         await replies(api, 1, GROUP)
 
     with caplog.at_level(logging.INFO):
-        run_bot(api, BrokenRetriever(), scenario)
+        run_bot(api, BrokenReportQA(), scenario)
     assert api.texts(CHAT) == ["抱歉，出了點問題，請稍後再試。"]
     assert api.texts(GROUP) == ["Sorry, something went wrong. Please try again in a moment."]
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -430,14 +430,14 @@ def test_redact_hides_the_token_also_url_encoded() -> None:
 
 
 def test_a_burst_of_60_messages_from_20_chats_is_all_answered(
-    api: BotApiStandIn, retriever
+    api: BotApiStandIn, report_qa
 ) -> None:
     """Every message gets its reply, and the event loop stays free meanwhile: a /help sent
     after the burst is answered before the burst is. Half the questions are examples, half
     a question outside the report's year (cheap to answer), to keep the test short;
     benchmarks/bot_burst.py measures latency on the examples."""
     chats = [5000 + n for n in range(20)]
-    examples = [q for lang in ("zh-Hant", "zh-Hans", "en") for q in texts.EXAMPLES[lang]]
+    examples = [q for lang in ("zh-Hant", "zh-Hans", "en") for q in TelegramHTML().examples(lang)]
 
     async def scenario(app: Application) -> None:
         for n in range(60):
@@ -446,63 +446,13 @@ def test_a_burst_of_60_messages_from_20_chats_is_all_answered(
         api.send_command(CHAT, "help")
         await replies(api, 61)
 
-    run_bot(api, retriever, scenario)
+    run_bot(api, report_qa, scenario)
     assert {chat: len(api.sent_messages(chat)) for chat in chats} == dict.fromkeys(chats, 3)
     sent = [m for chat in chats for m in api.sent_messages(chat)]
     assert sum("中國社會報 2020-12-23" in m["plain_text"] for m in sent) == 30
     assert sum(m["plain_text"].startswith("這份報告講的是2020年") for m in sent) == 30
     assert api.sent_messages(CHAT)[0]["timestamp"] < max(m["timestamp"] for m in sent)
     assert api.errors == []
-
-
-# -- rendering -------------------------------------------------------------------------------
-
-
-def _quote(text: str, figures: list[tuple[int, int]]) -> Quote:
-    citation = Citation("Report <draft> & notes", "Section", 3, "Source", "2020-12-23", "d", "d#p3")
-    marks = tuple(Figure(text[s:e], s, e, 1.0, "元", "money", "exact") for s, e in figures)
-    return Quote(text, marks, citation, 0, len(text), text)
-
-
-def test_a_long_answer_is_split_between_and_inside_quotes_into_valid_messages() -> None:
-    sentence = "全省發放<低保金>&補貼58.68億元，惠及186.3萬人。"
-    long_text = sentence * 400  # ~12,000 characters: one quote longer than three messages
-    at = sentence.index("58.68億元")
-    spans = [(i * len(sentence) + at, i * len(sentence) + at + 7) for i in range(400)]
-    unbroken = "甲" * 9000  # no sentence end at all: cut between characters
-    answer = Answer(
-        question="q",
-        found=True,
-        quotes=[_quote("短句1.1億元。", [(2, 7)]), _quote(long_text, spans), _quote(unbroken, [])],
-        language="en",
-    )
-    chunks = render.answer_messages(answer)
-    assert len(chunks) >= 6
-    plain_parts = []
-    for chunk in chunks:
-        assert utf16_len(chunk) <= render.MAX_MESSAGE_CHARS
-        plain, entities = parse_html(chunk)  # Telegram's parser: every chunk is valid HTML
-        plain_parts.append(plain)
-        for e in entities:
-            if e["type"] == "bold" and not plain.startswith("From the report", e["offset"]):
-                assert plain[e["offset"] : e["offset"] + e["length"]] in ("58.68億元", "1.1億元")
-    joined = "".join(plain_parts)
-    assert joined.count("58.68億元") == 400  # no figure was cut in two
-    assert joined.count("Report <draft> & notes") == 3  # one citation per quote, escaped
-    assert joined.replace("\n", "").count("甲") == 9000
-
-
-def test_rendering_escapes_report_text_and_marks_figures() -> None:
-    html_text = render.marked("a<b>&c 1.1億元", [(7, 12)])
-    assert html_text == "a&lt;b&gt;&amp;c <b>1.1億元</b>"
-    assert render.quote_blocks("x" * 10, [], "<i>— cite</i>", limit=60) == [
-        "<blockquote>xxxxxxxxxx</blockquote>\n<i>— cite</i>"
-    ]
-    pieces = render.quote_blocks("一二三。四五六。", [], "<i>c</i>", limit=40)
-    assert pieces == [
-        "<blockquote>一二三。</blockquote>",
-        "<blockquote>四五六。</blockquote>\n<i>c</i>",
-    ]
 
 
 # -- configuration and webhook ----------------------------------------------------------------
@@ -569,7 +519,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_webhook_mode_checks_the_secret_token(api: BotApiStandIn, retriever) -> None:
+def test_webhook_mode_checks_the_secret_token(api: BotApiStandIn, report_qa) -> None:
     settings = bot_settings(
         api,
         webhook_url="https://bot.example.org/hook",
@@ -602,7 +552,7 @@ def test_webhook_mode_checks_the_secret_token(api: BotApiStandIn, retriever) -> 
             return error.code
 
     async def main() -> None:
-        app = build_application(settings, retriever)
+        app = build_application(settings, report_qa)
         await app.initialize()
         await app.start()
         await app.updater.start_webhook(**webhook_options(settings))

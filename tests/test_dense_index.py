@@ -10,6 +10,7 @@ import pytest
 faiss = pytest.importorskip("faiss")
 
 from qa.index import dense  # noqa: E402
+from qa.policy import DEFAULT  # noqa: E402
 
 DIM = 384
 
@@ -43,7 +44,7 @@ def test_small_index_is_exact(data):
     xb, xq = data
     index, spec = dense.build(xb[:2000])
     assert spec["type"] == "IndexFlatIP"
-    assert spec["approximate_from"] == dense.APPROXIMATE_FROM
+    assert spec["approximate_from"] == DEFAULT.index.approximate_from
     scores, rows = dense.search(index, xq, 10)
     truth = np.argsort(-(xq @ xb[:2000].T), axis=1)[:, :10]
     assert (rows == truth).mean() > 0.99  # ties aside, the exact neighbours in order
@@ -55,8 +56,10 @@ def test_threshold_picks_approximate_index_with_high_recall(data, ivf):
     index, spec = ivf
     assert spec["type"] == "IndexIVFFlat"
     assert spec["nlist"] == dense.choose_nlist(len(xb))
-    assert dense.MIN_NPROBE <= spec["nprobe"] <= spec["nlist"]
-    assert spec["tuned_recall_at_10"] >= dense.TARGET_RECALL or spec["nprobe"] == spec["nlist"]
+    assert DEFAULT.index.min_nprobe <= spec["nprobe"] <= spec["nlist"]
+    assert (
+        spec["tuned_recall_at_10"] >= DEFAULT.index.target_recall or spec["nprobe"] == spec["nlist"]
+    )
     _, truth = dense.exact_knn(xb, xq, 10)
     _, rows = dense.search(index, xq, 10)
     assert dense.recall_at(rows, truth) >= 0.95
@@ -104,7 +107,7 @@ def test_row_vectors_for_every_type(tmp_path, data, kind):
         np.testing.assert_allclose(idx.reconstruct(7), xb[7], atol=atol)
     assert dense.vectors(index, []).shape == (0, DIM)
     if kind == "hnsw":
-        assert spec["efSearch"] == dense.HNSW_EF_SEARCH
+        assert spec["efSearch"] == DEFAULT.index.hnsw_ef_search
 
 
 def test_spec_is_json_serialisable(data, ivf):

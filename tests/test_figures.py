@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa.answer.figures import Figure, chinese_numeral, extract_figures
+from qa.present import as_json
 
 REPORT = (
     Path(__file__).resolve().parents[1] / "data" / "heilongjiang-civil-affairs-2020.txt"
@@ -152,9 +153,9 @@ def test_report_figures_inside_quoted_slogans_are_not_quantities() -> None:
         assert not [f for f in extract_figures(REPORT) if start <= f.start < end], slogan
 
 
-def test_figure_to_json_lists_every_field() -> None:
+def test_figure_json_lists_every_field() -> None:
     figure = one("發放58.68億元")
-    assert figure.to_json() == {
+    assert as_json.figure(figure) == {
         "text": "58.68億元",
         "start": 2,
         "end": 9,

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from qa import Retriever, build_index
+from qa import ReportQA, Retriever, build_index
 from qa.errors import (
     BuildLockedError,
     IndexCorruptError,
@@ -89,7 +89,7 @@ def test_damaged_index_is_a_clear_error(index_copy, embedder):
         Retriever.load(index_copy, model=embedder)
 
 
-def test_index_of_an_older_version_is_refused_and_load_or_build_rebuilds_it(index_copy):
+def test_index_of_an_older_version_is_refused_and_open_or_build_rebuilds_it(index_copy):
     # Report QA 0.1 tokenised without Chinese numerals and had no sentence index.
     generation = IndexLayout(index_copy).current()
     manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
@@ -102,7 +102,8 @@ def test_index_of_an_older_version_is_refused_and_load_or_build_rebuilds_it(inde
         Retriever.load(index_copy)
 
     said: list[str] = []
-    retriever, report = Retriever.load_or_build(index_copy, on_build=said.append)
+    qa, report = ReportQA.open_or_build(index_copy, on_build=said.append)
+    retriever = qa.retriever
     assert report is not None and report.reused == report.passages  # vectors came from cache
     assert len(said) == 1 and said[0].endswith("rebuilding it from its 1 source file(s)")
     assert "殯葬" in retriever.search("殯葬服務費用全免", k=1)[0].text

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from qa import FusionWeights
 from qa.lexical import LexicalIndex, SentenceLexicalIndex
-from qa.retrieve.fusion import FusionWeights, QueryStats, fuse
+from qa.retrieve.fusion import QueryStats, fuse
 
 # Both passages hold every word of the question; only the second holds them in one sentence.
 SCATTERED = ["省裡向困難群眾發放了救助金。", "各地新建了養老院。"]
@@ -55,13 +56,13 @@ def _stats(*, translated: bool) -> QueryStats:
 
 def test_best_sentence_breaks_a_tie_of_dense_and_passage_bm25():
     stats, (dense, lexical, sentence) = _stats(translated=False)
-    fused, _, _ = fuse(dense, lexical, sentence, stats)
+    fused, *_ = fuse(dense, lexical, sentence, stats)
     assert int(np.argmax(fused)) == 1
 
 
 def test_translated_questions_ignore_best_sentence_evidence():
     stats, (dense, lexical, sentence) = _stats(translated=True)
-    fused, _, _ = fuse(dense, lexical, sentence, stats, FusionWeights())
+    fused, *_ = fuse(dense, lexical, sentence, stats, FusionWeights())
     assert fused[0] == pytest.approx(fused[1])
 
 

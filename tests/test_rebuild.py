@@ -27,9 +27,9 @@ from qa import Retriever, build_index
 from qa.config import cache_dir
 from qa.corpus import read_sources
 from qa.errors import BuildLockedError
+from qa.index import served as served_module
 from qa.index.layout import CURRENT, GEN_PREFIX, TMP_PREFIX, IndexLayout
 from qa.index.manifest import Manifest
-from qa.retrieve import retriever as retriever_module
 from tests.conftest import ROOT
 
 CITIES = (
@@ -223,7 +223,7 @@ def assert_serves(idx: Path, generation: str, passages: int, question: str, doc:
     manifest = Manifest.load(layout.current())
     assert manifest.corpus["passages"] == passages
     retriever = Retriever.load(idx, model=embedder)
-    assert retriever.snapshot.size == passages
+    assert retriever.index.snapshot.size == passages
     assert doc in docs_of(retriever.search(question, k=5))
     retriever.close()
 
@@ -323,8 +323,8 @@ def test_a_second_build_in_another_process_is_refused(small, embedder):
 def test_a_running_retriever_switches_to_a_new_generation(small, embedder, monkeypatch):
     src, idx = small
     retriever = Retriever.load(idx, model=embedder)
-    gen_a = retriever.snapshot.path
-    old = retriever.snapshot  # what a query started before the rebuild is using
+    gen_a = retriever.index.snapshot.path
+    old = retriever.index.snapshot  # what a query started before the rebuild is using
     assert "heihe-new" not in docs_of(retriever.search(NEW_TOPIC, k=5))
 
     # A query in flight: it took its snapshot, then stalls (in the query encoder) while the
@@ -338,7 +338,7 @@ def test_a_running_retriever_switches_to_a_new_generation(small, embedder, monke
         return encode(question)
 
     monkeypatch.setattr(old, "encode_query", stalled_encode)
-    monkeypatch.setattr(retriever_module, "RELOAD_CHECK_SECONDS", 3600.0)
+    monkeypatch.setattr(served_module, "RELOAD_CHECK_SECONDS", 3600.0)
     thread = threading.Thread(
         target=lambda: result.setdefault("hits", retriever.search(NEW_TOPIC, k=5))
     )
@@ -349,10 +349,10 @@ def test_a_running_retriever_switches_to_a_new_generation(small, embedder, monke
     report = build_index([src], idx, model=embedder)
     assert report.generation != gen_a and report.embedded == 3
     # Not checked yet (at most once per RELOAD_CHECK_SECONDS): still the old generation.
-    assert retriever.snapshot is old
-    monkeypatch.setattr(retriever_module, "RELOAD_CHECK_SECONDS", 0.0)
+    assert retriever.index.snapshot is old
+    monkeypatch.setattr(served_module, "RELOAD_CHECK_SECONDS", 0.0)
     hits = retriever.search(NEW_TOPIC, k=5)
-    assert retriever.snapshot.path == report.generation
+    assert retriever.index.snapshot.path == report.generation
     assert hits[0].doc == "heihe-new"
     assert "heihe-new" in retriever.documents
 

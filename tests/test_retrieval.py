@@ -48,7 +48,7 @@ def test_the_document_record_does_not_set_the_dense_scale_of_paragraphs(retrieve
     # nearest passage to this question; paragraphs still span the whole dense scale, and
     # the record ranks no higher than the best paragraph on dense evidence alone.
     question = "What protections does the report describe for orphans?"
-    snap = retriever.snapshot
+    snap = retriever.index.snapshot
     assert np.flatnonzero(snap.is_record).tolist() == [snap.size - 1]
     cosines = snap.dense_scores(snap.encode_query(question), np.arange(snap.size))
     assert int(np.argmax(cosines)) == snap.size - 1  # the record is the nearest
@@ -80,7 +80,7 @@ def test_k_larger_than_the_index_returns_every_passage_once(retriever):
 
 
 def test_a_question_in_the_other_script_is_embedded_in_the_reports_script(retriever, embedder):
-    snap = retriever.snapshot
+    snap = retriever.index.snapshot
     assert snap.manifest.text["script"] == "zh-Hant"  # the report, despite its 志愿/規范
     simplified = "困难群体殡葬基本服务费用全免吗？"
     assert snap.encode_query(simplified) == pytest.approx(

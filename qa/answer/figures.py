@@ -65,18 +65,6 @@ class Figure:
     kind: FigureKind
     qualifier: Qualifier
 
-    def to_json(self) -> dict:
-        """Plain-JSON form of the figure (all fields, by name)."""
-        return {
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "value": self.value,
-            "unit": self.unit,
-            "kind": self.kind,
-            "qualifier": self.qualifier,
-        }
-
 
 # --- script folding --------------------------------------------------------------------
 # One-to-one Simplified → Traditional map for the characters that units and question

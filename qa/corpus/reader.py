@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa import jsonl
+import qa.jsonl as jsonl
 from qa.corpus import docx, html, metadata, pdf
 from qa.corpus.encoding import decode_text
 from qa.corpus.plaintext import Block, blocks

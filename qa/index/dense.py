@@ -2,13 +2,13 @@
 
 Index type by size (policy, measured with ``benchmarks/scale.py``; see the numbers below):
 
-* fewer than :data:`APPROXIMATE_FROM` passages: ``IndexFlatIP`` — exact, nothing to tune.
-* from :data:`APPROXIMATE_FROM` on: ``IndexIVFFlat`` (inner product) with
+* fewer than ``IndexPolicy.approximate_from`` passages: ``IndexFlatIP`` — exact, nothing to tune.
+* from ``IndexPolicy.approximate_from`` on: ``IndexIVFFlat`` (inner product) with
   ``nlist`` ≈ 4·√n rounded to a power of two (1024 at 100k, 4096 at 1M), k-means trained on
   a sample of ≤ 50·nlist vectors, and ``nprobe`` *tuned at build time*: the smallest value of
-  :data:`NPROBE_STEPS` whose recall@10 against exact search reaches :data:`TARGET_RECALL` on
-  :data:`TUNE_QUERIES` passages drawn from the index itself used as queries (the passage
-  itself left out of both lists), never below :data:`MIN_NPROBE`. The inverted lists keep
+  ``nprobe_steps`` whose recall@10 against exact search reaches ``target_recall`` on
+  ``tune_queries`` passages drawn from the index itself used as queries (the passage
+  itself left out of both lists), never below ``min_nprobe``. The inverted lists keep
   the full float32 vectors, so ``reconstruct`` is exact and the index is ≈ 1.01× the raw
   vectors (8-byte ids + an 8-byte direct map per vector + the centroids).
 * ``kind="ivf_sq8"`` is the compressed option (8-bit scalar quantised lists, ≈ 0.26× the raw
@@ -56,25 +56,9 @@ from pathlib import Path
 
 import numpy as np
 
-FILENAME = "dense.faiss"
+from qa.policy import DEFAULT, IndexPolicy
 
-#: Exact ``IndexFlatIP`` below this many passages, an approximate index from here on.
-APPROXIMATE_FROM = 50_000
-#: Recall@10 (vs exact search) that ``nprobe`` is tuned to reach at build time.
-TARGET_RECALL = 0.97
-#: ``nprobe`` values tried in order; the first reaching ``TARGET_RECALL`` is kept.
-NPROBE_STEPS = (8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
-#: Never probe fewer lists than this (real questions are farther from passages than the
-#: passage-as-query tuning set).
-MIN_NPROBE = 16
-#: How many indexed passages serve as tuning queries.
-TUNE_QUERIES = 200
-#: k-means training sample: this many vectors per list (capped at n).
-TRAIN_PER_LIST = 50
-#: HNSW graph degree and search/construction breadth (``kind="hnsw"`` only).
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 64
+FILENAME = "dense.faiss"
 
 KINDS = ("flat", "ivf", "ivf_sq8", "hnsw")
 
@@ -97,20 +81,22 @@ def build(
     kind: str | None = None,
     nlist: int | None = None,
     nprobe: int | None = None,
-    target_recall: float = TARGET_RECALL,
+    target_recall: float | None = None,
+    policy: IndexPolicy = DEFAULT.index,
 ) -> tuple[object, dict]:
     """An index over unit-length ``vectors`` and its description for the manifest.
 
-    The type follows the size (exact below ``approximate_from``, default
-    :data:`APPROXIMATE_FROM`; IVF-Flat from there on) unless ``kind`` names one of
-    :data:`KINDS`. ``nlist``/``nprobe`` override the IVF defaults (``nprobe`` is otherwise
-    tuned to ``target_recall``).
+    The type follows the size (exact below ``approximate_from``, default the policy's;
+    IVF-Flat from there on) unless ``kind`` names one of :data:`KINDS`. ``nlist``/``nprobe``
+    override the IVF defaults (``nprobe`` is otherwise tuned to ``target_recall``, default
+    the policy's).
     """
     import faiss
 
     x = _f32(vectors)
     n, dim = x.shape
-    threshold = APPROXIMATE_FROM if approximate_from is None else int(approximate_from)
+    threshold = policy.approximate_from if approximate_from is None else int(approximate_from)
+    target_recall = policy.target_recall if target_recall is None else target_recall
     if kind is None:
         kind = "ivf" if n >= threshold and n > 0 else "flat"
     if kind not in KINDS:
@@ -122,11 +108,15 @@ def build(
             index.add(x)
         return index, {"type": "IndexFlatIP", **spec}
     if kind == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index = faiss.IndexHNSWFlat(dim, policy.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = policy.hnsw_ef_construction
         index.add(x)
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-        params = {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION, "efSearch": HNSW_EF_SEARCH}
+        index.hnsw.efSearch = policy.hnsw_ef_search
+        params = {
+            "M": policy.hnsw_m,
+            "efConstruction": policy.hnsw_ef_construction,
+            "efSearch": policy.hnsw_ef_search,
+        }
         return index, {"type": "IndexHNSWFlat", **spec, **params}
 
     nlist = int(nlist or choose_nlist(n))
@@ -141,9 +131,9 @@ def build(
         type_name = "IndexIVFFlat"
     index.quantizer_trains_alone = 0
     rng = np.random.default_rng(0)
-    train_n = min(n, TRAIN_PER_LIST * nlist)
+    train_n = min(n, policy.train_per_list * nlist)
     sample = x if train_n == n else x[np.sort(rng.choice(n, train_n, replace=False))]
-    index.cp.max_points_per_centroid = TRAIN_PER_LIST + 1  # no further subsampling
+    index.cp.max_points_per_centroid = policy.train_per_list + 1  # no further subsampling
     index.cp.seed = 1234
     index.train(sample)
     del sample
@@ -151,7 +141,7 @@ def build(
     index.make_direct_map()  # reconstruct(row) for Snapshot.dense_scores
     tuned_recall = None
     if nprobe is None:
-        nprobe, tuned_recall = _tune_nprobe(index, x, target_recall, rng)
+        nprobe, tuned_recall = _tune_nprobe(index, x, target_recall, rng, policy)
     index.nprobe = int(min(nprobe, nlist))
     params = {
         "nlist": nlist,
@@ -179,16 +169,19 @@ def recall_at(found: np.ndarray, truth: np.ndarray) -> float:
     return float(np.sum(hits) / max(1, np.sum(truth >= 0)))
 
 
-def _tune_nprobe(index, x: np.ndarray, target: float, rng) -> tuple[int, float]:
-    """Smallest ``nprobe`` of ``NPROBE_STEPS`` (≥ ``MIN_NPROBE``) reaching ``target`` recall@10."""
+def _tune_nprobe(
+    index, x: np.ndarray, target: float, rng, policy: IndexPolicy
+) -> tuple[int, float]:
+    """Smallest ``nprobe`` of the policy's steps (≥ ``min_nprobe``) reaching ``target``
+    recall@10."""
     n, k = len(x), 10
-    rows = np.sort(rng.choice(n, min(TUNE_QUERIES, n), replace=False))
+    rows = np.sort(rng.choice(n, min(policy.tune_queries, n), replace=False))
     queries = x[rows]
     _, truth = exact_knn(x, queries, k + 1)
     truth = _drop_self(truth, rows, k)
     best, recall = index.nlist, 1.0
-    for step in NPROBE_STEPS:
-        if step < MIN_NPROBE and index.nlist >= MIN_NPROBE:
+    for step in policy.nprobe_steps:
+        if step < policy.min_nprobe and index.nlist >= policy.min_nprobe:
             continue
         step = min(step, index.nlist)
         index.nprobe = step
@@ -222,6 +215,15 @@ def _mmap_flags(spec: dict) -> int:
         return faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY
     # flat codes (IndexFlat, HNSW storage) are only mapped by the "in-flat-codes" flag
     return faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
+
+
+def search_one_query_at_a_time() -> None:
+    """One query at a time is searched; FAISS's OpenMP threads then only fight each other
+    (measured: exact search over 100k vectors 14 ms with 1 thread, 60 ms with 2 on a busy
+    2-core machine). Process-wide, so a serving process keeps its cores for the model."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
 
 
 def load(path: Path, spec: dict, *, mmap: bool = False):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import __version__
+from qa._version import __version__
 from qa.embed import Embedder
 from qa.errors import IndexCorruptError, IndexOutdatedError, ModelMismatchError
 from qa.index import dense
@@ -19,13 +19,10 @@ from qa.index.manifest import Manifest
 from qa.index.passages import FILENAME as PASSAGES_FILE
 from qa.index.passages import PassageStore
 from qa.lexical import LexicalIndex, SentenceLexicalIndex
+from qa.policy import DEFAULT, IndexPolicy
 from qa.text import FOLDING, TOKENIZER, chinese_script, to_script
 
 log = logging.getLogger(__name__)
-
-#: Memory-map the vectors and BM25 matrices past this many passages instead of reading them.
-MMAP_FROM = 200_000
-
 
 class Snapshot:
     """The parts of one index generation, ready to query."""
@@ -53,15 +50,25 @@ class Snapshot:
         self.is_record[store.record_rows()] = True
 
     @classmethod
-    def open(cls, path: Path, *, embedder: Embedder | None = None, model: str | None = None) -> Snapshot:
+    def open(
+        cls,
+        path: Path,
+        *,
+        embedder: Embedder | None = None,
+        model: str | None = None,
+        policy: IndexPolicy = DEFAULT.index,
+    ) -> Snapshot:
         """Open the generation at ``path``.
 
         ``embedder`` (already loaded) or ``model`` (a name) must be the model that built
         the index; otherwise ``ModelMismatchError``. With neither, the manifest's model is
-        loaded.
+        loaded. Past the policy's ``mmap_from`` passages, vectors and BM25 are memory-mapped.
         """
+        # Queries are searched one at a time; set before the model loads, which shares
+        # OpenMP with FAISS (see dense.search_one_query_at_a_time).
+        dense.search_one_query_at_a_time()
         manifest = Manifest.load(path)
-        _check_text_matching(path, manifest)
+        check_text_matching(path, manifest)
         built_with = manifest.model["name"]
         wanted = embedder.name if embedder is not None else model
         if wanted is not None and wanted != built_with:
@@ -76,7 +83,7 @@ class Snapshot:
                 f"index has {manifest.model['dimension']}-d"
             )
         count = int(manifest.corpus["passages"])
-        mmap = count >= MMAP_FROM
+        mmap = count >= policy.mmap_from
         try:
             store = PassageStore(path / PASSAGES_FILE)
             dense_index = dense.load(path / dense.FILENAME, manifest.dense, mmap=mmap)
@@ -132,7 +139,7 @@ class Snapshot:
         self.store.close()
 
 
-def _check_text_matching(path: Path, manifest: Manifest) -> None:
+def check_text_matching(path: Path, manifest: Manifest) -> None:
     """``IndexOutdatedError`` unless the index folds and tokenises text as this version
     does and has every lexical part (indexes of Report QA 0.1 lack the sentence index)."""
     text, lexical = manifest.text, manifest.lexical

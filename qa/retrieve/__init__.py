@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qa.retrieve.fusion import FusionWeights
+from qa.retrieve.explanation import Candidate, Explanation
 from qa.retrieve.hit import Hit
-from qa.retrieve.retriever import Retriever
+from qa.retrieve.retriever import Retrieval, Retriever
 
-__all__ = ["FusionWeights", "Hit", "Retriever"]
+__all__ = ["Candidate", "Explanation", "Hit", "Retrieval", "Retriever"]

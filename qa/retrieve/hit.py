@@ -27,18 +27,3 @@ class Hit:
     document: Document | None = field(default=None, repr=False, compare=False)
     dense: float = 0.0
     lexical: float = 0.0
-
-    def to_json(self) -> dict:
-        d = self.document
-        return {
-            "id": self.id,
-            "text": self.text,
-            "score": round(self.score, 6),
-            "doc": self.doc,
-            "title": self.title or (d.title if d else None),
-            "section": self.section,
-            "paragraph": self.paragraph,
-            "kind": self.kind,
-            "source": d.source if d else None,
-            "date": d.date if d else None,
-        }

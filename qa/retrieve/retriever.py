@@ -1,56 +1,29 @@
-"""``Retriever``: hybrid search over a built index (dense + BM25, fused), reloading itself
-when a newer index generation is published."""
+"""``Retriever``: hybrid search over a served index (dense + passage and sentence BM25, fused).
+
+Retrieval only: opening, building and reloading index generations is ``qa.index``'s job,
+composing answers from the hits is ``qa.answer``'s.
+"""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa import config
+from qa.documents import Document
 from qa.embed import Embedder
-from qa.errors import IndexNotFoundError, IndexOutdatedError, QuestionError
-from qa.index.layout import IndexLayout
+from qa.errors import ArgumentError, ArgumentTypeError
+from qa.index.served import ServedIndex
 from qa.index.snapshot import Snapshot
+from qa.policy import DEFAULT, Policy, RetrievalPolicy
+from qa.question import check_question
 from qa.retrieve.crosslingual import translate
-from qa.retrieve.fusion import FusionWeights, QueryStats, fuse
+from qa.retrieve.explanation import Candidate, Explanation
+from qa.retrieve.fusion import QueryStats, fuse, lexical_weight, sentence_weight
 from qa.retrieve.hit import Hit
-from qa.text import cjk_share, drop_document_references
-
-if TYPE_CHECKING:
-    from qa.index.build import BuildReport
-
-#: Longest question accepted, in characters (a question, not a document).
-MAX_QUESTION_CHARS = 2000
-#: Candidates taken from each of the dense and lexical lists before fusion (per k).
-CANDIDATES_PER_K = 20
-MIN_CANDIDATES = 100
-#: Passages retrieved for composing an answer (the first few are quoted from, the rest
-#: are offered as "more").
-ANSWER_HITS = 8
-#: Questions with a smaller share of CJK letters are treated as English.
-ENGLISH_BELOW_CJK_SHARE = 0.3
-#: How often (seconds) a search checks whether a new index generation was published.
-RELOAD_CHECK_SECONDS = 1.0
-
-
-def check_question(question: object) -> str:
-    """The question, stripped; ``QuestionError`` if it is not a usable question."""
-    if not isinstance(question, str):
-        raise QuestionError(f"the question must be text, not {type(question).__name__}")
-    text = question.strip()
-    if not text:
-        raise QuestionError("the question is empty")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"the question is {len(text)} characters long; ask in at most {MAX_QUESTION_CHARS}"
-        )
-    return text
+from qa.text import drop_document_references, is_english
 
 
 @dataclass(frozen=True)
@@ -64,13 +37,45 @@ class LexicalEvidence:
     translated_terms: list[tuple[str, float]] | None = None
 
 
-def _single_threaded_search() -> None:
-    """One query at a time is searched; FAISS's OpenMP threads then only fight each other
-    (measured: exact search over 100k vectors 14 ms with 1 thread, 60 ms with 2 on a busy
-    2-core machine). Process-wide, so a serving process keeps its cores for the model."""
-    import faiss
+@dataclass(frozen=True)
+class Retrieval:
+    """The passages retrieved for a question and the evidence behind them, as the answer
+    step needs it: the question's vector (embedded once), how much of it matched lexically
+    (``lexical_share``, after translation for English) and, for an English question, the
+    Chinese terms it was translated into with their weights."""
 
-    faiss.omp_set_num_threads(1)
+    question: str
+    hits: list[Hit]
+    query_vector: np.ndarray
+    lexical_share: float
+    translated_terms: list[tuple[str, float]] | None
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """Every candidate of one search, with its scores (unsorted)."""
+
+    rows: np.ndarray
+    fused: np.ndarray
+    dense_raw: np.ndarray
+    dense: np.ndarray
+    lexical_raw: np.ndarray
+    lexical: np.ndarray
+    sentence_raw: np.ndarray
+    sentence: np.ndarray
+    records: np.ndarray
+    stats: QueryStats
+    evidence: LexicalEvidence
+    words: str
+    seconds: dict[str, float]
+
+
+def _check_k(k: object) -> int:
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise ArgumentTypeError(f"k must be a whole number, not {type(k).__name__}")
+    if k < 1:
+        raise ArgumentError(f"k must be at least 1, not {k}")
+    return k
 
 
 class Retriever:
@@ -81,13 +86,9 @@ class Retriever:
     [4, 6, 13]
     """
 
-    def __init__(self, layout: IndexLayout, snapshot: Snapshot, *, weights: FusionWeights) -> None:
-        self._layout = layout
-        self._snapshot = snapshot
-        self._generation = snapshot.path.name
-        self._weights = weights
-        self._reload_lock = threading.Lock()
-        self._checked_at = time.monotonic()
+    def __init__(self, index: ServedIndex, *, policy: RetrievalPolicy = DEFAULT.retrieval) -> None:
+        self._index = index
+        self._policy = policy
 
     @classmethod
     def load(
@@ -95,166 +96,141 @@ class Retriever:
         index_dir: str | Path | None = None,
         *,
         model: str | Embedder | None = None,
-        weights: FusionWeights | None = None,
+        policy: Policy = DEFAULT,
     ) -> Retriever:
-        """Open the index at ``index_dir`` (default ``QA_INDEX``).
+        """Open the index at ``index_dir`` (default ``QA_INDEX``) for searching.
 
         The model is the one recorded in the index; asking for another one (``model``, or
         ``QA_MODEL`` in the environment) raises ``ModelMismatchError``. Raises
         ``IndexNotFoundError`` when there is no index and ``IndexOutdatedError`` when an
-        older Report QA built it (``load_or_build`` rebuilds it).
+        older Report QA built it (``ReportQA.open_or_build`` rebuilds it).
         """
-        layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
-        current = layout.current()
-        _single_threaded_search()
-        if isinstance(model, Embedder):
-            snapshot = Snapshot.open(current, embedder=model)
-        else:
-            snapshot = Snapshot.open(current, model=model or config.env("QA_MODEL"))
-        return cls(layout, snapshot, weights=weights or FusionWeights())
+        index = ServedIndex.open(index_dir, model=model, policy=policy.index)
+        return cls(index, policy=policy.retrieval)
 
-    @classmethod
-    def load_or_build(
-        cls,
-        index_dir: str | Path | None = None,
-        *,
-        on_build: Callable[[str], None] | None = None,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> tuple[Retriever, BuildReport | None]:
-        """``load``, building the index first (loading the model only once) when there is
-        none yet — from the bundled reports (``QA_DATA``) — or when it was built by an older
-        Report QA that matched text differently — from the files it was built from.
-
-        ``on_build(message)`` says why before such a build; ``progress`` reports on it.
-        Returns the retriever and the build report (``None`` when nothing was built).
-        """
-        target = Path(index_dir) if index_dir else config.default_index_dir()
-        try:
-            return cls.load(index_dir), None
-        except IndexNotFoundError:
-            sources = None
-            message = (
-                f"no index in {target} yet: building it from {config.default_data_dir()} first"
-            )
-        except IndexOutdatedError as exc:
-            sources = [f for f in exc.sources if Path(f).exists()] or None
-            origin = (
-                f"its {len(sources)} source file(s)" if sources else str(config.default_data_dir())
-            )
-            message = f"{exc}: rebuilding it from {origin}"
-        from qa.index.build import build_index
-
-        if on_build:
-            on_build(message)
-        embedder = Embedder.load()
-        report = build_index(sources, target, model=embedder, progress=progress)
-        return cls.load(target, model=embedder), report
-
-    # -- index generations ------------------------------------------------------------
+    # -- what it searches -------------------------------------------------------------
     @property
-    def snapshot(self) -> Snapshot:
-        """The generation searches use now (switching to a newer one when published)."""
-        now = time.monotonic()
-        if now - self._checked_at >= RELOAD_CHECK_SECONDS:
-            self._checked_at = now
-            self.reload_if_changed()
-        return self._snapshot
-
-    def reload_if_changed(self) -> bool:
-        """Switch to the newest published generation; True if it changed."""
-        name = self._layout.current_name()
-        if name is None or name == self._generation:
-            return False
-        with self._reload_lock:
-            if name == self._generation:
-                return False
-            old = self._snapshot
-            # Same model object: the model is loaded once per process.
-            self._snapshot = Snapshot.open(self._layout.root / name, embedder=old.embedder)
-            self._generation = name
-        # In-flight searches hold their own reference to `old`; its SQLite handle is
-        # thread-safe to close only after them, so leave it to garbage collection.
-        return True
+    def index(self) -> ServedIndex:
+        """The served index (its ``snapshot`` is the generation searched now)."""
+        return self._index
 
     @property
     def index_dir(self) -> Path:
-        return self._layout.root
+        return self._index.root
 
     @property
-    def documents(self):
+    def documents(self) -> dict[str, Document]:
         """The indexed documents, by id."""
-        return self.snapshot.store.documents
+        return self._index.documents
 
     @property
     def embedder(self) -> Embedder:
-        return self._snapshot.embedder
+        return self._index.embedder
+
+    @property
+    def policy(self) -> RetrievalPolicy:
+        return self._policy
 
     # -- search -----------------------------------------------------------------------
     def search(self, question: str, k: int = 5) -> list[Hit]:
         """The ``k`` passages that best answer ``question``, best first.
 
-        Raises ``QuestionError`` for an empty, whitespace-only or over-long question.
+        Raises ``QuestionError`` for an empty, whitespace-only or over-long question,
+        ``ArgumentTypeError`` (a ``TypeError``) or ``ArgumentError`` (a ``ValueError``) for a
+        ``k`` that is not a whole number ≥ 1.
+        """
+        return self.retrieve(question, k=k).hits
+
+    def retrieve(self, question: str, *, k: int) -> Retrieval:
+        """The ``k`` best passages and the evidence behind them (for composing an answer)."""
+        question = check_question(question)
+        k = _check_k(k)
+        snap = self._index.snapshot
+        qvec = snap.encode_query(question)
+        scored = self._score(snap, question, k, qvec)
+        order = np.argsort(-scored.fused, kind="stable")[:k]
+        return Retrieval(
+            question=question,
+            hits=self._hits(snap, scored, order),
+            query_vector=qvec,
+            lexical_share=scored.evidence.share,
+            translated_terms=scored.evidence.translated_terms,
+        )
+
+    def embed_questions(self, questions: list[str]) -> np.ndarray:
+        """Question vectors in one batch (a question in the other Chinese script than the
+        index's is embedded converted to it); pass a row to ``explain(vector=…)``."""
+        return self._index.snapshot.encode_queries([check_question(q) for q in questions])
+
+    def explain(
+        self, question: str, *, k: int = 10, vector: np.ndarray | None = None
+    ) -> Explanation:
+        """How ``question`` is scored: every fused candidate with its raw and scaled dense,
+        BM25 and best-sentence scores, the per-query scales and weights, and the time each
+        step took. ``vector`` is the question's vector if already embedded
+        (``embed_questions``). ``explain(q).ranking("fused", k)`` is what ``search`` returns.
         """
         question = check_question(question)
-        if k < 1:
-            raise ValueError("k must be at least 1")
-        return self._search(self.snapshot, question, k)[0]
+        k = _check_k(k)
+        snap = self._index.snapshot
+        started = time.perf_counter()
+        qvec = snap.encode_query(question) if vector is None else vector
+        encode = time.perf_counter() - started
+        scored = self._score(snap, question, k, qvec)
+        order = np.argsort(-scored.fused, kind="stable")
+        ids = [p.id for p in snap.store.get([int(scored.rows[i]) for i in order])]
+        candidates = [
+            Candidate(
+                id=pid,
+                row=int(scored.rows[i]),
+                fused=float(scored.fused[i]),
+                dense_raw=float(scored.dense_raw[i]),
+                dense=float(scored.dense[i]),
+                lexical_raw=float(scored.lexical_raw[i]),
+                lexical=float(scored.lexical[i]),
+                sentence_raw=float(scored.sentence_raw[i]),
+                sentence=float(scored.sentence[i]),
+                is_record=bool(scored.records[i]),
+            )
+            for i, pid in zip(order, ids, strict=True)
+        ]
+        return Explanation(
+            question=question,
+            words=scored.words,
+            translated_terms=scored.evidence.translated_terms,
+            lexical_share=scored.evidence.share,
+            stats=scored.stats,
+            lexical_weight=lexical_weight(scored.stats, self._policy.fusion),
+            sentence_weight=sentence_weight(scored.stats, self._policy.fusion),
+            candidates=candidates,
+            seconds={"encode": encode, **scored.seconds},
+        )
 
-    def _search(
-        self, snap: Snapshot, question: str, k: int, qvec: np.ndarray | None = None
-    ) -> tuple[list[Hit], LexicalEvidence]:
-        """Hits and the question's lexical evidence."""
-        rows, fused, dense_n, lex_n, evidence = self._rank(snap, question, k, qvec)
-        order = np.argsort(-fused, kind="stable")[:k]
-        passages = snap.store.get([int(rows[i]) for i in order])
+    # -- scoring ----------------------------------------------------------------------
+    def _hits(self, snap: Snapshot, scored: _Scored, order: np.ndarray) -> list[Hit]:
+        passages = snap.store.get([int(scored.rows[i]) for i in order])
         docs = snap.store.documents
-        hits = [
+        return [
             Hit(
                 id=p.id,
                 text=p.text,
-                score=float(fused[i]),
+                score=float(scored.fused[i]),
                 doc=p.doc,
                 section=p.section,
                 paragraph=p.paragraph,
                 kind=p.kind,
                 title=p.title or (docs[p.doc].title if p.doc in docs else None),
                 document=docs.get(p.doc),
-                dense=float(dense_n[i]),
-                lexical=float(lex_n[i]),
+                dense=float(scored.dense[i]),
+                lexical=float(scored.lexical[i]),
             )
             for i, p in zip(order, passages, strict=True)
         ]
-        return hits, evidence
 
-    def answer(self, question: str, *, language: str | None = None):
-        """The sentences of the report that answer ``question``, quoted verbatim, or an
-        honest "not found" (``Answer.found`` false). See ``qa.answer.compose``.
-
-        ``language`` ("zh-Hant", "zh-Hans", "en") sets the language of the reply's own
-        words; by default it follows the question's script.
-        """
-        from qa.answer.compose import compose
-
-        question = check_question(question)
-        snap = self.snapshot
-        qvec = snap.encode_query(question)  # once, for the passages and the sentences
-        hits, evidence = self._search(snap, question, ANSWER_HITS, qvec)
-        return compose(
-            question,
-            hits,
-            lexical_evidence=evidence.share,
-            # An English question shares no characters with a Chinese sentence; its
-            # dictionary translation does.
-            match_terms=evidence.translated_terms,
-            encode_query=lambda _q: qvec,
-            encode_sentences=snap.embedder.encode_sentences,
-            language=language,  # type: ignore[arg-type]
-        )
-
-    def _rank(self, snap: Snapshot, question: str, k: int, qvec: np.ndarray | None = None):
+    def _score(self, snap: Snapshot, question: str, k: int, qvec: np.ndarray) -> _Scored:
         """Candidate rows and their fused, dense and lexical scores (unsorted)."""
-        if qvec is None:
-            qvec = snap.encode_query(question)
+        policy = self._policy
+        t0 = time.perf_counter()
         # Words match without the ones pointing at the document ("報告裡", "the report").
         words = drop_document_references(question)
         evidence = self._lexical(snap, words)
@@ -263,7 +239,8 @@ class Retriever:
         sentence = (
             np.zeros(snap.size, dtype=np.float32) if translated else snap.sentence_scores(words)
         )
-        n_cand = min(snap.size, max(MIN_CANDIDATES, CANDIDATES_PER_K * k))
+        t1 = time.perf_counter()
+        n_cand = min(snap.size, max(policy.min_candidates, policy.candidates_per_k * k))
         d_scores, d_rows = snap.dense_search(qvec, n_cand)
         keep = d_rows >= 0
         d_rows, d_scores = d_rows[keep], d_scores[keep]
@@ -276,6 +253,7 @@ class Retriever:
             extra = np.zeros(0, dtype=np.int64)
         rows = np.concatenate([d_rows.astype(np.int64), extra.astype(np.int64)])
         dense = np.concatenate([d_scores, snap.dense_scores(qvec, extra)])
+        t2 = time.perf_counter()
         # Paragraphs set the dense scale; documents' records are capped to it (``fusion``).
         records = snap.is_record[rows]
         stats = QueryStats.of(
@@ -285,35 +263,51 @@ class Retriever:
             share=evidence.share,
             translated=translated,
             records=records[: len(d_scores)],
+            reference_rank=policy.fusion.dense_reference_rank,
         )
-        fused, dense_n, lex_n = fuse(
-            dense, lexical[rows], sentence[rows], stats, self._weights, records=records
+        fused, dense_n, lex_n, sent_n = fuse(
+            dense, lexical[rows], sentence[rows], stats, policy.fusion, records=records
         )
-        return rows, fused, dense_n, lex_n, evidence
+        t3 = time.perf_counter()
+        return _Scored(
+            rows=rows,
+            fused=fused,
+            dense_raw=dense,
+            dense=dense_n,
+            lexical_raw=lexical[rows],
+            lexical=lex_n,
+            sentence_raw=sentence[rows],
+            sentence=sent_n,
+            records=records,
+            stats=stats,
+            evidence=evidence,
+            words=words,
+            seconds={"lexical": t1 - t0, "dense": t2 - t1, "fusion": t3 - t2},
+        )
 
-    @staticmethod
-    def _lexical(snap: Snapshot, question: str) -> LexicalEvidence:
+    def _lexical(self, snap: Snapshot, question: str) -> LexicalEvidence:
         """BM25 scores and how much of the question can match lexically at all; an
         English question is first translated term by term (see ``crosslingual``)."""
-        if cjk_share(question) >= ENGLISH_BELOW_CJK_SHARE:
+        if not is_english(question):
             return LexicalEvidence(
                 snap.lexical_scores(question), snap.lexical.known_share(question)
             )
-        translation = translate(question, snap.lexical.knows)
+        translation = translate(question, snap.lexical.knows, policy=self._policy)
         if not translation.terms:
             return LexicalEvidence(
                 snap.lexical_scores(question), snap.lexical.known_share(question)
             )
-        # Only dictionary terms that occur in the index survive translation, so two or more
-        # translated words are taken as full lexical evidence (on the English dev questions,
-        # scaling by raw coverage ~0.5 halves the gain: hit@1 0.75 instead of 0.875).
-        share = 1.0 if translation.translated_words >= 2 else translation.coverage
+        share = (
+            1.0
+            if translation.translated_words >= self._policy.translated_full_share_words
+            else translation.coverage
+        )
         return LexicalEvidence(
             snap.lexical.weighted_scores(translation.terms), share, translation.terms
         )
 
     def close(self) -> None:
-        self._snapshot.close()
+        self._index.close()
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:

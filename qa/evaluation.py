@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa import jsonl
+import qa.jsonl as jsonl
+from qa.answer import DeclineReason, ReportQA
 from qa.errors import SourceError
 from qa.retrieve import Retriever
 
@@ -144,17 +145,17 @@ class AnswerResult:
     question: str
     answerable: bool
     found: bool
-    reason: str | None
+    reason: DeclineReason | None
     figures: tuple[str, ...]
     missing: list[str]
 
 
-def evaluate_answers(retriever: Retriever, questions: list[EvalQuestion]) -> dict:
+def evaluate_answers(qa: ReportQA, questions: list[EvalQuestion]) -> dict:
     """Figure accuracy (every listed figure shown in the quotes), unanswerable questions
     declined, and answerable questions wrongly declined."""
     results: list[AnswerResult] = []
     for q in questions:
-        answer = retriever.answer(q.question)
+        answer = qa.ask(q.question)
         shown = " ".join(quote.text for quote in answer.quotes)
         results.append(
             AnswerResult(
@@ -189,7 +190,7 @@ def evaluate_answers(retriever: Retriever, questions: list[EvalQuestion]) -> dic
                 "problem": (
                     "answered, but the report has no answer"
                     if not r.answerable and r.found
-                    else f"declined ({r.reason})"
+                    else f"declined ({r.reason.value if r.reason else None})"
                     if r.answerable and not r.found
                     else f"figures not shown: {', '.join(r.missing)}"
                 ),
@@ -197,4 +198,12 @@ def evaluate_answers(retriever: Retriever, questions: list[EvalQuestion]) -> dic
             for r in results
             if (not r.answerable and r.found) or (r.answerable and (not r.found or r.missing))
         ],
+    }
+
+
+def evaluate(qa: ReportQA, questions: list[EvalQuestion]) -> dict:
+    """Retrieval hit rates and answer checks on ``questions`` (what ``qa eval`` prints)."""
+    return {
+        "retrieval": evaluate_retrieval(qa.retriever, questions).summary(),
+        "answers": evaluate_answers(qa, questions),
     }

@@ -1,0 +1,156 @@
+"""The Telegram bot's settings, read from the environment (or a ``.env`` file) through the
+library's one reader, ``qa.config.env``; the library never looks at these.
+
+    TELEGRAM_BOT_TOKEN       the bot's token from @BotFather (required; never printed)
+    TELEGRAM_API_URL         root URL of the Bot API server (default: Telegram's)
+    QA_INDEX                 index folder (built from ``QA_DATA`` when missing)
+    QA_BOT_ALLOWED_CHATS     chat ids the bot answers in, comma separated (default: all)
+    QA_BOT_RATE_LIMIT        questions per user, ``N/SECONDS`` (default 10/60; ``off``)
+    TELEGRAM_WEBHOOK_URL     public HTTPS URL; set it to receive updates by webhook
+    TELEGRAM_WEBHOOK_LISTEN  address the webhook server binds (default 0.0.0.0)
+    TELEGRAM_WEBHOOK_PORT    port the webhook server binds (default 8443)
+    TELEGRAM_WEBHOOK_SECRET  secret token Telegram sends back (default: random per start)
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from qa.config import default_index_dir, env
+
+#: Telegram's own Bot API server; self-hosted servers (telegram-bot-api) are set with
+#: ``TELEGRAM_API_URL``.
+TELEGRAM_API_URL = "https://api.telegram.org"
+DEFAULT_RATE_LIMIT = "10/60"
+
+
+class BotSettingsError(ValueError):
+    """A bot setting is missing or malformed. The message never contains the token."""
+
+
+def _token_is_well_formed(token: str) -> bool:
+    return re.fullmatch(r"\d+:[A-Za-z0-9_-]{30,}", token, flags=re.ASCII) is not None
+
+
+def _chat_ids(value: str | None) -> frozenset[int] | None:
+    if value is None:
+        return None
+    ids: set[int] = set()
+    for item in value.replace(",", " ").split():
+        try:
+            ids.add(int(item))
+        except ValueError:
+            raise BotSettingsError(
+                f"QA_BOT_ALLOWED_CHATS: {item!r} is not a chat id (a whole number, "
+                "negative for groups)"
+            ) from None
+    if not ids:
+        raise BotSettingsError("QA_BOT_ALLOWED_CHATS is set but lists no chat id")
+    return frozenset(ids)
+
+
+def _rate_limit(value: str) -> tuple[int, float]:
+    text = value.strip().lower()
+    if text in ("off", "0", "none"):
+        return 0, 0.0
+    count, _, seconds = text.partition("/")
+    try:
+        limit, window = int(count), float(seconds or 60)
+    except ValueError:
+        limit, window = 0, 0.0
+    if limit < 1 or not 0 < window < 1e9:
+        raise BotSettingsError(
+            f"QA_BOT_RATE_LIMIT: {value!r} is not N/SECONDS (e.g. 10/60) or 'off'"
+        )
+    return limit, window
+
+
+def _url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BotSettingsError(f"{name}: {value!r} is not an http(s) URL")
+    return value.rstrip("/")
+
+
+@dataclass(frozen=True, repr=False)
+class BotSettings:
+    """The Telegram bot's settings (see the list above); ``from_env()`` reads and checks them.
+
+    ``rate_limit`` questions per ``rate_window`` seconds per user; 0 turns the limit off.
+    ``allowed_chat_ids`` None means every chat. Webhook mode is on when ``webhook_url`` is set.
+    """
+
+    token: str
+    api_url: str = TELEGRAM_API_URL
+    index_dir: Path | None = None
+    allowed_chat_ids: frozenset[int] | None = None
+    rate_limit: int = 10
+    rate_window: float = 60.0
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+
+    def __post_init__(self) -> None:
+        if not _token_is_well_formed(self.token):
+            raise BotSettingsError(
+                "TELEGRAM_BOT_TOKEN is malformed: expected '<bot id>:<secret>' as @BotFather "
+                "gives it, digits, a colon and 30 or more letters, digits, '_' or '-' "
+                "(the value is not shown)"
+            )
+        if self.webhook_secret is not None and not (
+            1 <= len(self.webhook_secret) <= 256
+            and all(ch.isascii() and (ch.isalnum() or ch in "_-") for ch in self.webhook_secret)
+        ):
+            raise BotSettingsError(
+                "TELEGRAM_WEBHOOK_SECRET must be 1-256 letters, digits, '_' or '-'"
+            )
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of ``webhook_url``, where the local webhook server listens."""
+        return urlsplit(self.webhook_url or "").path.strip("/")
+
+    def __repr__(self) -> str:  # the token stays out of logs and tracebacks
+        return (
+            f"BotSettings(token=<hidden>, api_url={self.api_url!r}, index_dir={self.index_dir!r}, "
+            f"allowed_chat_ids={self.allowed_chat_ids!r}, rate_limit={self.rate_limit}/"
+            f"{self.rate_window:g}s, webhook_url={self.webhook_url!r})"
+        )
+
+    @classmethod
+    def from_env(cls) -> BotSettings:
+        """Read the settings from the environment (or ``.env``); ``BotSettingsError`` if a
+        value is missing or malformed."""
+        token = env("TELEGRAM_BOT_TOKEN")
+        if token is None:
+            raise BotSettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: put the token @BotFather gave you in the "
+                "environment or in a .env file"
+            )
+        rate_limit, rate_window = _rate_limit(env("QA_BOT_RATE_LIMIT", DEFAULT_RATE_LIMIT) or "")
+        webhook_url = env("TELEGRAM_WEBHOOK_URL")
+        secret = env("TELEGRAM_WEBHOOK_SECRET")
+        if webhook_url is not None:
+            webhook_url = _url("TELEGRAM_WEBHOOK_URL", webhook_url)
+            if secret is None:
+                secret = secrets.token_urlsafe(32)
+        port = env("TELEGRAM_WEBHOOK_PORT", "8443") or "8443"
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise BotSettingsError(f"TELEGRAM_WEBHOOK_PORT: {port!r} is not a port number")
+        return cls(
+            token=token.strip(),
+            api_url=_url("TELEGRAM_API_URL", env("TELEGRAM_API_URL", TELEGRAM_API_URL) or ""),
+            index_dir=default_index_dir(),
+            allowed_chat_ids=_chat_ids(env("QA_BOT_ALLOWED_CHATS")),
+            rate_limit=rate_limit,
+            rate_window=rate_window,
+            webhook_url=webhook_url,
+            webhook_listen=env("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0") or "0.0.0.0",
+            webhook_port=int(port),
+            webhook_secret=secret,
+        )

@@ -1,0 +1,102 @@
+"""What an answer is made of: quotes with their figures and citations, or a decline with its
+reason. Plain immutable records; wording them for people is the presentation layer's job
+(``qa.present``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from qa.answer.figures import Figure
+from qa.answer.scope import OutOfScope
+from qa.documents import Document
+from qa.i18n import Language
+from qa.retrieve import Hit
+
+
+class DeclineReason(str, Enum):
+    """Why Report QA says the reports do not answer a question (the value is what JSON
+    output carries)."""
+
+    #: The index holds no passage at all.
+    NO_PASSAGES = "no_passages"
+    #: The question names a year the report does not cover (2019 for a 2020 report).
+    OTHER_YEAR = "other_year"
+    #: The question names a region the report does not cover (吉林 for a Heilongjiang one).
+    OTHER_REGION = "other_region"
+    #: The question has next to nothing in common with the reports ("hello", "asdf").
+    NO_EVIDENCE = "no_evidence"
+    #: A "how much / how many" question whose best sentences state no such figure.
+    NO_FIGURE = "no_figure"
+    #: A "who is the X" question whose quotes never name an X.
+    NO_ROLE = "no_role"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a quote stands, for a reader to check. ``paragraph`` is ``None`` for a line of
+    the document's notes (credit, source)."""
+
+    document: str
+    section: str | None
+    paragraph: int | None
+    source: str | None
+    date: str | None
+    doc_id: str
+    passage_id: str
+
+
+def citation_of(hit: Hit) -> Citation:
+    """The citation of a retrieved passage."""
+    d: Document | None = hit.document
+    return Citation(
+        document=hit.title or (d.title if d else hit.doc),
+        section=hit.section,
+        paragraph=hit.paragraph if hit.kind == "text" else None,
+        source=d.source if d else None,
+        date=d.date if d else None,
+        doc_id=hit.doc,
+        passage_id=hit.id,
+    )
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim excerpt of a passage (``text == passage_text[start:end]``), with its
+    figures (spans relative to ``text``) and citation."""
+
+    text: str
+    figures: tuple[Figure, ...]
+    citation: Citation
+    start: int
+    end: int
+    passage_text: str = field(repr=False)
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Report QA says to a question: quotes of the report, or a decline.
+
+    ``found`` is false when the reports do not answer; ``reason`` says why, ``scope`` what
+    was asked and what is covered (for another year or region), ``quotes`` are then empty
+    and ``related`` may list nearby passages, which are *not* an answer. ``hits`` are all
+    the passages retrieved, best first. ``language`` is the language of the reply's own
+    words (quotes stay in the report's).
+    """
+
+    question: str
+    language: Language
+    quotes: list[Quote] = field(default_factory=list)
+    reason: DeclineReason | None = None
+    scope: OutOfScope | None = None
+    related: list[Hit] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        """True when the quotes answer the question."""
+        return self.reason is None
+
+
+__all__ = ["Answer", "Citation", "DeclineReason", "Quote", "citation_of"]

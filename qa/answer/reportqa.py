@@ -1,0 +1,94 @@
+"""``ReportQA``: the one entry for answers — a retriever, then answer composition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from qa.answer.compose import compose
+from qa.answer.model import Answer
+from qa.documents import Document
+from qa.embed import Embedder
+from qa.i18n import Language
+from qa.index.build import BuildReport, Progress
+from qa.index.served import ServedIndex
+from qa.policy import DEFAULT, Policy
+from qa.retrieve import Retriever
+
+
+class ReportQA:
+    """Answer questions about the indexed reports with their own sentences, or decline.
+
+    >>> qa = ReportQA.open()                                               # doctest: +SKIP
+    >>> answer = qa.ask("疫情期間低保金一共發放了多少？")                      # doctest: +SKIP
+    >>> answer.found, answer.quotes[0].figures[0].text                     # doctest: +SKIP
+    (True, '58.68億元')
+
+    Thread-safe: a bot may answer from several worker threads at once.
+    """
+
+    def __init__(self, retriever: Retriever, *, policy: Policy = DEFAULT) -> None:
+        self._retriever = retriever
+        self._policy = policy
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: str | Path | None = None,
+        *,
+        model: str | Embedder | None = None,
+        policy: Policy = DEFAULT,
+    ) -> ReportQA:
+        """Open the index at ``index_dir`` (default ``QA_INDEX``); see ``Retriever.load``."""
+        return cls(Retriever.load(index_dir, model=model, policy=policy), policy=policy)
+
+    @classmethod
+    def open_or_build(
+        cls,
+        index_dir: str | Path | None = None,
+        *,
+        policy: Policy = DEFAULT,
+        on_build: Callable[[str], None] | None = None,
+        progress: Progress | None = None,
+    ) -> tuple[ReportQA, BuildReport | None]:
+        """``open``, building the index first when there is none yet (from the bundled
+        reports, ``QA_DATA``) or when an older Report QA built it (from the files it was
+        built from); see ``ServedIndex.open_or_build``. Returns the build report too
+        (``None`` when nothing was built)."""
+        index, report = ServedIndex.open_or_build(
+            index_dir, policy=policy.index, on_build=on_build, progress=progress
+        )
+        return cls(Retriever(index, policy=policy.retrieval), policy=policy), report
+
+    @property
+    def retriever(self) -> Retriever:
+        """The retriever answers are composed from (``search`` lists passages)."""
+        return self._retriever
+
+    @property
+    def documents(self) -> dict[str, Document]:
+        """The indexed documents, by id."""
+        return self._retriever.documents
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy
+
+    def ask(self, question: str, *, language: Language | None = None) -> Answer:
+        """The sentences of the reports that answer ``question``, quoted verbatim, or an
+        honest decline (``Answer.found`` false, with its ``reason``).
+
+        ``language`` ("zh-Hant", "zh-Hans", "en") sets the language of the reply's own
+        words; by default it follows the question's script. Raises ``QuestionError`` for an
+        empty, whitespace-only or over-long question.
+        """
+        retrieval = self._retriever.retrieve(question, k=self._policy.answer.hits)
+        return compose(
+            retrieval,
+            encode_sentences=self._retriever.embedder.encode_sentences,
+            language=language,
+            policy=self._policy.answer,
+        )
+
+    def close(self) -> None:
+        self._retriever.close()

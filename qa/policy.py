@@ -1,0 +1,178 @@
+"""Every tuned number of Report QA, in one place: typed, documented, injectable.
+
+Code elsewhere takes a policy object and never a literal. Each field says what it does and
+how its value was chosen; ``benchmarks/quality.py`` prints the policy in force beside the
+figures it produced, so a change here is always measured on every public set at once
+(report dev questions, drcd-dev, cmrc2018-dev, xquad-en-zh-dev).
+
+    from qa import Policy, ReportQA
+    from qa.policy import AnswerPolicy
+    qa = ReportQA.open(policy=Policy(answer=AnswerPolicy(max_quotes=2)))
+
+The defaults are the shipped behaviour. Policies are frozen dataclasses: derive a variant
+with :func:`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class LanguagePolicy:
+    """How the language and Chinese script of a text are told.
+
+    ``english_below_cjk_share``: a question whose letters are less than this share CJK is
+    English — its words are translated for BM25 and the reply is in English. Questions are
+    either almost all CJK (≥ 0.8, numbers and Latin names aside) or almost none, so any value
+    in 0.2–0.5 gives the same split on every dev and benchmark question; 0.3 is in the middle.
+
+    ``script_majority``: the share of script-specific characters (those that differ between
+    Traditional and Simplified) one script needs to be a text's script. The bundled report is
+    Traditional with stray 志愿/規范 (≈ 0.9 Traditional); a text below 0.75 either way is mixed.
+    """
+
+    english_below_cjk_share: float = 0.3
+    script_majority: float = 0.75
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Weights of the fused score ``dense + lexical_weight × bm25 + sentence_weight × best``
+    (see ``qa.retrieve.fusion`` for the why and the measurements).
+
+    Chosen together by a grid over base weight, gap factor, share power and sentence weight
+    on drcd-dev, cmrc2018-dev and the report's dev questions (R@1 0.963 / 0.990, report hit@1
+    0.91; linear share power gave report hit@1 0.85, cubed cost drcd-dev 0.002).
+    """
+
+    #: Lexical weight before BM25's own margin is added: ``(base + gap × margin) × share^power``.
+    lexical_base: float = 0.6
+    #: How much BM25's margin ``(bm25₁ − bm25₂) / bm25₁`` adds to the lexical weight.
+    lexical_gap: float = 8.0
+    #: Power of the share of the question that can match the index lexically.
+    share_power: float = 2.0
+    #: Lexical weight (times the translated share) of an English question's dictionary terms.
+    translated: float = 1.0
+    #: Weight of the best-sentence BM25 score (times share^power); 0 for translated questions.
+    sentence: float = 2.0
+    #: Rank (0-based) of the dense score used as the zero point of the dense scale.
+    dense_reference_rank: int = 50
+
+
+@dataclass(frozen=True)
+class RetrievalPolicy:
+    """How many candidates are fused and when a question counts as fully translated."""
+
+    fusion: FusionWeights = field(default_factory=FusionWeights)
+    #: Candidates taken from each of the dense and lexical lists before fusion, per result
+    #: asked for, and never fewer than ``min_candidates`` (enough that the 51st dense score,
+    #: the dense scale's reference, is always among them).
+    candidates_per_k: int = 20
+    min_candidates: int = 100
+    #: Only dictionary terms that occur in the index survive translation, so an English
+    #: question with this many translated words is taken as full lexical evidence (scaling by
+    #: raw coverage, ~0.5 on the English dev questions, halved the gain: hit@1 0.75, not 0.875).
+    translated_full_share_words: int = 2
+    #: English phrases looked up in CC-CEDICT are at most this many words, and Chinese
+    #: headwords at most this many characters (longer entries are idioms and names that the
+    #: reports do not contain).
+    max_phrase_words: int = 3
+    max_headword_chars: int = 6
+
+
+@dataclass(frozen=True)
+class AnswerPolicy:
+    """How sentences are scored and chosen as quotes, and when the answer is "not found"
+    (see ``qa.answer.compose``). Chosen on the report's dev questions (the only set with
+    answers and unanswerable questions); the comments give the margins."""
+
+    #: Passages retrieved for an answer: the first few are quoted from, the rest are offered
+    #: as "more passages".
+    hits: int = 8
+    #: Passages whose sentences can be the answer.
+    passages_considered: int = 3
+    #: Passages whose sentences can add a further quote covering a part of the question the
+    #: first leaves open ("A and B, how much each?" often spans two paragraphs).
+    passages_for_extra_quotes: int = 5
+    max_quotes: int = 3
+    #: Related passages shown with a "not found" (they are not an answer).
+    related: int = 3
+    #: Sentence score = meaning × w_meaning + words × w_words + figure bonuses.
+    w_meaning: float = 0.55
+    w_words: float = 0.45
+    #: A figure of the sentence states a number the question states (一萬張 ↔ 1萬張).
+    figure_match_bonus: float = 0.5
+    #: A figure of the sentence is of the kind a "how much / how many" question asks for.
+    asked_kind_bonus: float = 0.25
+    #: A further quote needs this share of the best sentence's score …
+    extra_quote_min_score: float = 0.55
+    #: … and this many question terms the quotes so far leave uncovered.
+    extra_quote_min_new_terms: int = 2
+    #: Below this share of the question matching the index lexically (after translation),
+    #: the question has nothing in common with the reports ("hello", "asdf"). Every
+    #: answerable dev question has ≥ 0.37.
+    min_lexical_evidence: float = 0.3
+    #: A figure question is answered only when a sentence with a figure of the asked kind
+    #: scores at least this share of the best content score (answerable dev questions
+    #: ≥ 0.82; unanswerable ≤ 0.6).
+    figure_content_ratio: float = 0.7
+
+
+@dataclass(frozen=True)
+class IndexPolicy:
+    """How an index is built: BM25's parameters and the FAISS index type by size
+    (measured with ``benchmarks/scale.py``; see ``qa.index.dense``)."""
+
+    #: BM25 (Lucene variant) term saturation and length normalisation: the usual defaults,
+    #: which the benchmark README's BM25 baselines use too.
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+    #: Exact ``IndexFlatIP`` below this many passages, IVF-Flat from here on (exact search
+    #: costs ~4.5 ms at 50k on 2 cores; IVF is ~15× faster there at recall@10 ≈ 0.98).
+    approximate_from: int = 50_000
+    #: Recall@10 (vs exact search) that IVF's ``nprobe`` is tuned to reach at build time.
+    target_recall: float = 0.97
+    #: ``nprobe`` values tried in order; the first reaching ``target_recall`` is kept.
+    nprobe_steps: tuple[int, ...] = (8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
+    #: Never probe fewer lists (real questions are farther from passages than the
+    #: passage-as-query tuning set).
+    min_nprobe: int = 16
+    #: Indexed passages used as tuning queries for ``nprobe``.
+    tune_queries: int = 200
+    #: k-means training sample: this many vectors per IVF list (capped at n).
+    train_per_list: int = 50
+    #: HNSW graph degree and breadths (``kind="hnsw"`` only; never chosen automatically).
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 80
+    hnsw_ef_search: int = 64
+    #: Memory-map vectors and BM25 matrices past this many passages instead of reading them.
+    mmap_from: int = 200_000
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The whole policy: retrieval, answers, index building and language detection."""
+
+    retrieval: RetrievalPolicy = field(default_factory=RetrievalPolicy)
+    answer: AnswerPolicy = field(default_factory=AnswerPolicy)
+    index: IndexPolicy = field(default_factory=IndexPolicy)
+    language: LanguagePolicy = field(default_factory=LanguagePolicy)
+
+    def to_json(self) -> dict:
+        """Every number in force, by section (the benchmarks print it)."""
+        return asdict(self)
+
+
+#: The shipped policy.
+DEFAULT = Policy()
+
+__all__ = [
+    "DEFAULT",
+    "AnswerPolicy",
+    "FusionWeights",
+    "IndexPolicy",
+    "LanguagePolicy",
+    "Policy",
+    "RetrievalPolicy",
+]

@@ -1,0 +1,90 @@
+"""The JSON back end: answers and passages as machine-readable JSON (``qa ask --json``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from qa.answer import Citation, Figure
+from qa.present.view import AnswerView, QuoteView
+from qa.retrieve import Hit
+
+
+def figure(f: Figure) -> dict:
+    """A figure: its text and span, its value in base units, unit, kind and qualifier."""
+    return {
+        "text": f.text,
+        "start": f.start,
+        "end": f.end,
+        "value": f.value,
+        "unit": f.unit,
+        "kind": f.kind,
+        "qualifier": f.qualifier,
+    }
+
+
+def citation(c: Citation) -> dict:
+    return {
+        "document": c.document,
+        "section": c.section,
+        "paragraph": c.paragraph,
+        "source": c.source,
+        "date": c.date,
+        "doc_id": c.doc_id,
+        "passage_id": c.passage_id,
+    }
+
+
+def hit(h: Hit) -> dict:
+    """A retrieved passage with its score and where it stands."""
+    d = h.document
+    return {
+        "id": h.id,
+        "text": h.text,
+        "score": round(h.score, 6),
+        "doc": h.doc,
+        "title": h.title or (d.title if d else None),
+        "section": h.section,
+        "paragraph": h.paragraph,
+        "kind": h.kind,
+        "source": d.source if d else None,
+        "date": d.date if d else None,
+    }
+
+
+def _quote(q: QuoteView) -> dict:
+    return {
+        "text": q.quote.text,
+        "figures": [figure(f) for f in q.quote.figures],
+        "citation": citation(q.quote.citation),
+        "span": [q.quote.start, q.quote.end],
+    }
+
+
+def answer_data(view: AnswerView, *, passages: int = 3) -> dict:
+    """The answer as a JSON object: whether it was found, the reply's own message, the
+    decline reason, the quotes, the related passages and the top ``passages`` retrieved."""
+    answer = view.answer
+    return {
+        "question": answer.question,
+        "found": answer.found,
+        "language": answer.language,
+        "message": view.message,
+        "reason": answer.reason.value if answer.reason is not None else None,
+        "quotes": [_quote(q) for q in view.quotes],
+        "related": [hit(p.hit) for p in view.related],
+        "passages": [hit(h) for h in answer.hits[:passages]],
+    }
+
+
+def dumps(data: object) -> str:
+    """JSON text as Report QA prints it: UTF-8 characters as they are, indented."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def answer_json(view: AnswerView, *, passages: int = 3) -> str:
+    return dumps(answer_data(view, passages=passages))
+
+
+def hits_json(question: str, hits: Sequence[Hit]) -> str:
+    return dumps({"question": question, "hits": [hit(h) for h in hits]})

@@ -1,0 +1,90 @@
+"""The terminal back end: answers, passages and evaluation reports as rich text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.text import Text
+
+from qa.present.view import AnswerView, Excerpt, PassageView
+
+#: Characters of a related passage shown under a declined answer.
+RELATED_EXCERPT_CHARS = 120
+
+
+def marked(excerpt: Excerpt) -> Text:
+    """The excerpt verbatim, figures in bold."""
+    text = Text(excerpt.text)
+    for start, end in excerpt.figures:
+        text.stylize("bold", start, end)
+    return text
+
+
+def print_answer(console: Console, view: AnswerView, *, related: int = 3) -> None:
+    """The quotes under a heading, each with its place; or the decline, up to ``related``
+    related passages (not an answer) and a hint."""
+    if view.found:
+        console.print(Text(view.heading, style="dim"))
+        for quote in view.quotes:
+            console.print(Text("> ").append(marked(quote.excerpt)), soft_wrap=True)
+            console.print(Text("  — " + quote.place, style="dim"))
+        return
+    console.print(view.message)
+    if view.related:
+        console.print()
+        console.print(Text(view.related_heading, style="dim"))
+        for passage in view.related[:related]:
+            text = passage.excerpt.text
+            if len(text) > RELATED_EXCERPT_CHARS:
+                text = text[:RELATED_EXCERPT_CHARS] + "…"
+            console.print(Text(f"- {text}"), soft_wrap=True)
+            console.print(Text("  — " + passage.place, style="dim"))
+    console.print(Text(view.hint, style="dim"))
+
+
+def print_passages(console: Console, passages: Sequence[PassageView]) -> None:
+    """Retrieved passages, numbered, each with its place and score."""
+    for n, passage in enumerate(passages, start=1):
+        console.print(Text(f"{n}. {passage.place}  (score {passage.hit.score:.3f})", style="dim"))
+        console.print(marked(passage.excerpt), soft_wrap=True)
+        console.print()
+
+
+def print_eval(console: Console, summary: dict) -> None:
+    """A ``qa eval`` summary: retrieval hit rates, then answer checks and problems."""
+    print_retrieval_eval(console, summary["retrieval"])
+    a = summary["answers"]
+    console.print()
+    if a["figures_shown"] is not None:
+        console.print(
+            f"figure questions with every listed figure shown: {a['figures_shown']:.3f} "
+            f"({a['figure_questions']} questions)"
+        )
+    console.print(
+        f"unanswerable questions declined: {a['unanswerable_declined']} of {a['unanswerable']}"
+    )
+    console.print(f"answerable questions declined: {a['answerable_declined']} of {a['answerable']}")
+    for p in a["problems"]:
+        console.print(Text(f"  {p['id']} [{p['lang']}] {p['problem']}: {p['question']}"))
+
+
+def print_retrieval_eval(console: Console, summary: dict) -> None:
+    """Hit@1 and hit@3 overall, by language and by kind, and the misses at rank 1."""
+    o = summary["overall"]
+    console.print(f"answerable questions: {o['n']}  hit@1 {o['hit@1']:.3f}  hit@3 {o['hit@3']:.3f}")
+    for title, key in (("by language", "by_lang"), ("by kind", "by_kind")):
+        console.print(f"{title}:")
+        for name, b in summary[key].items():
+            console.print(
+                f"  {name:<12} n={b['n']:<3} hit@1 {b['hit@1']:.3f}  hit@3 {b['hit@3']:.3f}"
+            )
+    if summary.get("multi_both@3") is not None:
+        console.print(
+            f"multi-passage questions with both passages in the top 3: {summary['multi_both@3']:.3f}"
+        )
+    misses = summary["misses@1"]
+    console.print(f"misses at 1: {len(misses)}")
+    for m in misses:
+        rank = m["rank"] if m["rank"] is not None else "-"
+        console.print(Text(f"  {m['id']} [{m['lang']}] rank {rank}: {m['question']}"))

@@ -1,0 +1,51 @@
+"""Report QA's own words in English: one entry per message.
+
+Templates fill ``{placeholders}`` with ``str.format``. Entries used by the Telegram bot may hold
+``<b>`` tags (Telegram HTML); the values filled in are escaped by the renderer.
+"""
+
+from __future__ import annotations
+
+WORDS: dict[str, str] = {
+    "answer": "From the report",
+    "not_found": "The report does not answer this question.",
+    "other_year": "The report covers {have}; it has no figures for {want}.",
+    "other_region": "The report covers {have}; it says nothing about {want}.",
+    "no_figure": "The report mentions related work but gives no such figure.",
+    "related": "Related passages (not an answer)",
+    "paragraph": "paragraph {n}",
+    "notes": "document notes",
+    "hint": "Try rephrasing, or ask about the specific work and figures in the report.",
+    "start": "Hello! I answer questions about the reports below by quoting them verbatim, figures in bold, with where each quote stands.\n\n{documents}\n\n<b>Try asking</b>\n{examples}\n\nIn groups, use /ask QUESTION or mention @{username}. More in /help.",
+    "help": "<b>How to ask</b>\nSend a question in Traditional or Simplified Chinese, or in English. I reply with the report's own sentences that answer it, figures in bold, and where they stand (document, section, paragraph, source and date). “More passages” shows further related passages.\n\n<b>Commands</b>\n/start introduction and example questions\n/sources the indexed reports\n/ask QUESTION ask in a group\n/help this help\n\nIn any chat, type @{username} QUESTION to share a quote.",
+    "sources": "Indexed reports",
+    "no_sources": "No report is indexed yet.",
+    "unknown_command": "I don't know {command}. Send /help for the commands, or just ask a question.",
+    "ask_usage": "Put the question after the command, for example: /ask {example}",
+    "empty": "Please send a question, for example: {example}",
+    "too_long": "That question is {length} characters long; please ask in at most {limit}.",
+    "not_text": "I can only answer questions sent as text.",
+    "rate_limited": "You're asking quickly; please wait {seconds} s before the next question.",
+    "not_allowed": "Sorry, this bot only answers in the chats it was set up for.",
+    "error": "Sorry, something went wrong. Please try again in a moment.",
+    "more_button": "More passages",
+    "more_header": "More passages ({first}–{last} of {total})",
+    "more_expired": "This answer has expired; please ask again.",
+    "inline_hint": "Type a question about the report",
+}
+
+#: Example questions about the bundled report (tests/test_bot.py checks that each is
+#: answered with a figure).
+EXAMPLES: tuple[str, ...] = (
+    "How much did the province give elderly-care homes for epidemic prevention and operations?",
+    "How much subsistence allowance money was paid out during the epidemic?",
+    "How many people received temporary assistance outside their registered residence?",
+)
+
+#: The bot's command menu: (command, what it does).
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Introduction and example questions"),
+    ("help", "How to ask"),
+    ("sources", "The indexed reports"),
+    ("ask", "Ask a question (in groups)"),
+)

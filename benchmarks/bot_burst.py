@@ -27,32 +27,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot import texts  # noqa: E402
 from bot.app import ALLOWED_UPDATES, build_application  # noqa: E402
-from qa import Retriever, build_index  # noqa: E402
-from qa.config import BotSettings  # noqa: E402
-from qa.embed import Embedder  # noqa: E402
-from qa.errors import IndexNotFoundError  # noqa: E402
+from bot.settings import BotSettings  # noqa: E402
+from qa import IndexNotFoundError, ReportQA, TelegramHTML, build_index  # noqa: E402
 from tests.auxil.bot_api import DEFAULT_TOKEN, BotApiStandIn  # noqa: E402
 
 QUESTIONS = (
-    *texts.EXAMPLES["zh-Hant"],
-    *texts.EXAMPLES["zh-Hans"],
-    *texts.EXAMPLES["en"],
+    *TelegramHTML().examples("zh-Hant"),
+    *TelegramHTML().examples("zh-Hans"),
+    *TelegramHTML().examples("en"),
     "2019年黑龍江省新增了多少張養老床位？",
 )
 WARM_UP_CHAT = 1
 
 
-def load_retriever(work: Path) -> Retriever:
-    embedder = Embedder.load()
+def load_report_qa(work: Path) -> ReportQA:
     if os.environ.get("QA_INDEX"):
         try:
-            return Retriever.load(os.environ["QA_INDEX"], model=embedder)
+            return ReportQA.open(os.environ["QA_INDEX"])
         except IndexNotFoundError:
             pass
-    build_index([ROOT / "data"], work / "index", model=embedder)
-    return Retriever.load(work / "index", model=embedder)
+    build_index([ROOT / "data"], work / "index")
+    return ReportQA.open(work / "index")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -60,10 +56,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def burst(retriever: Retriever, messages: int, chats: int) -> dict:
+async def burst(qa: ReportQA, messages: int, chats: int) -> dict:
     with BotApiStandIn(token=DEFAULT_TOKEN, long_poll_cap=0.5) as api:
         settings = BotSettings(token=DEFAULT_TOKEN, api_url=api.url, rate_limit=0)
-        app = build_application(settings, retriever)
+        app = build_application(settings, qa)
         await app.initialize()
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
@@ -113,7 +109,7 @@ def main() -> int:
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        result = asyncio.run(burst(load_retriever(Path(work)), args.messages, args.chats))
+        result = asyncio.run(burst(load_report_qa(Path(work)), args.messages, args.chats))
     if args.json:
         print(json.dumps(result))
     else:

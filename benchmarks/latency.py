@@ -1,5 +1,5 @@
-"""Query latency on the bundled report's index: ``Retriever.search`` and ``Retriever.answer``,
-broken down by step, beside the raw ``SentenceTransformer.encode`` of one query (the floor:
+"""Query latency on the bundled report's index: ``Retriever.search`` and ``ReportQA.ask``,
+broken down by step (``Retriever.explain``'s timings), beside the raw ``SentenceTransformer.encode`` of one query (the floor:
 no retrieval can be faster than embedding the question).
 
     python benchmarks/latency.py [--rounds 5] [--json] [--index DIR]
@@ -21,8 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa import Retriever, build_index  # noqa: E402
-from qa.retrieve.fusion import QueryStats, fuse  # noqa: E402
+from qa import ReportQA, build_index  # noqa: E402
 
 QUESTIONS = [
     "向全省養老機構撥付的疫情防控補助和運營補貼是多少？",
@@ -46,12 +45,12 @@ def pct(values: list[float], p: float) -> float:
     return values[i]
 
 
-def measure(retriever: Retriever, rounds: int) -> dict:
-    snap = retriever.snapshot
-    model = snap.embedder.model
-    prompt = snap.embedder.prompts["query"]
+def measure(qa: ReportQA, rounds: int) -> dict:
+    retriever = qa.retriever
+    model = retriever.embedder.model
+    prompt = retriever.embedder.prompts["query"]
     for q in QUESTIONS:  # warm-up: caches, lazy dictionary, allocator
-        retriever.answer(q)
+        qa.ask(q)
     t: dict[str, list[float]] = {
         k: []
         for k in (
@@ -71,29 +70,17 @@ def measure(retriever: Retriever, rounds: int) -> dict:
             model.encode([q], prompt=prompt, normalize_embeddings=True, show_progress_bar=False)
             t["encode_raw"].append(time.perf_counter() - s)
 
-            s = time.perf_counter()
-            qvec = snap.encode_query(q)
-            t["embed"].append(time.perf_counter() - s)
-            s = time.perf_counter()
-            scores, rows = snap.dense_search(qvec, snap.size)
-            t["dense"].append(time.perf_counter() - s)
-            s = time.perf_counter()
-            evidence = retriever._lexical(snap, q)
-            translated = evidence.translated_terms is not None
-            sentence = snap.sentence_scores(q)
-            t["lexical"].append(time.perf_counter() - s)
-            s = time.perf_counter()
-            stats = QueryStats.of(
-                scores, evidence.scores, sentence, share=evidence.share, translated=translated
-            )
-            fuse(scores, evidence.scores[rows], sentence[rows], stats)
-            t["fusion"].append(time.perf_counter() - s)
+            steps = retriever.explain(q, k=5).seconds
+            t["embed"].append(steps["encode"])
+            t["dense"].append(steps["dense"])
+            t["lexical"].append(steps["lexical"])
+            t["fusion"].append(steps["fusion"])
 
             s = time.perf_counter()
             retriever.search(q, k=5)
             t["search"].append(time.perf_counter() - s)
             s = time.perf_counter()
-            retriever.answer(q)
+            qa.ask(q)
             t["answer"].append(time.perf_counter() - s)
             t["compose"].append(t["answer"][-1] - t["search"][-1])
     out = {
@@ -120,7 +107,7 @@ def main() -> int:
         if index is None:
             index = Path(tmp) / "index"
             build_index([ROOT / "data"], index)
-        result = measure(Retriever.load(index), args.rounds)
+        result = measure(ReportQA.open(index), args.rounds)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -128,12 +115,12 @@ def main() -> int:
     labels = {
         "encode_raw": "SentenceTransformer.encode, 1 query (floor)",
         "embed": "  search: query embedding",
-        "dense": "  search: dense (FAISS)",
+        "dense": "  search: dense (FAISS, candidates' cosines)",
         "lexical": "  search: lexical (BM25 + best sentence, incl. translation)",
         "fusion": "  search: fusion",
         "search": "Retriever.search (k=5)",
         "compose": "  answer: composition (sentences, figures)",
-        "answer": "Retriever.answer",
+        "answer": "ReportQA.ask",
     }
     for key, label in labels.items():
         r = result[key]

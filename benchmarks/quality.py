@@ -1,15 +1,22 @@
-"""Retrieval quality and speed on the public Chinese QA benchmarks in ../shared/bench:
-Report QA's hybrid retriever side by side with its two parts alone (BM25, dense), in one run.
+"""Quality on every public set in one run, with the policy in force printed beside it.
 
-    python benchmarks/quality.py [--sets drcd-dev cmrc2018-dev] [--json] [--limit N]
+    python benchmarks/quality.py [--sets report drcd-dev cmrc2018-dev xquad-en-zh-dev]
+                                 [--limit N] [--json] [--no-speed]
 
-Each set's corpus.jsonl is built into an index with the real ``build_index`` (vectors are
-cached in the index folder, so a second run only re-scores), then every query is searched.
-Prints R@1, R@5, MRR@10 and queries/s per method. Reads ../shared (or QA_SHARED).
-The hybrid's two parts are ``bm25`` (passage BM25) and ``dense``; ``sentence`` (the
-best-sentence BM25 the hybrid also uses, see ``qa.retrieve.fusion``) is shown alone too.
-``dense/zh-Hans`` and ``hybrid/zh-Hans`` (``…/zh-Hant`` for CMRC) ask the same questions
-converted to the other Chinese script with OpenCC, as users of a report often write.
+* ``report``: the bundled report's dev questions (``../shared/eval/seed-dev.jsonl`` and
+  ``seed-dev2.jsonl``, together and each alone), scored as ``qa eval`` scores them: hit@1 and
+  hit@3 by language, every listed figure shown, unanswerable questions declined, answerable
+  questions declined.
+* ``drcd-dev``, ``cmrc2018-dev``: Chinese reading-comprehension questions over their
+  paragraphs; R@1, R@5, MRR@10 and queries/s of the hybrid beside its parts alone (passage
+  BM25, best-sentence BM25, dense), and the same questions converted to the other Chinese
+  script with OpenCC (``…/zh-Hans`` for DRCD, ``…/zh-Hant`` for CMRC), as users often write.
+* ``xquad-en-zh-dev``: English questions over Chinese paragraphs (``…/en``), and the same
+  questions in Chinese (``…/zh``).
+
+Each set's corpus is built into an index with the real ``build_index`` (vectors are cached in
+the index folder, so a second run only re-scores); rankings come from the public
+``Retriever.explain``. Reads ../shared (or ``QA_SHARED``).
 """
 
 from __future__ import annotations
@@ -22,23 +29,23 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa import Retriever, build_index  # noqa: E402
+from qa import Policy, ReportQA, Retriever, build_index, evaluate, read_questions  # noqa: E402
 from qa.text import to_script  # noqa: E402
 
 SHARED = Path(os.environ.get("QA_SHARED", ROOT.parent / "shared"))
 SPEED_SAMPLE = 300  # queries timed one by one for queries/s
 WORK = Path(os.environ.get("QA_BENCH_DIR", ROOT / "benchmarks" / ".work"))
+REPORT_FILES = ("seed-dev.jsonl", "seed-dev2.jsonl")
+BENCH_SETS = ("drcd-dev", "cmrc2018-dev", "xquad-en-zh-dev")
 
 
 def metrics(ranked_ids: list[list[str]], gold: list[str]) -> dict:
-    ranks = []
-    for ids, g in zip(ranked_ids, gold, strict=True):
-        ranks.append(ids.index(g) + 1 if g in ids else None)
+    ranks = [
+        ids.index(g) + 1 if g in ids else None for ids, g in zip(ranked_ids, gold, strict=True)
+    ]
     n = len(ranks)
     return {
         "R@1": sum(1 for r in ranks if r == 1) / n,
@@ -47,105 +54,138 @@ def metrics(ranked_ids: list[list[str]], gold: list[str]) -> dict:
     }
 
 
-def run_set(name: str, limit: int | None) -> dict:
-    folder = SHARED / "bench" / name
-    queries = [json.loads(line) for line in (folder / "queries.jsonl").open(encoding="utf-8")]
-    if limit:
-        queries = queries[:limit]
-    index = WORK / name
-    t0 = time.perf_counter()
-    report = build_index([folder / "corpus.jsonl"], index)
-    build_s = time.perf_counter() - t0
-    retriever = Retriever.load(index, model=None)
-    snap = retriever.snapshot
-    size = snap.size
-    rows_to_id = [p.id for p in snap.store.all()]
+def _read(path: Path, limit: int | None) -> list[dict]:
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    return rows[:limit] if limit else rows
 
-    texts = [q["question"] for q in queries]
-    # Quality: every query, the question embedded once (in batches) and shared by the
-    # dense-only and hybrid rankings, so both see the same vector.
-    qvecs = snap.encode_queries(texts)
-    results: dict[str, list[list[str]]] = defaultdict(list)
-    for text, qvec in zip(texts, qvecs, strict=True):
-        lex = snap.lexical_scores(text)
-        results["bm25"].append([rows_to_id[i] for i in np.argsort(-lex, kind="stable")[:10]])
-        best = snap.sentence_scores(text)
-        results["sentence"].append([rows_to_id[i] for i in np.argsort(-best, kind="stable")[:10]])
-        _scores, rows = snap.dense_search(qvec, 10)
-        results["dense"].append([rows_to_id[i] for i in rows if i >= 0])
-        rows, fused, _d, _l, _share = retriever._rank(snap, text, 10, qvec)
-        order = np.argsort(-fused, kind="stable")[:10]
-        results["hybrid"].append([rows_to_id[int(rows[i])] for i in order])
 
-    # The same questions typed in the other Chinese script (users and reports often differ).
-    script = "zh-Hans" if snap.manifest.text.get("script") == "zh-Hant" else "zh-Hant"
-    other = [to_script(t, script) for t in texts]
-    for text, qvec in zip(other, snap.encode_queries(other), strict=True):
-        _scores, rows = snap.dense_search(qvec, 10)
-        results[f"dense/{script}"].append([rows_to_id[i] for i in rows if i >= 0])
-        rows, fused, _d, _l, _share = retriever._rank(snap, text, 10, qvec)
-        order = np.argsort(-fused, kind="stable")[:10]
-        results[f"hybrid/{script}"].append([rows_to_id[int(rows[i])] for i in order])
+def _rank_all(retriever: Retriever, texts: list[str], parts: bool) -> dict[str, list[list[str]]]:
+    """Top-10 passage ids of every question: the hybrid's, and its parts' when ``parts``."""
+    out: dict[str, list[list[str]]] = defaultdict(list)
+    vectors = retriever.embed_questions(texts)  # in batches; shared by every ranking
+    for text, vector in zip(texts, vectors, strict=True):
+        why = retriever.explain(text, k=10, vector=vector)
+        out["hybrid"].append(why.ranking("fused"))
+        if parts:
+            out["bm25"].append(why.ranking("lexical"))
+            out["sentence"].append(why.ranking("sentence"))
+            out["dense"].append(why.ranking("dense"))
+    return out
 
-    # Speed: one query at a time, end to end (embedding included where the method needs it).
+
+def _speed(retriever: Retriever, texts: list[str]) -> dict[str, float]:
+    """Queries/s one at a time, end to end (embedding included)."""
     sample = texts[:SPEED_SAMPLE]
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
-    for text in sample:
-        np.argsort(-snap.lexical_scores(text))[:10]
-    timings["bm25"] = time.perf_counter() - t
-    t = time.perf_counter()
-    for text in sample:
-        np.argsort(-snap.sentence_scores(text))[:10]
-    timings["sentence"] = time.perf_counter() - t
-    t = time.perf_counter()
-    for text in sample:
-        snap.dense_search(snap.encode_query(text), 10)
-    timings["dense"] = time.perf_counter() - t
-    t = time.perf_counter()
+    start = time.perf_counter()
     for text in sample:
         retriever.search(text, k=10)
-    timings["hybrid"] = time.perf_counter() - t
-    gold = [q["gold"] for q in queries]
-    out = {
+    return {"hybrid": len(sample) / (time.perf_counter() - start)}
+
+
+def run_bench(name: str, limit: int | None, speed: bool) -> dict:
+    folder = SHARED / "bench" / name
+    t0 = time.perf_counter()
+    report = build_index([folder / "corpus.jsonl"], WORK / name)
+    build_s = time.perf_counter() - t0
+    retriever = Retriever.load(WORK / name)
+    runs: dict[str, dict] = {}
+    if name == "xquad-en-zh-dev":
+        variants = {"en": "queries.jsonl", "zh": "queries-zh.jsonl"}
+        for label, file in variants.items():
+            queries = _read(folder / file, limit)
+            gold = [q["gold"] for q in queries]
+            ranked = _rank_all(retriever, [q["question"] for q in queries], parts=True)
+            for method, ids in ranked.items():
+                runs[f"{method}/{label}"] = metrics(ids, gold)
+    else:
+        queries = _read(folder / "queries.jsonl", limit)
+        gold = [q["gold"] for q in queries]
+        texts = [q["question"] for q in queries]
+        for method, ids in _rank_all(retriever, texts, parts=True).items():
+            runs[method] = metrics(ids, gold)
+        script = "zh-Hans" if name.startswith("drcd") else "zh-Hant"
+        other = [to_script(t, script) for t in texts]
+        for method, ids in _rank_all(retriever, other, parts=False).items():
+            runs[f"{method}/{script}"] = metrics(ids, gold)
+        if speed:
+            for method, qps in _speed(retriever, texts).items():
+                runs[method]["queries/s"] = qps
+    retriever.close()
+    return {
         "set": name,
-        "passages": size,
-        "queries": len(queries),
+        "passages": report.passages,
         "build_seconds": round(build_s, 1),
         "embedded": report.embedded,
-        "reused": report.reused,
-        "methods": {},
+        "methods": runs,
     }
-    for method, ranked in results.items():
-        m = metrics(ranked, gold)
-        if method in timings:
-            m["queries/s"] = len(sample) / timings[method]
-        out["methods"][method] = m
+
+
+def run_report(policy: Policy) -> dict:
+    """The report's dev questions, as ``qa eval`` scores them, per file and together."""
+    build_index([ROOT / "data"], WORK / "report")
+    qa = ReportQA.open(WORK / "report", policy=policy)
+    files = {f: read_questions(SHARED / "eval" / f) for f in REPORT_FILES}
+    out = {f: evaluate(qa, questions) for f, questions in files.items()}
+    out["both"] = evaluate(qa, [q for questions in files.values() for q in questions])
+    qa.close()
     return out
+
+
+def _print_report(results: dict) -> None:
+    print("\nreport dev questions (qa eval)")
+    print(
+        f"{'file':<16} {'hit@1':>6} {'hit@3':>6} {'en@1':>6} {'zh-Hant@1':>9} {'zh-Hans@1':>9} "
+        f"{'figures':>8} {'unans. declined':>16} {'ans. declined':>14}"
+    )
+    for name, summary in results.items():
+        r, a = summary["retrieval"], summary["answers"]
+        by = r["by_lang"]
+
+        def at1(lang: str, by=by) -> str:
+            return f"{by[lang]['hit@1']:.3f}" if lang in by else "-"
+
+        shown = a["figures_shown"]
+        print(
+            f"{name:<16} {r['overall']['hit@1']:6.3f} {r['overall']['hit@3']:6.3f} "
+            f"{at1('en'):>6} {at1('zh-Hant'):>9} {at1('zh-Hans'):>9} "
+            f"{(f'{shown:.3f}' if shown is not None else '-'):>8} "
+            f"{a['unanswerable_declined']:>9} of {a['unanswerable']:<4} "
+            f"{a['answerable_declined']:>7} of {a['answerable']:<4}"
+        )
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sets", nargs="+", default=["drcd-dev", "cmrc2018-dev"])
-    p.add_argument("--limit", type=int, help="only the first N queries of each set")
+    p.add_argument("--sets", nargs="+", default=["report", *BENCH_SETS])
+    p.add_argument("--limit", type=int, help="only the first N queries of each benchmark set")
+    p.add_argument("--no-speed", action="store_true", help="skip the queries/s timing")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     if not (SHARED / "bench").is_dir():
         print(f"no benchmark data in {SHARED / 'bench'} (set QA_SHARED)", file=sys.stderr)
         return 2
-    runs = [run_set(name, args.limit) for name in args.sets]
+    policy = Policy()
+    out: dict = {"policy": policy.to_json()}
+    if "report" in args.sets:
+        out["report"] = run_report(policy)
+    out["bench"] = [run_bench(s, args.limit, not args.no_speed) for s in args.sets if s != "report"]
     if args.json:
-        print(json.dumps(runs, indent=2))
+        print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
-    for r in runs:
+    print("policy in force:")
+    for section, values in out["policy"].items():
+        print(f"  {section}: {json.dumps(values, ensure_ascii=False)}")
+    if "report" in out:
+        _print_report(out["report"])
+    for r in out["bench"]:
         print(
-            f"\n{r['set']}: {r['passages']} passages, {r['queries']} queries "
-            f"(index build {r['build_seconds']} s, {r['embedded']} embedded, {r['reused']} reused)"
+            f"\n{r['set']}: {r['passages']} passages "
+            f"(index build {r['build_seconds']} s, {r['embedded']} embedded)"
         )
-        print(f"{'method':<14} {'R@1':>7} {'R@5':>7} {'MRR@10':>7} {'queries/s':>10}")
+        print(f"{'method':<18} {'R@1':>7} {'R@5':>7} {'MRR@10':>7} {'queries/s':>10}")
         for method, m in r["methods"].items():
             speed = f"{m['queries/s']:10.1f}" if "queries/s" in m else f"{'':>10}"
-            print(f"{method:<14} {m['R@1']:7.4f} {m['R@5']:7.4f} {m['MRR@10']:7.4f} {speed}")
+            print(f"{method:<18} {m['R@1']:7.4f} {m['R@5']:7.4f} {m['MRR@10']:7.4f} {speed}")
     return 0
 
 

@@ -41,8 +41,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from qa import Policy
 from qa.index import dense
-from qa.index.snapshot import MMAP_FROM
 
 DIM = 384
 LATENT = 32
@@ -113,7 +113,7 @@ def run_size(n: int, n_queries: int, kind: str | None, workdir: Path, threads: i
     dense.save(index, path)
     del index
     file_bytes = path.stat().st_size
-    mmap = n >= MMAP_FROM
+    mmap = n >= Policy().index.mmap_from
     loaded = dense.load(path, spec, mmap=mmap)
     faiss.omp_set_num_threads(threads)
     cold50, cold99, _ = _latency(loaded, xq)  # first pass: a mapped index pages its lists in
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"# faiss {faiss.__version__}, OMP threads {faiss.omp_get_max_threads()}, vectors fed directly "
-        f"(embedding skipped); search threads {args.search_threads}; generator: {GENERATOR}; threshold {dense.APPROXIMATE_FROM}",
+        f"(embedding skipped); search threads {args.search_threads}; generator: {GENERATOR}; threshold {Policy().index.approximate_from}",
         flush=True,
     )
     head = (

@@ -6,15 +6,17 @@ numbers in BM25, so a hit's row fetches its passage directly.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from qa.documents import Document, Passage
+from qa.errors import IndexCorruptError
 
 FILENAME = "passages.sqlite"
 
@@ -66,6 +68,7 @@ class PassageStore:
 
     def __init__(self, path: Path) -> None:
         # Opened read-only through a URI so that a reader can never modify a built index.
+        self.path = path
         self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._lock = threading.Lock()
         with self._lock:
@@ -83,7 +86,7 @@ class PassageStore:
         if not rows:
             return []
         marks = ",".join("?" * len(rows))
-        with self._lock:
+        with self._lock, self._reading():
             found = {
                 r[0]: _passage(r[1:])
                 for r in self._con.execute(
@@ -95,7 +98,7 @@ class PassageStore:
         return [found[int(r)] for r in rows]
 
     def all(self) -> list[Passage]:
-        with self._lock:
+        with self._lock, self._reading():
             return [
                 _passage(r)
                 for r in self._con.execute(
@@ -105,7 +108,7 @@ class PassageStore:
 
     def record_rows(self) -> np.ndarray:
         """Rows of the documents' own records (``kind == "metadata"``), ascending."""
-        with self._lock:
+        with self._lock, self._reading():
             # The literal (not a parameter) lets SQLite use the partial index `records`.
             rows = [r[0] for r in self._con.execute(
                 "SELECT row FROM passages WHERE kind = 'metadata' ORDER BY row")]
@@ -114,9 +117,17 @@ class PassageStore:
     def rows_of_docs(self, doc_ids: Iterable[str]) -> list[int]:
         ids = list(doc_ids)
         marks = ",".join("?" * len(ids))
-        with self._lock:
+        with self._lock, self._reading():
             return [r[0] for r in self._con.execute(
                 f"SELECT row FROM passages WHERE doc IN ({marks}) ORDER BY row", ids)]
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A file damaged after it was opened fails a query with one line naming it."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError.damaged(self.path, str(exc)) from exc
 
     def close(self) -> None:
         with self._lock:

@@ -4,6 +4,7 @@ The public surface::
 
     from qa import ReportQA, build_index
     build_index("data/", "index/")                 # read, embed, store (atomically)
+    check_index("index/")                          # what is wrong with an index, and the fix
     qa = ReportQA.open("index/")
     answer = qa.ask("向全省養老機構撥付了多少補貼？")  # quotes, figures, citations — or a decline
     for hit in qa.retriever.search("養老機構補貼", k=3):
@@ -28,6 +29,7 @@ from qa.errors import (
     IndexCorruptError,
     IndexNotFoundError,
     IndexOutdatedError,
+    IndexPathError,
     ModelError,
     ModelMismatchError,
     QAError,
@@ -36,7 +38,8 @@ from qa.errors import (
 )
 from qa.evaluation import EvalQuestion, evaluate, read_questions
 from qa.i18n import LANGUAGES, Language, detect_language, language_from_code
-from qa.index.build import BuildReport, build_index
+from qa.index.build import BuildMonitor, BuildReport, BuildStage, build_index
+from qa.index.doctor import Finding, check_index
 from qa.policy import (
     AnswerPolicy,
     FusionWeights,
@@ -58,7 +61,9 @@ __all__ = [
     "ArgumentError",
     "ArgumentTypeError",
     "BuildLockedError",
+    "BuildMonitor",
     "BuildReport",
+    "BuildStage",
     "Candidate",
     "Citation",
     "DeclineReason",
@@ -67,11 +72,13 @@ __all__ = [
     "EvalQuestion",
     "Explanation",
     "Figure",
+    "Finding",
     "FusionWeights",
     "Hit",
     "IndexCorruptError",
     "IndexNotFoundError",
     "IndexOutdatedError",
+    "IndexPathError",
     "IndexPolicy",
     "InlineQuote",
     "Language",
@@ -91,6 +98,7 @@ __all__ = [
     "TelegramHTML",
     "__version__",
     "build_index",
+    "check_index",
     "check_question",
     "detect_language",
     "evaluate",

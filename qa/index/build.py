@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -38,7 +39,29 @@ log = logging.getLogger(__name__)
 #: give a paragraph its context (the quote shown is always the passage text alone).
 INDEX_TEXT = "title + section + text"
 
+#: ``progress(done, total)``: passages with a vector so far, of all passages; called once
+#: before the first batch is embedded (``done`` = those found in the cache) and after each.
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildStage:
+    """A step of a build starting: ``reading`` the sources, ``embedding`` the ``passages``
+    (the cached ones are reused), ``writing`` and validating the new generation."""
+
+    name: Literal["reading", "embedding", "writing"]
+    passages: int = 0
+
+
+class BuildMonitor:
+    """A ``progress`` callback that also hears each step start: subclass it and pass an
+    instance as ``progress`` (a plain callable only gets ``progress(done, total)``)."""
+
+    def __call__(self, done: int, total: int) -> None:
+        """Passages with a vector so far, of ``total`` (see :data:`Progress`)."""
+
+    def stage(self, stage: BuildStage) -> None:
+        """A step of the build starts."""
 
 
 def index_text(passage: Passage, doc: Document) -> str:
@@ -229,16 +252,20 @@ def build_index(
     started = time.monotonic()
     layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
     source_list = source_paths(sources)
+    stage = progress.stage if isinstance(progress, BuildMonitor) else _no_stage
     with layout.lock():
+        stage(BuildStage("reading"))
         corpus = read_sources(source_list, strict=strict)
         embedder = model if isinstance(model, Embedder) else Embedder.load(model)
         docs = {d.id: d for d in corpus.documents}
         texts = [index_text(p, docs[p.doc]) for p in corpus.passages]
         cache = EmbeddingCache(layout.cache_dir, embedder.name, embedder.dimension)
+        stage(BuildStage("embedding", len(texts)))
         try:
             vectors, reused = _embed(embedder, texts, cache, progress)
         finally:
             cache.close()
+        stage(BuildStage("writing", len(texts)))
         workdir = layout.new_workdir()
         try:
             info = {
@@ -269,6 +296,10 @@ def build_index(
         skipped=list(corpus.skipped),
         files=[str(f) for f in corpus.files],
     )
+
+
+def _no_stage(stage: BuildStage) -> None:
+    pass
 
 
 def _validate(workdir: Path, embedder: Embedder, probe: Passage, policy: IndexPolicy) -> None:

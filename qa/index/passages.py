@@ -121,6 +121,13 @@ class PassageStore:
             return [r[0] for r in self._con.execute(
                 f"SELECT row FROM passages WHERE doc IN ({marks}) ORDER BY row", ids)]
 
+    def check_structure(self) -> str | None:
+        """SQLite's structural check of the file (reads all of it): ``None`` when intact,
+        else the first problem found."""
+        with self._lock, self._reading():
+            problems = [r[0] for r in self._con.execute("PRAGMA quick_check")]
+        return None if problems == ["ok"] else problems[0]
+
     @contextlib.contextmanager
     def _reading(self) -> Iterator[None]:
         """A file damaged after it was opened fails a query with one line naming it."""

@@ -1,7 +1,8 @@
 """The format-neutral view of what Report QA shows: an answer's quotes with their figure
 spans and places, or the decline with its reason and related passages, in the words of the
 reply's language. The terminal, JSON and Telegram back ends render this view and decide
-nothing of their own."""
+nothing of their own. Text in a view is safe to show (``qa.present.safe``); the answer and
+hits it holds stay verbatim, for JSON."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from qa.answer import Answer, Citation, DeclineReason, Quote, citation_of
 from qa.answer.figures import extract_figures
 from qa.i18n import Language
+from qa.present.safe import clean, clean_with_spans
 from qa.present.words import say
 from qa.retrieve import Hit
 
@@ -30,10 +32,16 @@ _DECLINE_WORDS: dict[DeclineReason, str] = {
 
 @dataclass(frozen=True)
 class Excerpt:
-    """Report text as shown: verbatim, with the spans of its figures (to mark)."""
+    """Report text as shown: verbatim but for control characters, escape sequences and bidi
+    overrides (stripped: see ``qa.present.safe``), with the spans of its figures (to mark)."""
 
     text: str
     figures: tuple[Span, ...]
+
+    @classmethod
+    def of(cls, text: str, figures: Sequence[Span]) -> Excerpt:
+        """The excerpt showing ``text``, its ``figures`` spans moved with the stripping."""
+        return cls(*clean_with_spans(text, figures))
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ def place(citation: Citation, lang: Language) -> str:
     )
     if citation.source or citation.date:
         parts.append(" ".join(x for x in (citation.source, citation.date) if x))
-    return " · ".join(parts)
+    return clean(" · ".join(parts))
 
 
 def decline_message(answer: Answer) -> str:
@@ -95,14 +103,14 @@ def decline_message(answer: Answer) -> str:
     if answer.reason is None:
         return ""
     values = {"want": answer.scope.want, "have": answer.scope.have} if answer.scope else {}
-    return say(_DECLINE_WORDS[answer.reason], answer.language, **values)
+    return clean(say(_DECLINE_WORDS[answer.reason], answer.language, **values))
 
 
 def view_passages(hits: Sequence[Hit], lang: Language) -> list[PassageView]:
     """Whole passages with their figures marked and their places."""
     return [
         PassageView(
-            Excerpt(hit.text, tuple((f.start, f.end) for f in extract_figures(hit.text))),
+            Excerpt.of(hit.text, [(f.start, f.end) for f in extract_figures(hit.text)]),
             place(citation_of(hit), lang),
             hit,
         )
@@ -115,7 +123,7 @@ def view_answer(answer: Answer) -> AnswerView:
     lang = answer.language
     quotes = [
         QuoteView(
-            Excerpt(q.text, tuple((f.start, f.end) for f in q.figures)),
+            Excerpt.of(q.text, [(f.start, f.end) for f in q.figures]),
             place(q.citation, lang),
             q,
         )

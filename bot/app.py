@@ -18,13 +18,14 @@ import asyncio
 import itertools
 import logging
 import sys
+import traceback
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -98,6 +99,13 @@ async def set_commands(application: Application) -> None:
         await application.bot.set_my_commands(commands, language_code=code)
 
 
+async def close_state(application: Application) -> None:
+    """Close the bot's state file when the application shuts down."""
+    state = application.bot_data.get(STATE_KEY)
+    if state is not None:
+        state.memory.close()
+
+
 def build_application(settings: BotSettings, qa: ReportQA) -> Application:
     """The bot: the PTB ``Application`` over ``qa``, with every handler registered."""
     application = (
@@ -115,6 +123,7 @@ def build_application(settings: BotSettings, qa: ReportQA) -> Application:
         )
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(set_commands)
+        .post_shutdown(close_state)
         .build()
     )
     application.bot_data[STATE_KEY] = BotState.create(settings, qa)
@@ -187,21 +196,17 @@ def _parser() -> argparse.ArgumentParser:
         prog="qa-bot",
         description="Report QA on Telegram. Configured by environment variables (or .env): "
         "TELEGRAM_BOT_TOKEN (required), TELEGRAM_API_URL, QA_INDEX, QA_BOT_ALLOWED_CHATS, "
-        "QA_BOT_RATE_LIMIT, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_LISTEN, "
+        "QA_BOT_RATE_LIMIT, QA_BOT_STATE, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_LISTEN, "
         "TELEGRAM_WEBHOOK_PORT, TELEGRAM_WEBHOOK_SECRET.",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log every request (debug)")
+    p.add_argument(
+        "--debug", action="store_true", help="show the traceback of an error at start-up"
+    )
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the bot until interrupted: long polling, or a webhook server when configured."""
-    args = _parser().parse_args(argv)
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        level=logging.DEBUG if args.verbose else logging.INFO,
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request, with URL
+def _run(args: argparse.Namespace) -> int:
     try:
         settings = BotSettings.from_env()
     except BotSettingsError as error:
@@ -211,16 +216,53 @@ def main(argv: list[str] | None = None) -> int:
         handler.addFilter(RedactingFilter(settings.token))
     try:
         qa = load_report_qa(settings.index_dir)
-    except QAError as error:
-        print(f"qa-bot: {error}", file=sys.stderr)
+        log.info("%d document(s) in %s", len(qa.documents), qa.retriever.index_dir)
+        application = build_application(settings, qa)
+        if settings.webhook_url:
+            log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
+            application.run_webhook(**webhook_options(settings))
+        else:
+            log.info("long polling %s", settings.api_url)
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except KeyboardInterrupt:
+        print("qa-bot: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        # Start-up failures (no index, a damaged one, an unwritable state file, a token
+        # Telegram refuses, an unreachable Bot API server) are one line; --debug adds the
+        # traceback. Once running, handlers' errors go to handlers.on_error instead.
+        if args.debug:
+            traceback.print_exc()
+        print(f"qa-bot: {startup_error(error, settings.token)}", file=sys.stderr)
         return 1
-    log.info("%d document(s) in %s", len(qa.documents), qa.retriever.index_dir)
-
-    application = build_application(settings, qa)
-    if settings.webhook_url:
-        log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(**webhook_options(settings))
-    else:
-        log.info("long polling %s", settings.api_url)
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
+
+
+def startup_error(error: BaseException, token: str) -> str:
+    """An error at start-up as one line, never showing the token."""
+    if isinstance(error, (QAError, TelegramError)):
+        text = str(error)
+    elif isinstance(error, OSError):
+        reason = error.strerror or str(error) or type(error).__name__
+        text = f"{reason}: {error.filename}" if error.filename else reason
+    else:
+        text = (
+            f"unexpected {type(error).__name__}: {error} (a bug: run qa-bot --debug for the "
+            "traceback, and please report it)"
+        )
+    if isinstance(error, InvalidToken):
+        text = "Telegram refused the token (TELEGRAM_BOT_TOKEN): check it with @BotFather"
+    return handlers.redact(" ".join(text.split()), token)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bot until interrupted: long polling, or a webhook server when configured.
+    Exit code 2 for a bad setting, 1 when it cannot start (one line on stderr), 130 when
+    interrupted during start-up."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.DEBUG if args.verbose else logging.INFO,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request, with URL
+    return _run(args)

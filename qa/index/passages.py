@@ -114,6 +114,19 @@ class PassageStore:
                 "SELECT row FROM passages WHERE kind = 'metadata' ORDER BY row")]
         return np.asarray(rows, dtype=np.int64)
 
+    def rows_of_ids(self, ids: Sequence[str]) -> dict[str, int]:
+        """Rows of the passages with these ids (ids not in the index are left out)."""
+        found: dict[str, int] = {}
+        ids = list(ids)
+        with self._lock, self._reading():
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    self._con.execute(f"SELECT id, row FROM passages WHERE id IN ({marks})", chunk)
+                )
+        return found
+
     def rows_of_docs(self, doc_ids: Iterable[str]) -> list[int]:
         ids = list(doc_ids)
         marks = ",".join("?" * len(ids))

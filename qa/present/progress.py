@@ -1,8 +1,9 @@
 """Build progress as the command line shows it, fed by ``build_index``'s ``progress``.
 
 On a terminal: rich's bar. Anywhere else (output redirected to a file, a CI log, a pipe): a
-plain line when a step starts and, while embedding, one line about every
-:data:`LINE_EVERY_SECONDS` with passages done of the total, the rate and the time left. Either
+plain line when embedding starts and then one about every :data:`LINE_EVERY_SECONDS` with
+passages done of the total, the rate and the time left (and, for a long build, one when it
+moves on to writing the index). Either
 way, a build that will take longer than :data:`ESTIMATE_OVER_SECONDS` is announced once its
 first batch is embedded — at the rate measured on that batch, not a guess::
 
@@ -106,31 +107,41 @@ class PlainProgress(_Embedding):
         estimate_over: float = ESTIMATE_OVER_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(write, estimate_over=estimate_over, clock=clock)
+        super().__init__(self._line, estimate_over=estimate_over, clock=clock)
+        self._out = write
         self._every = every
         self._last_line = 0.0
+        self._began: float | None = None
+
+    def _line(self, text: str) -> None:
+        self._last_line = self._clock()  # the next progress line comes `every` after any line
+        self._out(text)
 
     def stage(self, stage: BuildStage) -> None:
+        # Quiet for small builds (a failing one then prints its one error line only); a
+        # long one says when it moves on to writing, which takes minutes at scale.
         if stage.name == "reading":
-            self._write("reading the sources")
-        elif stage.name == "writing":
-            self._write(f"writing the index of {stage.passages:,} passages")
+            self._began = self._clock()
+        elif (
+            stage.name == "writing"
+            and self._began is not None
+            and self._clock() - self._began >= self._every
+        ):
+            self._line(f"writing the index of {stage.passages:,} passages")
 
     def started(self, done: int, total: int) -> None:
         self._last_line = self._clock()
         if done < total:
             cached = f" ({done:,} found in the cache)" if done else ""
-            self._write(f"embedding {total - done:,} of {total:,} passages{cached}")
+            self._line(f"embedding {total - done:,} of {total:,} passages{cached}")
 
     def advanced(self, done: int, total: int, rate: float | None) -> None:
-        now = self._clock()
-        if now - self._last_line < self._every or done >= total:
+        if self._clock() - self._last_line < self._every or done >= total:
             return
-        self._last_line = now
         line = f"embedded {done:,}/{total:,} passages ({100 * done / max(total, 1):.1f}%)"
         if rate:
             line += f", {rate_text(rate)} passages/s, ~{duration((total - done) / rate)} left"
-        self._write(line)
+        self._line(line)
 
 
 class BarProgress(_Embedding):

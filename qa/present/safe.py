@@ -1,11 +1,11 @@
 """Text made safe to show: no control characters, escape sequences or bidi overrides.
 
 A report (or a question, a file name) may hold bytes that a terminal or a chat client acts
-on instead of showing: ANSI/ECMA-48 escape sequences (``\\x1b[31m`` colours the rest of the
-screen, ``\\x1b]…\\x07`` retitles the window or writes a link, ``\\x9b`` is the one-byte form
-of ``\\x1b[``), C0 and C1 control characters (``\\x00``, ``\\r`` that rewrites a line), and
-the bidi embedding, override and isolate characters U+202A–U+202E and U+2066–U+2069, which
-make text read in another order than it is stored (a figure could read "98" and be "89").
+on instead of showing (``qa.controls``): ANSI escape sequences (``\\x1b[31m`` colours the
+rest of the screen, ``\\x1b]…\\x07`` retitles the window or writes a link, ``\\x9b`` is the
+one-byte form of ``\\x1b[``), C0 and C1 control characters (``\\x00``, ``\\r`` that rewrites
+a line), and the bidi overrides and isolates, which make text read in another order than it
+is stored (a figure could read "98" and be "89").
 
 Everything the terminal and Telegram back ends show passes through here once, when the view
 is made (:mod:`qa.present.view`) or, for text that has no view (document titles, the bot's
@@ -17,24 +17,14 @@ after what stood before it is stripped.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+
+from qa.controls import UNSAFE
 
 #: (start, end) of a span (a figure) in a text.
 Span = tuple[int, int]
 
-_ESCAPE_SEQUENCES = (
-    # CSI (ESC [ or the one-byte 0x9b): parameters, intermediates, one final byte.
-    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
-    # OSC, DCS, SOS, PM, APC (7- or 8-bit) up to their terminator (BEL or ST). Without a
-    # terminator only the introducer goes (below): the rest stays visible, never swallowed.
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
-    # Any other escape sequence: ESC, intermediates, one final byte (ESC c, ESC ( B).
-    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"
-)
-#: C0 controls but newline and tab, DEL, C1 controls, bidi embeddings/overrides/isolates.
-_CONTROLS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-UNSAFE = re.compile(f"{_ESCAPE_SEQUENCES}|{_CONTROLS}")
+__all__ = ["UNSAFE", "Span", "clean", "clean_with_spans", "one_line"]
 
 
 def clean(text: str) -> str:

@@ -170,7 +170,7 @@ def load_report_qa(index_dir: Path | None = None) -> ReportQA:
 
 class RedactingFilter(logging.Filter):
     """Replaces a secret in every log record (httpx and PTB may log request URLs, which
-    carry the token)."""
+    carry the token), tracebacks included (PTB's InvalidToken message quotes the token)."""
 
     def __init__(self, secret: str) -> None:
         super().__init__()
@@ -181,7 +181,20 @@ class RedactingFilter(logging.Filter):
         redacted = handlers.redact(text, self.secret)
         if redacted != text:
             record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            # Formatters print exc_text when it is set: the traceback, redacted.
+            record.exc_text = handlers.redact(
+                "".join(traceback.format_exception(*record.exc_info)).rstrip("\n"), self.secret
+            )
         return True
+
+
+class StartupErrorFilter(logging.Filter):
+    """Drops PTB's own traceback of a token Telegram refuses at start-up: ``qa-bot`` says
+    it in one line (``startup_error``) and stops."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
 def redact_token_in_logs(token: str) -> None:
@@ -214,6 +227,8 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter(settings.token))
+        if not args.debug:
+            handler.addFilter(StartupErrorFilter())
     try:
         qa = load_report_qa(settings.index_dir)
         log.info("%d document(s) in %s", len(qa.documents), qa.retriever.index_dir)
@@ -231,8 +246,8 @@ def _run(args: argparse.Namespace) -> int:
         # Start-up failures (no index, a damaged one, an unwritable state file, a token
         # Telegram refuses, an unreachable Bot API server) are one line; --debug adds the
         # traceback. Once running, handlers' errors go to handlers.on_error instead.
-        if args.debug:
-            traceback.print_exc()
+        if args.debug:  # the traceback, never the token
+            print(handlers.redact(traceback.format_exc(), settings.token), file=sys.stderr)
         print(f"qa-bot: {startup_error(error, settings.token)}", file=sys.stderr)
         return 1
     return 0

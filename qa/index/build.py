@@ -31,7 +31,7 @@ from qa.index.snapshot import Snapshot
 from qa.lexical import DIRNAME, SENTENCES_DIRNAME, LexicalIndex, SentenceLexicalIndex
 from qa.policy import DEFAULT, IndexPolicy
 from qa.sentences import split_sentences
-from qa.text import FOLDING, TOKENIZER, chinese_script
+from qa.text import FOLDING, TOKENIZER, chinese_script, lexical_tokens
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +278,7 @@ def build_index(
             write_generation(
                 workdir, corpus, embedder, vectors, texts, sentences, info, policy=policy
             )
-            _validate(workdir, embedder, corpus.passages[0], policy)
+            _validate(workdir, embedder, corpus.passages, policy)
             generation = layout.publish(workdir)
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -302,13 +302,22 @@ def _no_stage(stage: BuildStage) -> None:
     pass
 
 
-def _validate(workdir: Path, embedder: Embedder, probe: Passage, policy: IndexPolicy) -> None:
-    """Load the new generation exactly as a reader would and run one query against it."""
+def _validate(
+    workdir: Path, embedder: Embedder, passages: Sequence[Passage], policy: IndexPolicy
+) -> None:
+    """Load the new generation exactly as a reader would and run one query against it: the
+    first passage with words BM25 can match (a paragraph of "#" or "***" has none) must be
+    found by its own text."""
+    probe = next((p for p in passages if lexical_tokens(p.text[:200])), passages[0])
     snap = Snapshot.open(workdir, embedder=embedder, policy=policy)
     try:
         _scores, rows = snap.dense_search(snap.encode_query(probe.text[:200]), 1)
-        found = snap.store.get([int(r) for r in rows if r >= 0])
-        if not found or snap.lexical_scores(probe.text[:200]).max() <= 0:
-            raise IndexCorruptError(f"{workdir}: the new index failed its validation query")
+        if not snap.store.get([int(r) for r in rows if r >= 0]):
+            raise IndexCorruptError("the new index failed its validation: dense search found nothing")
+        if lexical_tokens(probe.text[:200]) and snap.lexical_scores(probe.text[:200]).max() <= 0:
+            raise IndexCorruptError(
+                f"the new index failed its validation: BM25 does not find passage {probe.id!r} "
+                "by its own words"
+            )
     finally:
         snap.close()

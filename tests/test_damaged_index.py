@@ -344,3 +344,14 @@ def test_a_full_disk_while_caching_is_an_os_error_not_damage(tmp_path):
     assert caught.value.errno == errno.ENOSPC and "embedding cache" in str(caught.value)
     assert caught.value.filename == str(folder / cache_module.FILENAME)
     assert not list(folder.glob("*.broken-*"))
+
+
+def test_a_build_keeps_a_sound_earlier_generation_not_a_damaged_one(two, embedder):
+    """The current generation is damaged (readers fall back to the earlier one); the next
+    build keeps that sound earlier generation as its fallback and drops the damaged one."""
+    broken, sound = current(two), earlier(two)
+    truncated_vectors(broken)
+    build_index([DATA], two, model=embedder)
+    names = {g.name for g in IndexLayout(two).generations()}
+    assert names == {IndexLayout(two).current_name(), sound.name}
+    assert not broken.exists()

@@ -23,7 +23,7 @@ from qa.corpus import Corpus, Skipped, read_sources
 from qa.documents import Document, Passage
 from qa.embed import Embedder
 from qa.errors import ArgumentError, ArgumentTypeError, IndexCorruptError
-from qa.index import dense, passages
+from qa.index import dense, parts, passages
 from qa.index.cache import EmbeddingCache, text_key
 from qa.index.layout import IndexLayout
 from qa.index.manifest import Manifest
@@ -283,7 +283,7 @@ def build_index(
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
             raise
-        layout.prune()
+        layout.prune(sound=parts.opens)
     return BuildReport(
         index_dir=layout.root,
         generation=generation,

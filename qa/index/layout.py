@@ -21,7 +21,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from qa.errors import BuildLockedError, IndexNotFoundError, IndexPathError
@@ -139,15 +139,25 @@ class IndexLayout:
         _fsync_dir(self.root)
         return final
 
-    def prune(self) -> None:
-        """Remove leftovers of interrupted builds and generations older than the last two."""
+    def prune(self, *, sound: Callable[[Path], bool] | None = None) -> None:
+        """Remove leftovers of interrupted builds and every generation but the current one and
+        the newest before it (still served by older readers, and the fallback should the
+        current one be damaged). With ``sound``, the one kept before the current one is the
+        newest for which ``sound(generation)`` holds: a damaged generation is not kept in
+        place of a good one."""
         current = self.current_name()
         for tmp in self.root.glob(TMP_PREFIX + "*"):
             shutil.rmtree(tmp, ignore_errors=True)
         for stray in self.root.glob(f".{CURRENT}.*"):
             stray.unlink(missing_ok=True)
         gens = sorted(self.root.glob(GEN_PREFIX + "*"), key=lambda p: p.stat().st_mtime)
-        keep = {current} | {g.name for g in gens[-KEEP_GENERATIONS:]}
+        earlier = [g for g in reversed(gens) if g.name != current]  # newest first
+        keep = {current}
+        for gen in earlier:
+            if len(keep) >= KEEP_GENERATIONS:
+                break
+            if sound is None or sound(gen):
+                keep.add(gen.name)
         for gen in gens:
             if gen.name not in keep:
                 shutil.rmtree(gen, ignore_errors=True)

@@ -116,3 +116,22 @@ def _count(folder: Path, lexical: LexicalIndex) -> int:
         return lexical.stored_documents()
     except READ_ERRORS as exc:
         raise IndexCorruptError.damaged(folder, _problem(exc)) from exc
+
+
+def check_generation(gen: Path) -> None:
+    """Open every part of ``gen`` against its manifest, without the model (memory-mapped where
+    FAISS and numpy can); ``IndexCorruptError`` naming the first damaged part."""
+    manifest = Manifest.load(gen)
+    open_store(gen, int(manifest.corpus["passages"])).close()
+    open_dense(gen, manifest, mmap=True)
+    open_lexical(gen, manifest, mmap=True)
+    open_sentences(gen, manifest, mmap=True)
+
+
+def opens(gen: Path) -> bool:
+    """True when every part of ``gen`` opens and agrees with its manifest."""
+    try:
+        check_generation(gen)
+    except IndexCorruptError:
+        return False
+    return True

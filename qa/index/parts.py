@@ -86,6 +86,8 @@ def open_lexical(gen: Path, manifest: Manifest, *, mmap: bool = False) -> Lexica
 def open_sentences(gen: Path, manifest: Manifest, *, mmap: bool = False) -> SentenceLexicalIndex:
     """The sentence BM25 index of ``gen``: where each passage's sentences start, and one BM25
     document per sentence."""
+    if not isinstance(manifest.lexical.get("sentences_dir"), str):  # Report QA 0.1 had none
+        raise IndexCorruptError.damaged(gen / "manifest.json", "no sentence index recorded")
     folder = gen / manifest.lexical["sentences_dir"]
     count = int(manifest.corpus["passages"])
     sentences = _load(folder, lambda: SentenceLexicalIndex.load(folder, count, mmap=mmap))
@@ -129,9 +131,13 @@ def check_generation(gen: Path) -> None:
 
 
 def opens(gen: Path) -> bool:
-    """True when every part of ``gen`` opens and agrees with its manifest."""
+    """False when a part of ``gen`` is damaged (``check_generation``). Anything else that goes
+    wrong counts as sound: this decides what a build may delete, and what cannot be judged
+    is kept."""
     try:
         check_generation(gen)
     except IndexCorruptError:
         return False
+    except Exception:  # noqa: BLE001 - see the docstring
+        return True
     return True

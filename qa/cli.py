@@ -3,6 +3,7 @@
 qa build [PATH ...] [--index DIR] [--model M] [--strict]
 qa ask "QUESTION" [-k N] [--json] [--index DIR]
 qa eval QUESTIONS.jsonl [--json] [--index DIR]
+qa chat [-k N] [--index DIR]
 """
 
 from __future__ import annotations
@@ -129,6 +130,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace) -> int:
+    import time
+
+    import qa.config as config
+    from qa import chat
+
+    started = time.perf_counter()
+    qa = _open(args.index)
+    seconds = qa.warm_up() if not args.no_warm_up else 0.0
+    err.print(
+        f"ready in {time.perf_counter() - started:.1f} s (warm-up {seconds:.1f} s)",
+        style="dim",
+        highlight=False,
+    )
+    out = Console(highlight=False, soft_wrap=True)
+    return chat.run(qa, out=out, err=err, k=args.k, history=config.cache_dir() / "chat_history")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="qa", description="Ask questions about reports; get quoted passages."
@@ -157,6 +176,14 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print machine-readable JSON")
     a.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     a.set_defaults(func=cmd_ask)
+
+    c = sub.add_parser("chat", help="load once, then answer question after question")
+    c.add_argument("-k", type=int, default=3, help="how many passages to list (default 3)")
+    c.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    c.add_argument(
+        "--no-warm-up", action="store_true", help="start at once; the first question loads the rest"
+    )
+    c.set_defaults(func=cmd_chat)
 
     e = sub.add_parser("eval", help="score retrieval and answers on a JSONL question file")
     e.add_argument("questions", type=Path)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+from qa.answer import candidates
 from qa.answer.compose import compose
 from qa.answer.model import Answer
 from qa.documents import Document
@@ -14,6 +16,11 @@ from qa.index.build import BuildReport, Progress
 from qa.index.served import ServedIndex
 from qa.policy import DEFAULT, Policy
 from qa.retrieve import Retriever
+from qa.retrieve.retriever import WARM_UP_QUESTIONS
+
+#: Candidate sentences whose vectors ``warm_up`` embeds ahead of the first questions (every
+#: sentence of an index of a few reports; ~150 for the bundled one).
+WARM_UP_SENTENCES = 2000
 
 
 class ReportQA:
@@ -89,6 +96,27 @@ class ReportQA:
             language=language,
             policy=self._policy.answer,
         )
+
+    def warm_up(self, *, max_sentences: int = WARM_UP_SENTENCES) -> float:
+        """Load everything now that the first questions would otherwise load lazily —
+        converters, glossary, lemmatiser, the model's kernels, and the vectors of up to
+        ``max_sentences`` candidate sentences (all of them for an index of a few reports) —
+        and return the seconds it took. The bot calls it before it starts polling."""
+        started = time.perf_counter()
+        self._retriever.warm_up()
+        for question in WARM_UP_QUESTIONS:
+            self.ask(question)
+        texts: list[str] = []
+        index = self._retriever.index
+        for passage in index.passages():
+            document = index.documents.get(passage.doc)
+            for start, end in candidates.spans(passage.text, passage.kind):
+                texts.append(candidates.match_text(passage.text[start:end], passage.kind, document))
+            if len(texts) >= max_sentences:
+                break
+        if texts:
+            self._retriever.embedder.encode_sentences(texts[:max_sentences])
+        return time.perf_counter() - started
 
     def close(self) -> None:
         self._retriever.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+import qa.text as text
 from qa.documents import Document
 from qa.embed import Embedder
 from qa.errors import ArgumentError, ArgumentTypeError
@@ -19,11 +20,15 @@ from qa.index.served import ServedIndex
 from qa.index.snapshot import Snapshot
 from qa.policy import DEFAULT, Policy, RetrievalPolicy
 from qa.question import check_question
+from qa.retrieve import crosslingual
 from qa.retrieve.crosslingual import translate
 from qa.retrieve.explanation import Candidate, Explanation
 from qa.retrieve.fusion import QueryStats, fuse, lexical_weight, sentence_weight
 from qa.retrieve.hit import Hit
 from qa.text import drop_document_references, is_english
+
+#: One question per language, run by ``warm_up`` (any question does; these exercise each path).
+WARM_UP_QUESTIONS = ("發放了多少補貼？", "发放了多少补贴？", "How much money was paid?")
 
 
 @dataclass(frozen=True)
@@ -305,6 +310,15 @@ class Retriever:
         return LexicalEvidence(
             snap.lexical.weighted_scores(translation.terms), share, translation.terms
         )
+
+    def warm_up(self) -> None:
+        """Load now what the first questions would otherwise load: the script converters,
+        the English glossary and lemmatiser, and the model's kernels (one search per
+        language). A server calls it before it takes questions."""
+        text.warm_up()
+        crosslingual.warm_up(self._policy)
+        for question in WARM_UP_QUESTIONS:
+            self.search(question, k=1)
 
     def close(self) -> None:
         self._index.close()

@@ -32,6 +32,8 @@ WORDS: dict[str, str] = {
     "more_header": "More passages ({first}–{last} of {total})",
     "more_expired": "This answer has expired; please ask again.",
     "inline_hint": "Type a question about the report",
+    "chat_hello": "Ask about the reports in Chinese or English. /help for commands; /quit or Ctrl-D to leave.",
+    "chat_help": "Type a question and press Enter. /passages QUESTION lists the top passages instead of an answer. /quit, /exit or Ctrl-D leaves; Ctrl-C drops the line being typed.",
 }
 
 #: Example questions about the bundled report (tests/test_bot.py checks that each is

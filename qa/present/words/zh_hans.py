@@ -32,6 +32,8 @@ WORDS: dict[str, str] = {
     "more_header": "更多相关段落（{first}–{last}，共 {total} 段）",
     "more_expired": "这个回答已过期，请重新提问。",
     "inline_hint": "输入一个关于报告的问题",
+    "chat_hello": "用中文或英文提问报告的内容。输入 /help 查看命令；/quit 或 Ctrl-D 离开。",
+    "chat_help": "输入问题后按 Enter。/passages 问题：列出最相关的段落而不是回答。/quit、/exit 或 Ctrl-D 离开；Ctrl-C 清除正在输入的一行。",
 }
 
 #: Example questions about the bundled report (tests/test_bot.py checks that each is

@@ -32,6 +32,8 @@ WORDS: dict[str, str] = {
     "more_header": "更多相關段落（{first}–{last}，共 {total} 段）",
     "more_expired": "這個回答已過期，請重新提問。",
     "inline_hint": "輸入一個關於報告的問題",
+    "chat_hello": "用中文或英文提問報告的內容。輸入 /help 查看命令；/quit 或 Ctrl-D 離開。",
+    "chat_help": "輸入問題後按 Enter。/passages 問題：列出最相關的段落而不是回答。/quit、/exit 或 Ctrl-D 離開；Ctrl-C 清除正在輸入的一行。",
 }
 
 #: Example questions about the bundled report (tests/test_bot.py checks that each is

@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import logging
 import sys
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -210,11 +211,19 @@ def main(argv: list[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter(settings.token))
     try:
+        started = time.monotonic()
         qa = load_report_qa(settings.index_dir)
     except QAError as error:
         print(f"qa-bot: {error}", file=sys.stderr)
         return 1
-    log.info("%d document(s) in %s", len(qa.documents), qa.retriever.index_dir)
+    warm = qa.warm_up()  # before polling: the first questions do not pay for lazy loading
+    log.info(
+        "ready in %.1f s (warm-up %.1f s): %d document(s) in %s",
+        time.monotonic() - started,
+        warm,
+        len(qa.documents),
+        qa.retriever.index_dir,
+    )
 
     application = build_application(settings, qa)
     if settings.webhook_url:

@@ -148,6 +148,19 @@ class IndexPolicy:
     hnsw_ef_search: int = 64
     #: Memory-map vectors and BM25 matrices past this many passages instead of reading them.
     mmap_from: int = 200_000
+    #: Metadata a report does not state is inferred from its text (``qa.corpus.infer``).
+    #: A first line of at most this many characters without sentence punctuation at its end
+    #: is the title (report titles run 10–40 characters; a first paragraph is longer).
+    infer_title_max_chars: int = 60
+    #: The year is the one the first paragraphs mention most: a report's opening states its
+    #: year ("2020年是…"), while later paragraphs compare with earlier years.
+    infer_head_paragraphs: int = 3
+    #: The region is the province the text names most, if named at least this often (once
+    #: may be a comparison or a neighbour: the bundled report names 吉林 in passing).
+    infer_region_min_mentions: int = 2
+    #: Characters of a report read for its script and its regions (enough for any report's
+    #: opening pages; bounds the work on a very large file).
+    infer_text_chars: int = 50_000
 
 
 @dataclass(frozen=True)

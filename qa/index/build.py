@@ -175,6 +175,7 @@ def write_generation(
             "documents": len(corpus.documents),
             "passages": len(corpus.passages),
             "files": [str(f) for f in corpus.files],
+            "documents_format": passages.DOCUMENTS_FORMAT,
         },
         build=build_info,
     )
@@ -230,7 +231,7 @@ def build_index(
     layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
     source_list = source_paths(sources)
     with layout.lock():
-        corpus = read_sources(source_list, strict=strict)
+        corpus = read_sources(source_list, strict=strict, policy=policy)
         embedder = model if isinstance(model, Embedder) else Embedder.load(model)
         docs = {d.id: d for d in corpus.documents}
         texts = [index_text(p, docs[p.doc]) for p in corpus.passages]

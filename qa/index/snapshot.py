@@ -16,8 +16,8 @@ from qa.embed import Embedder
 from qa.errors import IndexCorruptError, IndexOutdatedError, ModelMismatchError
 from qa.index import dense
 from qa.index.manifest import Manifest
+from qa.index.passages import DOCUMENTS_FORMAT, PassageStore
 from qa.index.passages import FILENAME as PASSAGES_FILE
-from qa.index.passages import PassageStore
 from qa.lexical import LexicalIndex, SentenceLexicalIndex
 from qa.policy import DEFAULT, IndexPolicy
 from qa.text import FOLDING, TOKENIZER, chinese_script, to_script
@@ -141,12 +141,14 @@ class Snapshot:
 
 def check_text_matching(path: Path, manifest: Manifest) -> None:
     """``IndexOutdatedError`` unless the index folds and tokenises text as this version
-    does and has every lexical part (indexes of Report QA 0.1 lack the sentence index)."""
+    does, has every lexical part (indexes of Report QA 0.1 lack the sentence index) and
+    records documents as this version does (before format 2, no value's origin)."""
     text, lexical = manifest.text, manifest.lexical
     if (
         text.get("folding") == FOLDING
         and text.get("lexical_tokens") == TOKENIZER
         and "sentences_dir" in lexical
+        and manifest.corpus.get("documents_format") == DOCUMENTS_FORMAT
     ):
         return
     raise IndexOutdatedError(

@@ -117,6 +117,13 @@ class AnswerPolicy:
     #: scores at least this share of the best content score (answerable dev questions
     #: ≥ 0.82; unanswerable ≤ 0.6).
     figure_content_ratio: float = 0.7
+    #: With several reports indexed and no year or region named, a figure question is
+    #: answered from the best-matching report; another report whose best passage's fused
+    #: score is within this share of the best one's answers it "closely" and is shown side
+    #: by side (newest first). The same paragraph of another year's report (figures
+    #: changed) scores within 0.01 of it; the nearest passage of an unrelated report is
+    #: 0.3 or more below (``tests/test_many_reports.py`` builds both).
+    close_reports_margin: float = 0.1
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from qa.answer.compose import compose
+from qa.answer import routing
 from qa.answer.model import Answer
 from qa.documents import Document
 from qa.embed import Embedder
@@ -78,16 +78,17 @@ class ReportQA:
         """The sentences of the reports that answer ``question``, quoted verbatim, or an
         honest decline (``Answer.found`` false, with its ``reason``).
 
+        With several reports indexed, a question naming years or regions is answered from
+        the reports whose metadata cover them, one part per year or region when it names
+        several (``Answer.parts``); otherwise from the best-matching report, which the
+        answer names (``Answer.report``); see ``qa.answer.routing``.
+
         ``language`` ("zh-Hant", "zh-Hans", "en") sets the language of the reply's own
         words; by default it follows the question's script. Raises ``QuestionError`` for an
         empty, whitespace-only or over-long question.
         """
-        retrieval = self._retriever.retrieve(question, k=self._policy.answer.hits)
-        return compose(
-            retrieval,
-            encode_sentences=self._retriever.embedder.encode_sentences,
-            language=language,
-            policy=self._policy.answer,
+        return routing.answer(
+            self._retriever, question, policy=self._policy.answer, language=language
         )
 
     def close(self) -> None:

@@ -174,9 +174,22 @@ class TelegramHTML:
     def answer(self, answer: Answer) -> list[str]:
         """The reply to a question: the quotes, or the decline message with a hint."""
         view = view_answer(answer)
+        if view.parts:
+            # A comparison (or reports answering closely): each part under its heading.
+            blocks = [f"<b>{escape(view.parts_heading)}</b>"]
+            for part in view.parts:
+                blocks.append(f"<b>{escape(shorten(part.heading))}</b>")
+                if part.found:
+                    for quote in part.quotes:
+                        blocks.extend(self.quote(quote))
+                else:
+                    blocks.append(f"<i>{escape(shorten(part.message))}</i>")
+            if not view.found:
+                blocks.append(f"<i>{escape(view.hint)}</i>")
+            return pack(blocks, self.limit)
         if not view.found:
             return pack([escape(shorten(view.message)), f"<i>{escape(view.hint)}</i>"], self.limit)
-        blocks = [f"<b>{escape(view.heading)}</b>"]
+        blocks = [f"<b>{escape(shorten(view.heading))}</b>"]
         for quote in view.quotes:
             blocks.extend(self.quote(quote))
         return pack(blocks, self.limit)

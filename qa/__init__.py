@@ -50,6 +50,7 @@ from qa.policy import (
     RetrievalPolicy,
 )
 from qa.present import AnswerView, InlineQuote, TelegramHTML, view_answer
+from qa.present.sheet import figures_csv
 from qa.question import MAX_QUESTION_CHARS, check_question
 from qa.retrieve import Candidate, Explanation, Hit, Retrieval, Retriever
 
@@ -102,6 +103,7 @@ __all__ = [
     "detect_language",
     "evaluate",
     "figure_sheet",
+    "figures_csv",
     "indexed_documents",
     "language_from_code",
     "read_questions",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qa.answer import routing
 from qa.answer.model import Answer
+from qa.answer.sheet import FigureRow, sheet_of
 from qa.documents import Document
 from qa.embed import Embedder
 from qa.i18n import Language
@@ -90,6 +91,12 @@ class ReportQA:
         return routing.answer(
             self._retriever, question, policy=self._policy.answer, language=language
         )
+
+    def figure_sheet(self, doc: str | None = None) -> list[FigureRow]:
+        """Every figure of the report ``doc`` (id or title; every report when ``None``) in
+        the generation being served; see ``qa.figure_sheet``."""
+        store = self._retriever.index.snapshot.store
+        return sheet_of(list(store.documents.values()), store.all(), doc)
 
     def close(self) -> None:
         self._retriever.close()

@@ -169,6 +169,13 @@ def figure_sheet(doc: str | None = None, *, index_dir: str | Path | None = None)
     ``None`` — in report order: value, unit, kind, qualifier, what it measures, the
     sentence, section and paragraph. Reads the index's passages only (no model)."""
     documents, passages = indexed_passages(index_dir)
+    return sheet_of(documents, passages, doc)
+
+
+def sheet_of(
+    documents: list[Document], passages: list[Passage], doc: str | None
+) -> list[FigureRow]:
+    """The figure sheet of ``doc`` (see ``figure_sheet``) from documents and passages."""
     chosen = {d.id for d in select_documents(documents, doc)}
     return figure_rows(
         [d for d in documents if d.id in chosen], [p for p in passages if p.doc in chosen]

@@ -52,6 +52,7 @@ WORDS: dict[str, str] = {
     "figures_none": "The report has no figures.",
     "figures_unknown": "There is no report {doc}. The reports: {documents}",
     "figures_usage": "Several reports are indexed; name one: /figures {example}",
+    "n_of_kind": "{n} {kind}",
     "kind_money": "money",
     "kind_people": "people",
     "kind_count": "counts",

@@ -52,6 +52,7 @@ WORDS: dict[str, str] = {
     "figures_none": "这份报告没有数字。",
     "figures_unknown": "没有 {doc} 这份报告。已收录的报告：{documents}",
     "figures_usage": "收录了几份报告，请指明一份：/figures {example}",
+    "n_of_kind": "{kind}{n}个",
     "kind_money": "金额",
     "kind_people": "人数",
     "kind_count": "数量",

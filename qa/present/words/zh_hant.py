@@ -52,6 +52,7 @@ WORDS: dict[str, str] = {
     "figures_none": "這份報告沒有數字。",
     "figures_unknown": "沒有 {doc} 這份報告。已收錄的報告：{documents}",
     "figures_usage": "收錄了幾份報告，請指明一份：/figures {example}",
+    "n_of_kind": "{kind}{n}個",
     "kind_money": "金額",
     "kind_people": "人數",
     "kind_count": "數量",

@@ -170,7 +170,8 @@ def check_text_matching(path: Path, manifest: Manifest) -> None:
     ):
         return
     raise IndexOutdatedError(
-        f"index {path.parent} was built by Report QA {manifest.package_version} with other "
-        f"text matching than Report QA {__version__} uses; rebuild it with qa build",
+        f"index {path.parent} was built by Report QA {manifest.package_version}, which matched "
+        f"text or recorded documents differently from Report QA {__version__}; "
+        "rebuild it with qa build",
         list(manifest.corpus.get("files", [])),
     )

@@ -120,9 +120,10 @@ class AnswerPolicy:
     #: With several reports indexed and no year or region named, a figure question is
     #: answered from the best-matching report; another report whose best passage's fused
     #: score is within this share of the best one's answers it "closely" and is shown side
-    #: by side (newest first). The same paragraph of another year's report (figures
-    #: changed) scores within 0.01 of it; the nearest passage of an unrelated report is
-    #: 0.3 or more below (``tests/test_many_reports.py`` builds both).
+    #: by side (newest first). Measured on the many-reports test fixture: the same
+    #: paragraph of another year's or province's report (figures changed) scores within
+    #: 0.03 of the best (relative); another report's nearest paragraph on the same topic
+    #: 0.18 or more below. 0.1 sits between; with one report indexed it never applies.
     close_reports_margin: float = 0.1
 
 

@@ -129,6 +129,7 @@ def build_application(settings: BotSettings, qa: ReportQA) -> Application:
             CommandHandler("start", handlers.on_start, filters=new),
             CommandHandler("help", handlers.on_help, filters=new),
             CommandHandler("sources", handlers.on_sources, filters=new),
+            CommandHandler("figures", handlers.on_figures, filters=new),
             CommandHandler("ask", handlers.on_ask, filters=new),
             MessageHandler(new & filters.COMMAND, handlers.on_unknown_command),
             MessageHandler(new & private & filters.TEXT, handlers.on_text),

@@ -1,7 +1,11 @@
 """The ``qa`` command: build an index, ask a question, evaluate. A thin face over the library.
 
 qa build [PATH ...] [--index DIR] [--model M] [--strict]
+qa add PATH ... [--index DIR] [--strict]
+qa remove DOC ... [--index DIR]
 qa ask "QUESTION" [-k N] [--json] [--index DIR]
+qa sources [--json] [--index DIR]
+qa figures [DOC] [--csv | --json] [--index DIR]
 qa eval QUESTIONS.jsonl [--json] [--index DIR]
 qa chat [-k N] [--index DIR]
 """
@@ -56,19 +60,71 @@ def _build(sources: list[str] | None, index: Path | None, model: str | None, str
         return build_index(sources, index, model=model, strict=strict, progress=update)
 
 
-def _print_build(report) -> None:
+def _print_build(report, *, verb: str = "built") -> None:
     err.print(
-        f"built {report.index_dir}: {report.documents} document(s), {report.passages} passages "
+        f"{verb} {report.index_dir}: {report.documents} document(s), {report.passages} passages "
         f"({report.embedded} embedded, {report.reused} reused from cache) "
-        f"with {report.model} in {report.seconds:.1f} s"
+        f"with {report.model} in {report.seconds:.1f} s",
+        markup=False,
     )
+    for label, ids in (
+        ("added", report.added if verb != "built" else []),
+        ("replaced (same id)", report.replaced),
+        ("dropped" if verb == "built" else "removed", report.dropped),
+    ):
+        if ids:
+            what = "report(s) the previous index had" if label == "dropped" else "report(s)"
+            err.print(f"  {label} {len(ids)} {what}: {', '.join(ids)}", markup=False)
     for s in report.skipped:
-        err.print(f"  skipped {s.path}: {s.reason}")
+        err.print(f"  skipped {s.path}: {s.reason}", markup=False)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     report = _build(args.paths or None, args.index, args.model, args.strict)
     _print_build(report)
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from qa.index.update import add_reports
+
+    bar, update = _progress_bar()
+    with bar:
+        report = add_reports(args.paths, args.index, strict=args.strict, progress=update)
+    _print_build(report, verb="added to")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from qa.index.update import remove_reports
+
+    _print_build(remove_reports(args.docs, args.index), verb="removed from")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from qa.index.catalog import indexed_documents
+    from qa.present import sheet
+
+    documents = indexed_documents(args.index)
+    if args.json:
+        print(sheet.sources_json(documents))
+    else:
+        sheet.print_sources(Console(highlight=False, soft_wrap=True), documents)
+    return 0
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from qa.answer.sheet import figure_sheet
+    from qa.present import sheet
+
+    rows = figure_sheet(args.doc, index_dir=args.index)
+    if args.csv:
+        sys.stdout.write(sheet.figures_csv(rows))
+    elif args.json:
+        print(sheet.figures_json(rows))
+    else:
+        sheet.print_figures(Console(highlight=False, soft_wrap=True), rows)
     return 0
 
 
@@ -166,6 +222,34 @@ def parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="fail on any unreadable file instead of skipping it"
     )
     b.set_defaults(func=cmd_build)
+
+    ad = sub.add_parser(
+        "add", help="add reports to an existing index (a report with the same id is replaced)"
+    )
+    ad.add_argument("paths", nargs="+", help="report files or folders")
+    ad.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    ad.add_argument(
+        "--strict", action="store_true", help="fail on any unreadable file instead of skipping it"
+    )
+    ad.set_defaults(func=cmd_add)
+
+    rm = sub.add_parser("remove", help="remove reports from an index (ids from qa sources)")
+    rm.add_argument("docs", nargs="+", help="report ids")
+    rm.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    rm.set_defaults(func=cmd_remove)
+
+    so = sub.add_parser("sources", help="list the indexed reports, their metadata and its origin")
+    so.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    so.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    so.set_defaults(func=cmd_sources)
+
+    fi = sub.add_parser("figures", help="list every figure of a report (the figure sheet)")
+    fi.add_argument("doc", nargs="?", help="report id or title (default: every report)")
+    form = fi.add_mutually_exclusive_group()
+    form.add_argument("--csv", action="store_true", help="print CSV")
+    form.add_argument("--json", action="store_true", help="print JSON")
+    fi.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    fi.set_defaults(func=cmd_figures)
 
     a = sub.add_parser("ask", help="ask a question")
     a.add_argument("question")

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from qa.answer import candidates
-from qa.answer.compose import compose
+from qa.answer import candidates, routing
 from qa.answer.model import Answer
+from qa.answer.sheet import FigureRow, sheet_of
 from qa.documents import Document
 from qa.embed import Embedder
 from qa.i18n import Language
@@ -85,16 +85,17 @@ class ReportQA:
         """The sentences of the reports that answer ``question``, quoted verbatim, or an
         honest decline (``Answer.found`` false, with its ``reason``).
 
+        With several reports indexed, a question naming years or regions is answered from
+        the reports whose metadata cover them, one part per year or region when it names
+        several (``Answer.parts``); otherwise from the best-matching report, which the
+        answer names (``Answer.report``); see ``qa.answer.routing``.
+
         ``language`` ("zh-Hant", "zh-Hans", "en") sets the language of the reply's own
         words; by default it follows the question's script. Raises ``QuestionError`` for an
         empty, whitespace-only or over-long question.
         """
-        retrieval = self._retriever.retrieve(question, k=self._policy.answer.hits)
-        return compose(
-            retrieval,
-            encode_sentences=self._retriever.embedder.encode_sentences,
-            language=language,
-            policy=self._policy.answer,
+        return routing.answer(
+            self._retriever, question, policy=self._policy.answer, language=language
         )
 
     def warm_up(self, *, max_sentences: int = WARM_UP_SENTENCES) -> float:
@@ -117,6 +118,12 @@ class ReportQA:
         if texts:
             self._retriever.embedder.encode_sentences(texts[:max_sentences])
         return time.perf_counter() - started
+
+    def figure_sheet(self, doc: str | None = None) -> list[FigureRow]:
+        """Every figure of the report ``doc`` (id or title; every report when ``None``) in
+        the generation being served; see ``qa.figure_sheet``."""
+        store = self._retriever.index.snapshot.store
+        return sheet_of(list(store.documents.values()), store.all(), doc)
 
     def close(self) -> None:
         self._retriever.close()

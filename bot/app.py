@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import logging
 import sys
+import time
 import traceback
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -137,6 +138,7 @@ def build_application(settings: BotSettings, qa: ReportQA) -> Application:
             CommandHandler("start", handlers.on_start, filters=new),
             CommandHandler("help", handlers.on_help, filters=new),
             CommandHandler("sources", handlers.on_sources, filters=new),
+            CommandHandler("figures", handlers.on_figures, filters=new),
             CommandHandler("ask", handlers.on_ask, filters=new),
             MessageHandler(new & filters.COMMAND, handlers.on_unknown_command),
             MessageHandler(new & private & filters.TEXT, handlers.on_text),
@@ -230,8 +232,16 @@ def _run(args: argparse.Namespace) -> int:
         if not args.debug:
             handler.addFilter(StartupErrorFilter())
     try:
+        started = time.monotonic()
         qa = load_report_qa(settings.index_dir)
-        log.info("%d document(s) in %s", len(qa.documents), qa.retriever.index_dir)
+        warm = qa.warm_up()  # before polling: the first questions do not pay for lazy loading
+        log.info(
+            "ready in %.1f s (warm-up %.1f s): %d document(s) in %s",
+            time.monotonic() - started,
+            warm,
+            len(qa.documents),
+            qa.retriever.index_dir,
+        )
         application = build_application(settings, qa)
         if settings.webhook_url:
             log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)

@@ -22,6 +22,7 @@ from telegram import (
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
+    InputFile,
     InputTextMessageContent,
     Message,
     MessageEntity,
@@ -35,12 +36,14 @@ from bot.state import bot_state
 from qa import (
     MAX_QUESTION_CHARS,
     Answer,
+    ArgumentError,
     Hit,
     Language,
     QuestionError,
     TelegramHTML,
     check_question,
     detect_language,
+    figures_csv,
     language_from_code,
 )
 
@@ -124,6 +127,35 @@ async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """/sources: every indexed report with its source and date."""
     documents = list(bot_state(context).qa.documents.values())
     await _reply(update.effective_message, html.sources(documents, user_language(update)))
+
+
+async def on_figures(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/figures [REPORT]: a short summary of the report's figures and the full figure sheet
+    as a CSV document. With several reports indexed and none named, how to name one."""
+    message = update.effective_message
+    lang = user_language(update)
+    qa = bot_state(context).qa
+    parts = (message.text or "").split(maxsplit=1)
+    doc = parts[1].strip() if len(parts) > 1 else None
+    documents = list(qa.documents.values())
+    if doc is None and len(documents) > 1:
+        await _reply(message, [html.text("figures_usage", lang, example=documents[0].id)])
+        return
+    try:
+        rows = await asyncio.to_thread(qa.figure_sheet, doc)
+    except ArgumentError:
+        listing = ", ".join(d.id for d in documents)
+        await _reply(message, [html.text("figures_unknown", lang, doc=doc, documents=listing)])
+        return
+    shown = [d for d in documents if d.id in {r.doc for r in rows}] or documents[:1]
+    await _reply(message, [html.figures_summary(rows, shown, lang)])
+    if rows:
+        name = f"{shown[0].id if len(shown) == 1 else 'reports'}-figures.csv"
+        data = figures_csv(rows).encode("utf-8-sig")  # the BOM lets spreadsheets read UTF-8
+        await message.reply_document(
+            document=InputFile(data, filename=name),
+            caption=html.figures_caption(shown, lang),
+        )
 
 
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from qa._version import __version__
 from qa.answer import Answer, Citation, DeclineReason, Figure, Quote, ReportQA
+from qa.answer.model import PartsKind
+from qa.answer.sheet import FigureRow, figure_sheet
 from qa.documents import Document, Passage
 from qa.errors import (
     ArgumentError,
@@ -39,7 +41,9 @@ from qa.errors import (
 from qa.evaluation import EvalQuestion, evaluate, read_questions
 from qa.i18n import LANGUAGES, Language, detect_language, language_from_code
 from qa.index.build import BuildMonitor, BuildReport, BuildStage, build_index
+from qa.index.catalog import indexed_documents
 from qa.index.doctor import Finding, check_index
+from qa.index.update import add_reports, remove_reports
 from qa.policy import (
     AnswerPolicy,
     FusionWeights,
@@ -49,6 +53,7 @@ from qa.policy import (
     RetrievalPolicy,
 )
 from qa.present import AnswerView, InlineQuote, TelegramHTML, view_answer
+from qa.present.sheet import figures_csv
 from qa.question import MAX_QUESTION_CHARS, check_question
 from qa.retrieve import Candidate, Explanation, Hit, Retrieval, Retriever
 
@@ -72,6 +77,7 @@ __all__ = [
     "EvalQuestion",
     "Explanation",
     "Figure",
+    "FigureRow",
     "Finding",
     "FusionWeights",
     "Hit",
@@ -85,6 +91,7 @@ __all__ = [
     "LanguagePolicy",
     "ModelError",
     "ModelMismatchError",
+    "PartsKind",
     "Passage",
     "Policy",
     "QAError",
@@ -97,12 +104,17 @@ __all__ = [
     "SourceError",
     "TelegramHTML",
     "__version__",
+    "add_reports",
     "build_index",
     "check_index",
     "check_question",
     "detect_language",
     "evaluate",
+    "figure_sheet",
+    "figures_csv",
+    "indexed_documents",
     "language_from_code",
     "read_questions",
+    "remove_reports",
     "view_answer",
 ]

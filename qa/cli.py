@@ -1,8 +1,13 @@
 """The ``qa`` command: build an index, ask a question, evaluate. A thin face over the library.
 
 qa build [PATH ...] [--index DIR] [--model M] [--strict]
+qa add PATH ... [--index DIR] [--strict]
+qa remove DOC ... [--index DIR]
 qa ask "QUESTION" [-k N] [--json] [--index DIR]
+qa sources [--json] [--index DIR]
+qa figures [DOC] [--csv | --json] [--index DIR]
 qa eval QUESTIONS.jsonl [--json] [--index DIR]
+qa chat [-k N] [--index DIR]
 qa doctor [--index DIR] [--json]
 
 Every command turns an error into one line on stderr and exit code 1 (2 for bad arguments,
@@ -35,17 +40,25 @@ def _build(sources: list[str] | None, index: Path | None, model: str | None, str
         return build_index(sources, index, model=model, strict=strict, progress=progress)
 
 
-def _print_build(report) -> None:
+def _print_build(report, *, verb: str = "built") -> None:
     from qa.present.safe import one_line
 
     err.print(
         one_line(
-            f"built {report.index_dir}: {report.documents} document(s), {report.passages} "
+            f"{verb} {report.index_dir}: {report.documents} document(s), {report.passages} "
             f"passages ({report.embedded} embedded, {report.reused} reused from cache) "
             f"with {report.model} in {report.seconds:.1f} s"
         ),
         markup=False,
     )
+    for label, ids in (
+        ("added", report.added if verb != "built" else []),
+        ("replaced (same id)", report.replaced),
+        ("dropped" if verb == "built" else "removed", report.dropped),
+    ):
+        if ids:
+            what = "report(s) the previous index had" if label == "dropped" else "report(s)"
+            err.print("  " + one_line(f"{label} {len(ids)} {what}: {', '.join(ids)}"), markup=False)
     for s in report.skipped:
         err.print("  " + one_line(f"skipped {s.path}: {s.reason}"), markup=False)
 
@@ -53,6 +66,49 @@ def _print_build(report) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     report = _build(args.paths or None, args.index, args.model, args.strict)
     _print_build(report)
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from qa.index.update import add_reports
+    from qa.present.progress import build_progress
+
+    with build_progress(err) as progress:
+        report = add_reports(args.paths, args.index, strict=args.strict, progress=progress)
+    _print_build(report, verb="added to")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from qa.index.update import remove_reports
+
+    _print_build(remove_reports(args.docs, args.index), verb="removed from")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from qa.index.catalog import indexed_documents
+    from qa.present import sheet
+
+    documents = indexed_documents(args.index)
+    if args.json:
+        print(sheet.sources_json(documents))
+    else:
+        sheet.print_sources(Console(highlight=False, soft_wrap=True), documents)
+    return 0
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from qa.answer.sheet import figure_sheet
+    from qa.present import sheet
+
+    rows = figure_sheet(args.doc, index_dir=args.index)
+    if args.csv:
+        sys.stdout.write(sheet.figures_csv(rows))
+    elif args.json:
+        print(sheet.figures_json(rows))
+    else:
+        sheet.print_figures(Console(highlight=False, soft_wrap=True), rows)
     return 0
 
 
@@ -123,6 +179,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace) -> int:
+    import time
+
+    import qa.config as config
+    from qa import chat
+
+    started = time.perf_counter()
+    qa = _open(args.index)
+    seconds = qa.warm_up() if not args.no_warm_up else 0.0
+    err.print(
+        f"ready in {time.perf_counter() - started:.1f} s (warm-up {seconds:.1f} s)",
+        style="dim",
+        highlight=False,
+    )
+    out = Console(highlight=False, soft_wrap=True)
+    return chat.run(qa, out=out, err=err, k=args.k, history=config.cache_dir() / "chat_history")
+
+
 def _count(text: str) -> int:
     """``-k``: a whole number of at least 1 (argparse turns the error into exit code 2)."""
     try:
@@ -166,6 +240,42 @@ def parser() -> argparse.ArgumentParser:
     )
     b.set_defaults(func=cmd_build)
 
+    ad = sub.add_parser(
+        "add",
+        parents=[common],
+        help="add reports to an existing index (a report with the same id is replaced)",
+    )
+    ad.add_argument("paths", nargs="+", help="report files or folders")
+    ad.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    ad.add_argument(
+        "--strict", action="store_true", help="fail on any unreadable file instead of skipping it"
+    )
+    ad.set_defaults(func=cmd_add)
+
+    rm = sub.add_parser(
+        "remove", parents=[common], help="remove reports from an index (ids from qa sources)"
+    )
+    rm.add_argument("docs", nargs="+", help="report ids")
+    rm.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    rm.set_defaults(func=cmd_remove)
+
+    so = sub.add_parser(
+        "sources", parents=[common], help="list the indexed reports, their metadata and its origin"
+    )
+    so.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    so.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    so.set_defaults(func=cmd_sources)
+
+    fi = sub.add_parser(
+        "figures", parents=[common], help="list every figure of a report (the figure sheet)"
+    )
+    fi.add_argument("doc", nargs="?", help="report id or title (default: every report)")
+    form = fi.add_mutually_exclusive_group()
+    form.add_argument("--csv", action="store_true", help="print CSV")
+    form.add_argument("--json", action="store_true", help="print JSON")
+    fi.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    fi.set_defaults(func=cmd_figures)
+
     a = sub.add_parser("ask", parents=[common], help="ask a question")
     a.add_argument("question")
     a.add_argument("-k", type=_count, default=3, help="how many passages to list (default 3)")
@@ -175,6 +285,16 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print machine-readable JSON")
     a.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     a.set_defaults(func=cmd_ask)
+
+    c = sub.add_parser(
+        "chat", parents=[common], help="load once, then answer question after question"
+    )
+    c.add_argument("-k", type=_count, default=3, help="how many passages to list (default 3)")
+    c.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    c.add_argument(
+        "--no-warm-up", action="store_true", help="start at once; the first question loads the rest"
+    )
+    c.set_defaults(func=cmd_chat)
 
     e = sub.add_parser(
         "eval", parents=[common], help="score retrieval and answers on a JSONL question file"

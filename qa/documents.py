@@ -11,6 +11,26 @@ from typing import Literal
 
 PassageKind = Literal["text", "metadata"]
 
+#: The metadata fields of a document, in the order they are listed.
+FIELDS = ("title", "source", "date", "region", "year", "publisher")
+
+#: Where a metadata value came from, most trusted first: a sidecar ``NAME.meta.json``, the
+#: file's front matter, the format's own properties (PDF info, Word core properties, HTML
+#: <title>), the document's notes (its "(來源:…)" line), its title line; or inferred — from
+#: the title, from the dates it mentions, from the regions it names most; else the file name.
+Origin = Literal[
+    "sidecar",
+    "front matter",
+    "file properties",
+    "notes",
+    "title line",
+    "inferred from title",
+    "inferred from dates",
+    "inferred from text",
+    "file name",
+]
+ORIGINS: tuple[Origin, ...] = Origin.__args__  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True)
 class Document:
@@ -31,6 +51,12 @@ class Document:
     #: Lines of the document that describe it rather than report on anything (photo credit,
     #: "source: …" line), kept verbatim so that they can be quoted.
     notes: tuple[str, ...] = ()
+    #: (field, origin) for each known metadata field: where its value came from.
+    origins: tuple[tuple[str, Origin], ...] = ()
+
+    def origin(self, name: str) -> Origin | None:
+        """Where the value of the metadata field ``name`` came from (``None`` if unknown)."""
+        return dict(self.origins).get(name)
 
     def fields(self) -> list[tuple[str, str]]:
         """(labels, value) of the document's title, source, date, publisher and region that
@@ -61,11 +87,18 @@ class Document:
             "year": self.year,
             "publisher": self.publisher,
             "notes": list(self.notes),
+            "origins": dict(self.origins),
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Document:
-        return cls(**{**data, "notes": tuple(data.get("notes") or ())})
+        return cls(
+            **{
+                **data,
+                "notes": tuple(data.get("notes") or ()),
+                "origins": tuple((data.get("origins") or {}).items()),
+            }
+        )
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,14 @@ class AnswerPolicy:
     #: scores at least this share of the best content score (answerable dev questions
     #: ≥ 0.82; unanswerable ≤ 0.6).
     figure_content_ratio: float = 0.7
+    #: With several reports indexed and no year or region named, a figure question is
+    #: answered from the best-matching report; another report whose best passage's fused
+    #: score is within this share of the best one's answers it "closely" and is shown side
+    #: by side (newest first). Measured on the many-reports test fixture: the same
+    #: paragraph of another year's or province's report (figures changed) scores within
+    #: 0.03 of the best (relative); another report's nearest paragraph on the same topic
+    #: 0.18 or more below. 0.1 sits between; with one report indexed it never applies.
+    close_reports_margin: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,19 @@ class IndexPolicy:
     hnsw_ef_search: int = 64
     #: Memory-map vectors and BM25 matrices past this many passages instead of reading them.
     mmap_from: int = 200_000
+    #: Metadata a report does not state is inferred from its text (``qa.corpus.infer``).
+    #: A first line of at most this many characters without sentence punctuation at its end
+    #: is the title (report titles run 10–40 characters; a first paragraph is longer).
+    infer_title_max_chars: int = 60
+    #: The year is the one the first paragraphs mention most: a report's opening states its
+    #: year ("2020年是…"), while later paragraphs compare with earlier years.
+    infer_head_paragraphs: int = 3
+    #: The region is the province the text names most, if named at least this often (once
+    #: may be a comparison or a neighbour: the bundled report names 吉林 in passing).
+    infer_region_min_mentions: int = 2
+    #: Characters of a report read for its script and its regions (enough for any report's
+    #: opening pages; bounds the work on a very large file).
+    infer_text_chars: int = 50_000
 
 
 @dataclass(frozen=True)

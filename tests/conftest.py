@@ -41,6 +41,28 @@ def retriever(report_qa) -> Retriever:
     return report_qa.retriever
 
 
+@pytest.fixture(scope="session")
+def many_reports(tmp_path_factory) -> Path:
+    """Four reports (see ``tests/auxil/reports.py``): the bundled 2020 Heilongjiang report,
+    its 2019 and its Jilin copies with sidecars, and a 2021 Jilin report without one."""
+    from tests.auxil.reports import write_reports
+
+    return write_reports(tmp_path_factory.mktemp("many") / "reports")
+
+
+@pytest.fixture(scope="session")
+def many_index(many_reports, tmp_path_factory, embedder) -> Path:
+    """The four reports' index, built once by the real build path."""
+    index = tmp_path_factory.mktemp("many-index")
+    build_index([many_reports], index, model=embedder)
+    return index
+
+
+@pytest.fixture(scope="session")
+def many_qa(many_index, embedder) -> ReportQA:
+    return ReportQA.open(many_index, model=embedder)
+
+
 @pytest.fixture
 def index_copy(report_index, tmp_path) -> Path:
     """A private copy of the built index, for tests that rebuild or damage it."""

@@ -161,7 +161,12 @@ def test_answer_json_has_quotes_figure_spans_and_citations(report_qa):
         "quotes",
         "related",
         "passages",
+        "report",
+        "parts_kind",
+        "parts",
     }
+    assert data["parts"] == [] and data["parts_kind"] is None
+    assert data["report"] is None  # one report indexed: the reply need not name it
     quote = data["quotes"][0]
     assert set(quote) == {"text", "figures", "citation", "span"}
     figure = quote["figures"][0]

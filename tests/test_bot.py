@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
+import io
 import json
 import logging
 import socket
@@ -134,10 +136,39 @@ def test_start_help_sources_and_unknown_commands(api: BotApiStandIn, report_qa) 
         assert len(api.sent_messages(GROUP)) == 1
 
         await set_commands(app)
-        assert [c["command"] for c in api.commands()] == ["start", "help", "sources", "ask"]
+        assert [c["command"] for c in api.commands()] == [
+            "start",
+            "help",
+            "sources",
+            "figures",
+            "ask",
+        ]
         assert api.commands(language_code="zh")[0]["description"] == "簡介和示例問題"
 
     run_bot(api, report_qa, scenario)
+    assert api.errors == []
+
+
+def test_figures_sends_a_summary_and_the_full_sheet_as_a_csv_document(
+    api: BotApiStandIn, report_qa
+) -> None:
+    async def scenario(app: Application) -> list[dict]:
+        api.send_command(CHAT, "figures", language_code="en")
+        sent = await replies(api, 2, CHAT)
+        api.send_command(CHAT + 1, "figures", "no-such-report", language_code="zh-TW")
+        return [*sent, (await replies(api, 1, CHAT + 1))[0]]
+
+    summary, document, unknown = run_bot(api, report_qa, scenario)
+    assert summary["plain_text"].startswith("Figures of the 2020 report of Heilongjiang")
+    assert "58.68億元" in bold(summary)  # the largest amount, in bold
+    assert document["method"] == "sendDocument"
+    assert document["file"]["filename"] == "heilongjiang-civil-affairs-2020-figures.csv"
+    assert document["plain_text"] == "All figures of the 2020 report of Heilongjiang (CSV)"
+    data = api.file_data(document["message"]["document"]["file_id"])
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == len(report_qa.figure_sheet())
+    assert {"58.68億元", "1.4萬張", "51.4%"} <= {r["figure"] for r in rows}
+    assert unknown["plain_text"].startswith("沒有 no-such-report 這份報告。")
     assert api.errors == []
 
 

@@ -98,17 +98,27 @@ class Sentence:
         return _RATE_FIGURE.search(self.text) is not None
 
 
+def spans(text: str, kind: str) -> list[tuple[int, int]]:
+    """The candidate quotes of a passage: its sentences, or the lines of a document's notes."""
+    return split_sentences(text) if kind == "text" else _lines(text)
+
+
+def match_text(sentence: str, kind: str, document: Document | None) -> str:
+    """What the question is matched against for ``sentence``: the sentence itself, and for a
+    line of a document's notes also the labels of the fields it states."""
+    if kind == "metadata" and document is not None:
+        return "\n".join([*_labels_stated(sentence, document), sentence])
+    return sentence
+
+
 def candidates(hits: Sequence[Hit]) -> list[Sentence]:
     """The sentences of ``hits`` (lines, for a document's record), in order."""
     out: list[Sentence] = []
     for rank, hit in enumerate(hits):
-        spans = split_sentences(hit.text) if hit.kind == "text" else _lines(hit.text)
         figures = extract_figures(hit.text)
-        for start, end in spans:
+        for start, end in spans(hit.text, hit.kind):
             text = hit.text[start:end]
-            match = text
-            if hit.kind == "metadata" and hit.document is not None:
-                match = "\n".join([*_labels_stated(text, hit.document), text])
+            match = match_text(text, hit.kind, hit.document)
             out.append(
                 Sentence(
                     hit=hit,

@@ -4,8 +4,9 @@ answer the question, verbatim, with their figures and a citation — or an hones
 The steps, in order (each decline names its ``DeclineReason``):
 
 1. no passage at all → ``NO_PASSAGES``;
-2. the question names another year or region than the top passage's document
-   (``qa.answer.scope``) → ``OTHER_YEAR`` / ``OTHER_REGION``;
+2. the question (or, for a routed question, the ``topic`` it is answered for) names
+   another year or region than the top passage's document, which that passage does not
+   mention either (``qa.answer.scope``) → ``OTHER_YEAR`` / ``OTHER_REGION``;
 3. next to nothing of the question matches the reports lexically → ``NO_EVIDENCE``;
 4. the sentences of the top passages are scored (``qa.answer.candidates``); a question
    asking for a rate that no sentence states, or a "how much / how many" question whose
@@ -29,7 +30,7 @@ from qa.answer.candidates import Asked, Sentence
 from qa.answer.figures import Figure, FigureKind, extract_figures
 from qa.answer.model import Answer, DeclineReason, Quote, citation_of
 from qa.answer.roles import role_named
-from qa.answer.scope import OutOfScope, check_scope
+from qa.answer.scope import OutOfScope, Topic, check_scope
 from qa.i18n import Language, detect_language
 from qa.policy import DEFAULT, AnswerPolicy
 from qa.retrieve import Hit, Retrieval
@@ -41,12 +42,14 @@ def compose(
     encode_sentences: Callable[[list[str]], np.ndarray],
     language: Language | None = None,
     policy: AnswerPolicy = DEFAULT.answer,
+    topic: Topic | None = None,
 ) -> Answer:
     """Compose the answer to ``retrieval.question`` from its hits (best first).
 
     ``encode_sentences`` embeds report sentences on the passage side of the model the
     question was embedded with. ``language`` sets the language of the reply's own words
-    (default: the question's).
+    (default: the question's). ``topic`` is the year and region this answer is for, when
+    the question names several (see ``qa.answer.routing``).
     """
     question, hits = retrieval.question, retrieval.hits
     lang = language or detect_language(question)
@@ -59,7 +62,7 @@ def compose(
 
     if not hits:
         return decline(DeclineReason.NO_PASSAGES)
-    scope = _out_of_scope(question, hits[0])
+    scope = _out_of_scope(question, hits[0], topic)
     if scope is not None:
         return decline(DeclineReason(scope.reason), related=True, scope=scope)
     if retrieval.lexical_share < policy.min_lexical_evidence:
@@ -85,11 +88,13 @@ def compose(
     return Answer(question, lang, _merge(chosen), hits=list(hits))
 
 
-def _out_of_scope(question: str, top: Hit) -> OutOfScope | None:
+def _out_of_scope(question: str, top: Hit, topic: Topic | None) -> OutOfScope | None:
     doc = top.document
     if doc is None:
         return None
-    return check_scope(question, year=doc.year, region=doc.region, passage_text=top.text)
+    return check_scope(
+        question, year=doc.year, region=doc.region, passage_text=top.text, topic=topic
+    )
 
 
 def _figure_answers(ranked: list[Sentence], kinds: set[FigureKind], policy: AnswerPolicy) -> bool:

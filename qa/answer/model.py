@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from qa.answer.figures import Figure
-from qa.answer.scope import OutOfScope
+from qa.answer.scope import OutOfScope, Topic
 from qa.documents import Document
 from qa.i18n import Language
 from qa.retrieve import Hit
@@ -30,6 +30,15 @@ class DeclineReason(str, Enum):
     NO_FIGURE = "no_figure"
     #: A "who is the X" question whose quotes never name an X.
     NO_ROLE = "no_role"
+
+
+class PartsKind(str, Enum):
+    """Why an answer comes in parts, one per report (the value is what JSON carries)."""
+
+    #: The question names two or more years or regions: one part each, in the order asked.
+    COMPARISON = "comparison"
+    #: Several reports answer a figure question closely: side by side, newest first.
+    CLOSE = "close"
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,14 @@ class Answer:
     and ``related`` may list nearby passages, which are *not* an answer. ``hits`` are all
     the passages retrieved, best first. ``language`` is the language of the reply's own
     words (quotes stay in the report's).
+
+    With several reports indexed, ``report`` is the one the quotes come from, and ``topic``
+    the year and region a routed answer was asked about. A question naming two or more
+    years or regions — or answered closely by several reports — is answered in ``parts``
+    (one ``Answer`` per report or topic, each possibly declined with its own reason;
+    ``parts_kind`` says which). Such an answer's own ``quotes`` are all its found parts'
+    quotes, and it is ``found`` when any part is, so a caller that ignores parts still
+    gets the quotes.
     """
 
     question: str
@@ -92,6 +109,10 @@ class Answer:
     scope: OutOfScope | None = None
     related: list[Hit] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
+    report: Document | None = None
+    topic: Topic | None = None
+    parts: list[Answer] = field(default_factory=list)
+    parts_kind: PartsKind | None = None
 
     @property
     def found(self) -> bool:
@@ -99,4 +120,4 @@ class Answer:
         return self.reason is None
 
 
-__all__ = ["Answer", "Citation", "DeclineReason", "Quote", "citation_of"]
+__all__ = ["Answer", "Citation", "DeclineReason", "PartsKind", "Quote", "citation_of"]

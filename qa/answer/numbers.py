@@ -571,3 +571,14 @@ def asked_kinds(question: str) -> set[FigureKind]:
         if noun_phrase and not _EN_NOT_COUNT.intersection(noun_phrase):
             kinds.add("count")
     return kinds
+
+
+_ASKS_FIGURE = re.compile(
+    rf"{_HOW_MANY}|\bhow (?:much|many)\b|\bwhat (?:share|percentage|proportion|amount)\b"
+)
+
+
+def asks_for_figure(question: str) -> bool:
+    """True for a "how much / how many" question, whether or not its kind is known
+    (``asked_kinds`` is empty for a bare 多少 or "how much")."""
+    return bool(asked_kinds(question)) or bool(_ASKS_FIGURE.search(fold_script(question).lower()))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from qa.answer.compose import compose
+from qa.answer import candidates, routing
 from qa.answer.model import Answer
+from qa.answer.sheet import FigureRow, sheet_of
 from qa.documents import Document
 from qa.embed import Embedder
 from qa.i18n import Language
@@ -14,6 +16,11 @@ from qa.index.build import BuildReport, Progress
 from qa.index.served import ServedIndex
 from qa.policy import DEFAULT, Policy
 from qa.retrieve import Retriever
+from qa.retrieve.retriever import WARM_UP_QUESTIONS
+
+#: Candidate sentences whose vectors ``warm_up`` embeds ahead of the first questions (every
+#: sentence of an index of a few reports; ~150 for the bundled one).
+WARM_UP_SENTENCES = 2000
 
 
 class ReportQA:
@@ -78,17 +85,45 @@ class ReportQA:
         """The sentences of the reports that answer ``question``, quoted verbatim, or an
         honest decline (``Answer.found`` false, with its ``reason``).
 
+        With several reports indexed, a question naming years or regions is answered from
+        the reports whose metadata cover them, one part per year or region when it names
+        several (``Answer.parts``); otherwise from the best-matching report, which the
+        answer names (``Answer.report``); see ``qa.answer.routing``.
+
         ``language`` ("zh-Hant", "zh-Hans", "en") sets the language of the reply's own
         words; by default it follows the question's script. Raises ``QuestionError`` for an
         empty, whitespace-only or over-long question.
         """
-        retrieval = self._retriever.retrieve(question, k=self._policy.answer.hits)
-        return compose(
-            retrieval,
-            encode_sentences=self._retriever.embedder.encode_sentences,
-            language=language,
-            policy=self._policy.answer,
+        return routing.answer(
+            self._retriever, question, policy=self._policy.answer, language=language
         )
+
+    def warm_up(self, *, max_sentences: int = WARM_UP_SENTENCES) -> float:
+        """Load everything now that the first questions would otherwise load lazily —
+        converters, glossary, lemmatiser, the model's kernels, and the vectors of up to
+        ``max_sentences`` candidate sentences (all of them for an index of a few reports) —
+        and return the seconds it took. The bot calls it before it starts polling."""
+        started = time.perf_counter()
+        self._retriever.warm_up()
+        for question in WARM_UP_QUESTIONS:
+            self.ask(question)
+        texts: list[str] = []
+        index = self._retriever.index
+        for passage in index.passages():
+            document = index.documents.get(passage.doc)
+            for start, end in candidates.spans(passage.text, passage.kind):
+                texts.append(candidates.match_text(passage.text[start:end], passage.kind, document))
+            if len(texts) >= max_sentences:
+                break
+        if texts:
+            self._retriever.embedder.encode_sentences(texts[:max_sentences])
+        return time.perf_counter() - started
+
+    def figure_sheet(self, doc: str | None = None) -> list[FigureRow]:
+        """Every figure of the report ``doc`` (id or title; every report when ``None``) in
+        the generation being served; see ``qa.figure_sheet``."""
+        store = self._retriever.index.snapshot.store
+        return sheet_of(list(store.documents.values()), store.all(), doc)
 
     def close(self) -> None:
         self._retriever.close()

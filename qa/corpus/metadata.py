@@ -6,10 +6,11 @@ import json
 import re
 from pathlib import Path
 
+from qa.documents import FIELDS
 from qa.errors import SourceError
 
 SIDECAR_SUFFIX = ".meta.json"
-FIELDS = ("title", "source", "date", "region", "year", "publisher")
+__all__ = ["FIELDS", "clean", "from_notes", "front_matter", "parse_date", "read_sidecar"]
 
 # "(來源:中國社會報2020.12.23)", "（来源：人民日报 2021年3月1日）", "(Source: Xinhua, 2021-03-01)"
 _SOURCE = re.compile(r"^(?:[來来]源|出處|出处|source)\s*[:：]\s*(?P<rest>.+)$", re.IGNORECASE)

@@ -10,9 +10,11 @@ from pathlib import Path
 import qa.jsonl as jsonl
 from qa.corpus import docx, html, metadata, pdf
 from qa.corpus.encoding import decode_text
+from qa.corpus.infer import complete
 from qa.corpus.plaintext import Block, blocks
-from qa.documents import Document, Passage
+from qa.documents import Document, Origin, Passage
 from qa.errors import DuplicateIdError, SourceError
+from qa.policy import DEFAULT, IndexPolicy
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +46,33 @@ Reader = Callable[[Path, str, bytes], tuple[Document, list[Passage]]]
 Parser = Callable[[Path, bytes], tuple[dict, list[Block]]]
 
 
-def _document(path: Path, doc_id: str, blocks_meta: dict, notes: list[str]) -> Document:
-    meta = {**metadata.from_notes(notes), **blocks_meta, **metadata.read_sidecar(path)}
+def _document(
+    path: Path,
+    doc_id: str,
+    blocks_meta: dict,
+    notes: list[str],
+    *,
+    origin: Origin = "file properties",
+    layout_title: str | None = None,
+) -> Document:
+    """The document's metadata from (most trusted last) its notes, the title of its layout
+    (a Markdown ``#`` line, a Word title style), the format's metadata (``origin``: front
+    matter or the file's properties) and its sidecar, each value with where it came from.
+    What none of them states is inferred later (``qa.corpus.infer``)."""
+    layers: list[tuple[dict, Origin]] = [
+        (metadata.from_notes(notes), "notes"),
+        ({"title": layout_title} if layout_title else {}, "title line"),
+        (blocks_meta, origin),
+        (metadata.read_sidecar(path), "sidecar"),
+    ]
+    meta: dict = {}
+    origins: dict[str, Origin] = {}
+    for values, source in layers:
+        for key, value in values.items():
+            meta[key] = value
+            origins[key] = source
+    if not meta.get("title"):
+        origins["title"] = "file name"
     return Document(
         id=doc_id,
         title=meta.get("title") or path.stem,
@@ -56,6 +83,7 @@ def _document(path: Path, doc_id: str, blocks_meta: dict, notes: list[str]) -> D
         year=meta.get("year"),
         publisher=meta.get("publisher"),
         notes=tuple(notes),
+        origins=tuple((f, origins[f]) for f in metadata.FIELDS if f in origins),
     )
 
 
@@ -68,17 +96,21 @@ def metadata_passage(doc: Document) -> Passage | None:
 
 def _structured(path: Path, doc_id: str, text: str, *, markdown: bool) -> tuple[Document, list]:
     meta, body = metadata.front_matter(text)
-    return _assemble(path, doc_id, meta, blocks(body, markdown=markdown))
+    return _assemble(path, doc_id, meta, blocks(body, markdown=markdown), origin="front matter")
 
 
 def _assemble(
-    path: Path, doc_id: str, meta: dict, layout: list[Block]
+    path: Path,
+    doc_id: str,
+    meta: dict,
+    layout: list[Block],
+    *,
+    origin: Origin = "file properties",
 ) -> tuple[Document, list[Passage]]:
     """Number a layout's paragraphs under their headings; ``meta`` outranks the layout's title."""
     title = next((b.text for b in layout if b.kind == "title"), None)
-    if title and "title" not in meta:
-        meta["title"] = title
-    doc = _document(path, doc_id, meta, [b.text for b in layout if b.kind == "note"])
+    notes = [b.text for b in layout if b.kind == "note"]
+    doc = _document(path, doc_id, meta, notes, origin=origin, layout_title=title)
     passages: list[Passage] = []
     section: str | None = None
     for block in layout:
@@ -234,12 +266,16 @@ def read_file(path: Path, doc_id: str) -> tuple[Document, list[Passage]]:
     return doc, passages
 
 
-def read_sources(paths: Iterable[str | Path], *, strict: bool = False) -> Corpus:
+def read_sources(
+    paths: Iterable[str | Path], *, strict: bool = False, policy: IndexPolicy = DEFAULT.index
+) -> Corpus:
     """Read every report under ``paths`` (files or folders).
 
     A file named explicitly must be readable (else ``SourceError``). Files found inside a
     folder that cannot be read are skipped with a warning and listed in ``Corpus.skipped``
-    — unless ``strict``, where they fail the read too. Passage ids must be unique.
+    — unless ``strict``, where they fail the read too. Passage ids must be unique. Title,
+    year and region that a report does not state are inferred from its text
+    (``qa.corpus.infer``), each with its origin.
     """
     corpus = Corpus()
     taken: set[str] = set()
@@ -261,6 +297,7 @@ def read_sources(paths: Iterable[str | Path], *, strict: bool = False) -> Corpus
                 raise DuplicateIdError(f"duplicate passage id {p.id!r} in {path} and {owner[p.id]}")
             owner[p.id] = str(path)
         taken.add(doc_id)
+        doc = complete(doc, passages, policy=policy)
         corpus.documents.append(doc)
         corpus.passages.extend(passages)
         corpus.files.append(path)

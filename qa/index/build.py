@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from qa._version import __version__
 from qa.corpus import Corpus, Skipped, read_sources
 from qa.documents import Document, Passage
 from qa.embed import Embedder
-from qa.errors import ArgumentError, ArgumentTypeError, IndexCorruptError
+from qa.errors import ArgumentError, ArgumentTypeError, IndexCorruptError, IndexNotFoundError
 from qa.index import dense, parts, passages
 from qa.index.cache import EmbeddingCache, text_key
 from qa.index.layout import IndexLayout
@@ -111,6 +112,11 @@ class BuildReport:
     seconds: float
     skipped: list[Skipped] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    #: Ids of the reports this build added, replaced (same id, new text) and dropped,
+    #: compared with the generation it replaced.
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
 
 
 def _corpus_hash(texts: Iterable[str]) -> str:
@@ -198,6 +204,7 @@ def write_generation(
             "documents": len(corpus.documents),
             "passages": len(corpus.passages),
             "files": [str(f) for f in corpus.files],
+            "documents_format": passages.DOCUMENTS_FORMAT,
         },
         build=build_info,
     )
@@ -255,35 +262,70 @@ def build_index(
     stage = progress.stage if isinstance(progress, BuildMonitor) else _no_stage
     with layout.lock():
         stage(BuildStage("reading"))
-        corpus = read_sources(source_list, strict=strict)
+        corpus = read_sources(source_list, strict=strict, policy=policy)
         embedder = model if isinstance(model, Embedder) else Embedder.load(model)
-        docs = {d.id: d for d in corpus.documents}
-        texts = [index_text(p, docs[p.doc]) for p in corpus.passages]
-        cache = EmbeddingCache(layout.cache_dir, embedder.name, embedder.dimension)
-        stage(BuildStage("embedding", len(texts)))
-        try:
-            vectors, reused = _embed(embedder, texts, cache, progress)
-        finally:
-            cache.close()
-        stage(BuildStage("writing", len(texts)))
-        workdir = layout.new_workdir()
-        try:
-            info = {
-                "seconds": round(time.monotonic() - started, 2),
-                "embedded": len(texts) - reused,
-                "reused": reused,
-                "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
-            }
-            sentences = [sentence_texts(p, docs[p.doc]) for p in corpus.passages]
-            write_generation(
-                workdir, corpus, embedder, vectors, texts, sentences, info, policy=policy
-            )
-            _validate(workdir, embedder, corpus.passages, policy)
-            generation = layout.publish(workdir)
-        except BaseException:
-            shutil.rmtree(workdir, ignore_errors=True)
-            raise
-        layout.prune(sound=parts.opens)
+        before = previous_documents(layout)
+        report = publish(layout, corpus, embedder, started=started, progress=progress, policy=policy)
+    now = [d.id for d in corpus.documents]
+    report.added = [d for d in now if d not in before]
+    report.dropped = [d for d in before if d not in set(now)]
+    return report
+
+
+def previous_documents(layout: IndexLayout) -> list[str]:
+    """Ids of the documents of the generation being served (empty when there is none or it
+    cannot be read: a build replaces it either way)."""
+    try:
+        path = layout.current() / passages.FILENAME
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except (IndexNotFoundError, sqlite3.Error):
+        return []
+    try:
+        return [r[0] for r in con.execute("SELECT id FROM documents ORDER BY rowid")]
+    except sqlite3.Error:
+        return []
+    finally:
+        con.close()
+
+
+def publish(
+    layout: IndexLayout,
+    corpus: Corpus,
+    embedder: Embedder,
+    *,
+    started: float,
+    progress: Progress | None = None,
+    policy: IndexPolicy = DEFAULT.index,
+) -> BuildReport:
+    """Write ``corpus`` as a new generation of ``layout`` (embedding only what the cache
+    lacks), validate it and switch to it — the one write-validate-publish path of a build,
+    an addition and a removal. The caller holds the build lock."""
+    stage = progress.stage if isinstance(progress, BuildMonitor) else _no_stage
+    docs = {d.id: d for d in corpus.documents}
+    texts = [index_text(p, docs[p.doc]) for p in corpus.passages]
+    cache = EmbeddingCache(layout.cache_dir, embedder.name, embedder.dimension)
+    stage(BuildStage("embedding", len(texts)))
+    try:
+        vectors, reused = _embed(embedder, texts, cache, progress)
+    finally:
+        cache.close()
+    stage(BuildStage("writing", len(texts)))
+    workdir = layout.new_workdir()
+    try:
+        info = {
+            "seconds": round(time.monotonic() - started, 2),
+            "embedded": len(texts) - reused,
+            "reused": reused,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
+        }
+        sentences = [sentence_texts(p, docs[p.doc]) for p in corpus.passages]
+        write_generation(workdir, corpus, embedder, vectors, texts, sentences, info, policy=policy)
+        _validate(workdir, embedder, corpus.passages, policy)
+        generation = layout.publish(workdir)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    layout.prune(sound=parts.opens)
     return BuildReport(
         index_dir=layout.root,
         generation=generation,

@@ -265,7 +265,36 @@ def vectors(index, rows) -> np.ndarray:
     return np.vstack([index.reconstruct(int(r)) for r in rows])
 
 
-def search(index, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(scores, rows) of the ``k`` nearest passages for each query row; rows −1 pad."""
+def search(
+    index, queries: np.ndarray, k: int, *, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, rows) of the ``k`` nearest passages for each query row; rows −1 pad.
+
+    ``rows`` (ascending) restricts the search to those passages *before* ranking, with a
+    FAISS ID selector (a range when they are contiguous, as one document's rows are), so
+    that the ``k`` nearest are the ``k`` nearest among them; the index's own search-time
+    parameters (``nprobe``, ``efSearch``) still apply.
+    """
     k = max(1, min(k, index.ntotal))
-    return index.search(_f32(queries), k)
+    if rows is None:
+        return index.search(_f32(queries), k)
+    import faiss
+
+    rows = np.asarray(rows, dtype=np.int64)
+    if not len(rows):
+        n = len(queries)
+        return np.zeros((n, k), dtype=np.float32), np.full((n, k), -1, dtype=np.int64)
+    if rows[-1] - rows[0] + 1 == len(rows):
+        selector = faiss.IDSelectorRange(int(rows[0]), int(rows[-1]) + 1)
+    else:
+        selector = faiss.IDSelectorBatch(rows)
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is not None:
+        params = faiss.SearchParametersIVF(sel=selector, nprobe=int(ivf.nprobe))
+    elif hasattr(index, "hnsw"):
+        params = faiss.SearchParametersHNSW(sel=selector, efSearch=int(index.hnsw.efSearch))
+    else:
+        params = faiss.SearchParameters(sel=selector)
+    scores, found = index.search(_f32(queries), k, params=params)
+    del selector  # kept alive until the search is done (params holds a raw pointer)
+    return scores, found

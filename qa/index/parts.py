@@ -19,7 +19,7 @@ from qa.index.passages import PassageStore
 from qa.lexical import LexicalIndex, SentenceLexicalIndex
 
 #: What reading a damaged file may raise, from SQLite, FAISS, numpy, bm25s and JSON readers.
-READ_ERRORS = (sqlite3.Error, OSError, RuntimeError, ValueError, EOFError, KeyError, TypeError)
+READ_ERRORS = (sqlite3.Error, OSError, RuntimeError, ValueError, EOFError, LookupError, TypeError)
 
 
 def _problem(exc: BaseException) -> str:

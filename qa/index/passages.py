@@ -19,11 +19,14 @@ from qa.documents import Document, Passage
 from qa.errors import IndexCorruptError
 
 FILENAME = "passages.sqlite"
+#: Version of the documents table (recorded in the manifest; 2 added each value's origin).
+DOCUMENTS_FORMAT = 2
 
 _SCHEMA = """
+-- origins: JSON object, metadata field → where its value came from (Document.origins).
 CREATE TABLE documents (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, path TEXT, source TEXT, date TEXT,
-    region TEXT, year INTEGER, publisher TEXT, notes TEXT NOT NULL
+    region TEXT, year INTEGER, publisher TEXT, notes TEXT NOT NULL, origins TEXT NOT NULL
 );
 CREATE TABLE passages (
     row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL REFERENCES documents(id),
@@ -40,10 +43,11 @@ def write(path: Path, documents: Iterable[Document], passages: Sequence[Passage]
     try:
         con.executescript(_SCHEMA)
         con.executemany(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
                 (d.id, d.title, d.path, d.source, d.date, d.region, d.year, d.publisher,
-                 json.dumps(list(d.notes), ensure_ascii=False))
+                 json.dumps(list(d.notes), ensure_ascii=False),
+                 json.dumps(dict(d.origins), ensure_ascii=False))
                 for d in documents
             ],
         )
@@ -77,6 +81,7 @@ class PassageStore:
                 r[0]: Document(
                     id=r[0], title=r[1], path=r[2] or "", source=r[3], date=r[4], region=r[5],
                     year=r[6], publisher=r[7], notes=tuple(json.loads(r[8])),
+                    origins=tuple(json.loads(r[9]).items()),
                 )
                 for r in self._con.execute("SELECT * FROM documents ORDER BY rowid")
             }
@@ -126,6 +131,20 @@ class PassageStore:
                     self._con.execute(f"SELECT id, row FROM passages WHERE id IN ({marks})", chunk)
                 )
         return found
+
+    def document_rows(self) -> dict[str, tuple[int, int]]:
+        """Each document's rows as ``[first, last + 1)``: a document's passages are written
+        together, so they are one contiguous run of rows (checked)."""
+        with self._lock:
+            spans = self._con.execute(
+                "SELECT doc, MIN(row), MAX(row), COUNT(*) FROM passages GROUP BY doc"
+            ).fetchall()
+        out: dict[str, tuple[int, int]] = {}
+        for doc, first, last, count in spans:
+            if last - first + 1 != count:
+                raise ValueError(f"the passages of document {doc!r} are not contiguous")
+            out[doc] = (int(first), int(last) + 1)
+        return out
 
     def rows_of_docs(self, doc_ids: Iterable[str]) -> list[int]:
         ids = list(doc_ids)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import qa.config as config
-from qa.documents import Document
+from qa.documents import Document, Passage
 from qa.embed import Embedder
 from qa.errors import IndexCorruptError, IndexNotFoundError, IndexOutdatedError, QAError
 from qa.index.build import BuildReport, Progress, build_index
@@ -183,6 +183,10 @@ class ServedIndex:
     def documents(self) -> dict[str, Document]:
         """The indexed documents, by id."""
         return self.snapshot.store.documents
+
+    def passages(self) -> list[Passage]:
+        """Every passage of the served generation, in index order."""
+        return self.snapshot.store.all()
 
     @property
     def embedder(self) -> Embedder:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,8 @@ from qa.embed import Embedder
 from qa.errors import IndexCorruptError, IndexOutdatedError, ModelMismatchError
 from qa.index import dense, parts
 from qa.index.manifest import Manifest
+from qa.index.passages import DOCUMENTS_FORMAT, PassageStore
 from qa.index.passages import FILENAME as PASSAGES_FILE
-from qa.index.passages import PassageStore
 from qa.lexical import LexicalIndex, SentenceLexicalIndex
 from qa.policy import DEFAULT, IndexPolicy
 from qa.text import FOLDING, TOKENIZER, chinese_script, to_script
@@ -49,6 +50,8 @@ class Snapshot:
         #: True at the rows of documents' own records (title, source, date), not paragraphs.
         self.is_record = np.zeros(self.size, dtype=bool)
         self.is_record[store.record_rows()] = True
+        #: Each document's rows, ``[first, last + 1)`` (a document's rows are contiguous).
+        self.document_rows = store.document_rows()
 
     @classmethod
     def open(
@@ -92,7 +95,7 @@ class Snapshot:
             sentences = parts.open_sentences(path, manifest, mmap=mmap)
             try:
                 snapshot = cls(path, manifest, store, dense_index, lexical, sentences, embedder)
-            except sqlite3.Error as exc:  # the documents' records are read at open
+            except (sqlite3.Error, ValueError) as exc:  # documents' rows are read at open
                 raise IndexCorruptError.damaged(path / PASSAGES_FILE, str(exc)) from exc
         except BaseException:
             store.close()
@@ -117,10 +120,25 @@ class Snapshot:
             ]
         return self.embedder.encode_queries(questions)
 
-    def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Cosine scores and rows of the ``k`` nearest passages (rows −1 pad)."""
-        scores, rows = dense.search(self.dense_index, query_vector[None, :], k)
-        return scores[0], rows[0]
+    def rows_of(self, documents: Iterable[str] | None) -> np.ndarray | None:
+        """The rows of ``documents`` (ascending), or ``None`` for every row (no documents
+        given, or all of them). Ids the index does not hold are left out."""
+        if documents is None:
+            return None
+        spans = sorted(self.document_rows[d] for d in set(documents) if d in self.document_rows)
+        if sum(end - start for start, end in spans) == self.size:
+            return None
+        if not spans:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate([np.arange(start, end, dtype=np.int64) for start, end in spans])
+
+    def dense_search(
+        self, query_vector: np.ndarray, k: int, *, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine scores and rows of the ``k`` nearest passages (rows −1 pad), among
+        ``rows`` only when given."""
+        scores, found = dense.search(self.dense_index, query_vector[None, :], k, rows=rows)
+        return scores[0], found[0]
 
     def dense_scores(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Cosine score of the query against the passages at ``rows`` (exact)."""
@@ -140,16 +158,19 @@ class Snapshot:
 
 def check_text_matching(path: Path, manifest: Manifest) -> None:
     """``IndexOutdatedError`` unless the index folds and tokenises text as this version
-    does and has every lexical part (indexes of Report QA 0.1 lack the sentence index)."""
+    does, has every lexical part (indexes of Report QA 0.1 lack the sentence index) and
+    records documents as this version does (before format 2, no value's origin)."""
     text, lexical = manifest.text, manifest.lexical
     if (
         text.get("folding") == FOLDING
         and text.get("lexical_tokens") == TOKENIZER
         and "sentences_dir" in lexical
+        and manifest.corpus.get("documents_format") == DOCUMENTS_FORMAT
     ):
         return
     raise IndexOutdatedError(
-        f"index {path.parent} was built by Report QA {manifest.package_version} with other "
-        f"text matching than Report QA {__version__} uses; rebuild it with qa build",
+        f"index {path.parent} was built by Report QA {manifest.package_version}, which matched "
+        f"text or recorded documents differently from Report QA {__version__}; "
+        "rebuild it with qa build",
         list(manifest.corpus.get("files", [])),
     )

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from qa.answer import Citation, Figure
+from qa.documents import Document
 from qa.present.view import AnswerView, QuoteView
 from qa.retrieve import Hit
 
@@ -62,9 +63,46 @@ def _quote(q: QuoteView) -> dict:
     }
 
 
+def document(d: Document | None) -> dict | None:
+    """A report's metadata, with where each value came from."""
+    if d is None:
+        return None
+    return {
+        "id": d.id,
+        "title": d.title,
+        "year": d.year,
+        "region": d.region,
+        "source": d.source,
+        "date": d.date,
+        "publisher": d.publisher,
+        "path": d.path,
+        "origins": dict(d.origins),
+    }
+
+
+def _part(view: AnswerView) -> dict:
+    answer = view.answer
+    topic = answer.topic
+    return {
+        "heading": view.heading,
+        "found": answer.found,
+        "message": view.message,
+        "reason": answer.reason.value if answer.reason is not None else None,
+        "topic": {
+            "year": topic.year if topic else None,
+            "region": topic.region.name if topic and topic.region else None,
+        },
+        "report": document(answer.report),
+        "quotes": [_quote(q) for q in view.quotes],
+    }
+
+
 def answer_data(view: AnswerView, *, passages: int = 3) -> dict:
     """The answer as a JSON object: whether it was found, the reply's own message, the
-    decline reason, the quotes, the related passages and the top ``passages`` retrieved."""
+    decline reason, the quotes, the related passages and the top ``passages`` retrieved;
+    the report quoted (with several reports indexed); and for a comparison or reports
+    answering closely, ``parts``: one object per report or year/region asked, in order,
+    each with its heading, quotes or decline (``parts_kind`` says which)."""
     answer = view.answer
     return {
         "question": answer.question,
@@ -75,7 +113,15 @@ def answer_data(view: AnswerView, *, passages: int = 3) -> dict:
         "quotes": [_quote(q) for q in view.quotes],
         "related": [hit(p.hit) for p in view.related],
         "passages": [hit(h) for h in answer.hits[:passages]],
+        "report": document(answer.report),
+        "parts_kind": answer.parts_kind.value if answer.parts_kind else None,
+        "parts": [_part(p) for p in view.parts],
     }
+
+
+def sources_data(documents: Sequence[Document]) -> list[dict]:
+    """Every indexed report with its metadata and each value's origin (``qa sources``)."""
+    return [document(d) for d in documents]
 
 
 #: Characters ``json.dumps(ensure_ascii=False)`` leaves raw that a terminal acts on: DEL, the

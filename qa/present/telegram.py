@@ -16,14 +16,24 @@ from __future__ import annotations
 
 import hashlib
 import html
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from qa.answer import Answer
+from qa.answer.sheet import FigureRow
 from qa.documents import Document
 from qa.i18n import Language
 from qa.present.safe import clean
-from qa.present.view import Excerpt, PassageView, QuoteView, Span, view_answer, view_passages
+from qa.present.view import (
+    Excerpt,
+    PassageView,
+    QuoteView,
+    Span,
+    report_name,
+    view_answer,
+    view_passages,
+)
 from qa.present.words import commands, examples, say
 
 #: Telegram's limit for a message text.
@@ -42,8 +52,9 @@ def utf16_len(text: str) -> int:
 
 
 def escape(text: str) -> str:
-    """Report or user text, safe inside Telegram HTML."""
-    return html.escape(text, quote=False)
+    """Report or user text, safe inside Telegram HTML: escaped, and without control
+    characters, escape sequences or bidi overrides (``qa.present.safe``)."""
+    return html.escape(clean(text), quote=False)
 
 
 def shorten(text: str, limit: int = MAX_LINE_CHARS) -> str:
@@ -176,9 +187,22 @@ class TelegramHTML:
     def answer(self, answer: Answer) -> list[str]:
         """The reply to a question: the quotes, or the decline message with a hint."""
         view = view_answer(answer)
+        if view.parts:
+            # A comparison (or reports answering closely): each part under its heading.
+            blocks = [f"<b>{escape(view.parts_heading)}</b>"]
+            for part in view.parts:
+                blocks.append(f"<b>{escape(shorten(part.heading))}</b>")
+                if part.found:
+                    for quote in part.quotes:
+                        blocks.extend(self.quote(quote))
+                else:
+                    blocks.append(f"<i>{escape(shorten(part.message))}</i>")
+            if not view.found:
+                blocks.append(f"<i>{escape(view.hint)}</i>")
+            return pack(blocks, self.limit)
         if not view.found:
             return pack([escape(shorten(view.message)), f"<i>{escape(view.hint)}</i>"], self.limit)
-        blocks = [f"<b>{escape(view.heading)}</b>"]
+        blocks = [f"<b>{escape(shorten(view.heading))}</b>"]
         for quote in view.quotes:
             blocks.extend(self.quote(quote))
         return pack(blocks, self.limit)
@@ -248,6 +272,42 @@ class TelegramHTML:
             username=username,
         )
 
+    def figures_summary(
+        self, rows: Sequence[FigureRow], documents: Sequence[Document], lang: Language
+    ) -> str:
+        """The short message sent with the figure sheet: how many figures of each kind, and
+        the largest amounts of money with what they measure."""
+        if not rows:
+            return self.text("figures_none", lang)
+        counts = Counter(row.kind for row in rows)
+        kinds = say("list_separator", lang).join(
+            say("n_of_kind", lang, n=n, kind=say(f"kind_{kind}", lang))
+            for kind, n in counts.most_common()
+        )
+        money = sorted((r for r in rows if r.kind == "money"), key=lambda r: -r.value)
+        seen: set[str] = set()
+        largest = [
+            f"• <b>{escape(r.figure)}</b> — {escape(shorten(r.measures or r.sentence, 80))}"
+            for r in money
+            if not (r.figure in seen or seen.add(r.figure))
+        ][:SUMMARY_LARGEST]
+        return say(
+            "figures_summary",
+            lang,
+            report=escape(self.sheet_name(documents, lang)),
+            count=len(rows),
+            kinds=escape(kinds),
+            largest="\n".join(largest) or "—",
+        )
+
+    def sheet_name(self, documents: Sequence[Document], lang: Language) -> str:
+        """The report(s) a figure sheet is of, as the reply names them."""
+        names = [report_name(d, lang) for d in documents]
+        return shorten(names[0] if len(names) == 1 else say("sources", lang), 200)
+
+    def figures_caption(self, documents: Sequence[Document], lang: Language) -> str:
+        return self.text("figures_caption", lang, report=self.sheet_name(documents, lang))
+
     def sources(self, documents: Sequence[Document], lang: Language) -> list[str]:
         """Every indexed report with its source and date."""
         if not documents:
@@ -258,6 +318,10 @@ class TelegramHTML:
             line = f"• <b>{escape(shorten(clean(d.title)))}</b>"
             blocks.append(f"{line}\n{escape(where)}" if where else line)
         return pack(blocks, self.limit)
+
+
+#: Money figures listed by the figure sheet's summary message.
+SUMMARY_LARGEST = 3
 
 
 def _document_line(d: Document) -> str:

@@ -24,12 +24,23 @@ def marked(excerpt: Excerpt) -> Text:
 
 def print_answer(console: Console, view: AnswerView, *, related: int = 3) -> None:
     """The quotes under a heading, each with its place; or the decline, up to ``related``
-    related passages (not an answer) and a hint."""
+    related passages (not an answer) and a hint. An answer in parts (a comparison, or
+    reports answering closely) prints each part under its own heading, in order."""
+    if view.parts:
+        console.print(Text(view.parts_heading, style="dim"))
+        for part in view.parts:
+            console.print()
+            console.print(Text(part.heading, style="bold"))
+            if part.found:
+                _print_quotes(console, part)
+            else:
+                console.print(part.message)
+        if not view.found:
+            console.print(Text(view.hint, style="dim"))
+        return
     if view.found:
         console.print(Text(view.heading, style="dim"))
-        for quote in view.quotes:
-            console.print(Text("> ").append(marked(quote.excerpt)), soft_wrap=True)
-            console.print(Text("  — " + quote.place, style="dim"))
+        _print_quotes(console, view)
         return
     console.print(view.message)
     if view.related:
@@ -42,6 +53,12 @@ def print_answer(console: Console, view: AnswerView, *, related: int = 3) -> Non
             console.print(Text(f"- {text}"), soft_wrap=True)
             console.print(Text("  — " + passage.place, style="dim"))
     console.print(Text(view.hint, style="dim"))
+
+
+def _print_quotes(console: Console, view: AnswerView) -> None:
+    for quote in view.quotes:
+        console.print(Text("> ").append(marked(quote.excerpt)), soft_wrap=True)
+        console.print(Text("  — " + quote.place, style="dim"))
 
 
 def print_passages(console: Console, passages: Sequence[PassageView]) -> None:

@@ -7,14 +7,19 @@ hits it holds stay verbatim, for JSON."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+from qa import regions
 from qa.answer import Answer, Citation, DeclineReason, Quote, citation_of
 from qa.answer.figures import extract_figures
+from qa.answer.model import PartsKind
+from qa.answer.scope import Topic
+from qa.documents import Document
 from qa.i18n import Language
 from qa.present.safe import clean, clean_with_spans
 from qa.present.words import say
 from qa.retrieve import Hit
+from qa.text import to_script
 
 #: (start, end) of a figure inside an excerpt's text.
 Span = tuple[int, int]
@@ -66,7 +71,11 @@ class PassageView:
 @dataclass(frozen=True)
 class AnswerView:
     """An answer as shown: a heading and quotes, or the decline message, the related
-    passages (not an answer) and a hint on how to ask."""
+    passages (not an answer) and a hint on how to ask.
+
+    An answer in parts (a comparison, or several reports answering closely) has one view
+    per part in ``parts``, each with its own heading (the report it quotes, or the year and
+    region it was asked about when declined), under ``parts_heading``."""
 
     answer: Answer
     language: Language
@@ -76,6 +85,8 @@ class AnswerView:
     related_heading: str
     related: list[PassageView]
     hint: str
+    parts: list[AnswerView] = field(default_factory=list)
+    parts_heading: str = ""
 
     @property
     def found(self) -> bool:
@@ -98,12 +109,93 @@ def place(citation: Citation, lang: Language) -> str:
     return clean(" · ".join(parts))
 
 
+def region_name(region: str | None, lang: Language) -> str | None:
+    """A region of a report's metadata as the reply's language names it (黑龍江省 /
+    黑龙江省 / Heilongjiang); a name that is no division of China stays as written."""
+    if not region:
+        return None
+    found = regions.lookup(region)
+    if found is not None:
+        return found.display(lang)
+    return region if lang == "en" else to_script(region, lang)
+
+
+def _join(items: Sequence[str], lang: Language) -> str:
+    """ "a", "a and b", "a, b and c" in ``lang``."""
+    if len(items) <= 1:
+        return "".join(items)
+    head = say("list_separator", lang).join(items[:-1])
+    return say("and", lang, first=head, last=items[-1])
+
+
+def _years(years: Sequence[int], lang: Language) -> str:
+    return _join([say("year", lang, year=y) for y in sorted(set(years))], lang)
+
+
+def report_name(doc: Document, lang: Language) -> str:
+    """A report as a reply names it: "the 2020 report of Heilongjiang", "黑龍江省2020年的報告"
+    (its title when neither its year nor its region is known)."""
+    region = region_name(doc.region, lang)
+    if doc.year is not None and region:
+        return say("report_of", lang, years=_years([doc.year], lang), region=region)
+    if region:
+        return say("report_of_region", lang, region=region)
+    if doc.year is not None:
+        return say("report_of_year", lang, years=_years([doc.year], lang))
+    return say("report_titled", lang, title=doc.title)
+
+
+def coverage(docs: Sequence[Document], lang: Language) -> str:
+    """What the index has, by region: "the 2019 and 2020 reports of Heilongjiang and the
+    2020 report of Jilin" / "黑龍江省2019年和2020年的報告和吉林省2020年的報告"."""
+    by_region: dict[str | None, list[Document]] = {}
+    for doc in docs:
+        by_region.setdefault(region_name(doc.region, lang), []).append(doc)
+    phrases: list[str] = []
+    for region, group in by_region.items():
+        years = [d.year for d in group if d.year is not None]
+        phrases.extend(report_name(d, lang) for d in group if d.year is None)
+        if years:
+            many = len(set(years)) > 1
+            if region:
+                key = "reports_of" if many else "report_of"
+                phrases.append(say(key, lang, years=_years(years, lang), region=region))
+            else:
+                key = "reports_of_year" if many else "report_of_year"
+                phrases.append(say(key, lang, years=_years(years, lang)))
+    return _join(list(dict.fromkeys(phrases)), lang)
+
+
+def topic_label(topic: Topic | None, lang: Language) -> str:
+    """The year and region a part of a comparison was asked about ("Jilin, 2019")."""
+    if topic is None:
+        return ""
+    region = topic.region.display(lang) if topic.region is not None else None
+    if region and topic.year is not None:
+        return say("topic_region_year", lang, region=region, year=topic.year)
+    if region:
+        return say("topic_region", lang, region=region)
+    return say("topic_year", lang, year=topic.year) if topic.year is not None else ""
+
+
 def decline_message(answer: Answer) -> str:
-    """The reply's own sentence for a declined answer ("" when the answer was found)."""
+    """The reply's own sentence for a declined answer ("" when the answer was found). With
+    several reports indexed, a year or region none of them covers is declined naming what
+    the index has."""
     if answer.reason is None:
         return ""
-    values = {"want": answer.scope.want, "have": answer.scope.have} if answer.scope else {}
-    return clean(say(_DECLINE_WORDS[answer.reason], answer.language, **values))
+    lang, scope = answer.language, answer.scope
+    if scope is None:
+        return clean(say(_DECLINE_WORDS[answer.reason], lang))
+    want = scope.want_region.display(lang) if scope.want_region is not None else scope.want
+    if scope.indexed:
+        # Several reports: say which year and region none covers, and what the index has.
+        asked = topic_label(answer.topic, lang) or want
+        return clean(say("not_indexed", lang, want=asked, have=coverage(scope.indexed, lang)))
+    have = scope.have
+    if answer.reason == DeclineReason.OTHER_REGION:
+        have = region_name(scope.have, lang) or scope.have
+    return clean(say(_DECLINE_WORDS[answer.reason], lang, want=want, have=have))
 
 
 def view_passages(hits: Sequence[Hit], lang: Language) -> list[PassageView]:
@@ -118,9 +210,32 @@ def view_passages(hits: Sequence[Hit], lang: Language) -> list[PassageView]:
     ]
 
 
+def _heading(answer: Answer) -> str:
+    """ "From the report", or, with several reports indexed, the report it quotes."""
+    if answer.report is not None:  # a report's name comes from its metadata: cleaned
+        return clean(
+            say("answer_from", answer.language, report=report_name(answer.report, answer.language))
+        )
+    return say("answer", answer.language)
+
+
+def _part_heading(part: Answer) -> str:
+    if part.found and part.report is not None:
+        return _heading(part)
+    return clean(topic_label(part.topic, part.language)) or _heading(part)
+
+
+_PARTS_WORDS = {PartsKind.COMPARISON: "compared", PartsKind.CLOSE: "close"}
+
+
 def view_answer(answer: Answer) -> AnswerView:
-    """The view of ``answer`` in its language."""
+    """The view of ``answer`` in its language (and of each of its parts)."""
     lang = answer.language
+    if answer.parts:
+        parts = [replace(view_answer(p), heading=_part_heading(p)) for p in answer.parts]
+        heading = say(_PARTS_WORDS[answer.parts_kind or PartsKind.COMPARISON], lang)
+    else:
+        parts, heading = [], _heading(answer)
     quotes = [
         QuoteView(
             Excerpt.of(q.text, [(f.start, f.end) for f in q.figures]),
@@ -132,10 +247,12 @@ def view_answer(answer: Answer) -> AnswerView:
     return AnswerView(
         answer=answer,
         language=lang,
-        heading=say("answer", lang),
+        heading=heading,
         quotes=quotes,
         message=decline_message(answer),
         related_heading=say("related", lang),
         related=view_passages(answer.related, lang),
         hint=say("hint", lang),
+        parts=parts,
+        parts_heading=heading if parts else "",
     )

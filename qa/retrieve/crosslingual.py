@@ -222,3 +222,9 @@ def translate(
         else:
             i += 1
     return Translation(terms, len(content), translated)
+
+
+def warm_up(policy: RetrievalPolicy = DEFAULT.retrieval) -> None:
+    """Parse the glossary and load the lemmatiser now rather than on the first English question."""
+    glossary(policy)
+    _lemmas("children")

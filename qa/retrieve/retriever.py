@@ -7,12 +7,13 @@ composing answers from the hits is ``qa.answer``'s.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+import qa.text as text
 from qa.documents import Document
 from qa.embed import Embedder
 from qa.errors import ArgumentError, ArgumentTypeError
@@ -20,11 +21,15 @@ from qa.index.served import ServedIndex
 from qa.index.snapshot import Snapshot
 from qa.policy import DEFAULT, Policy, RetrievalPolicy
 from qa.question import check_question
+from qa.retrieve import crosslingual
 from qa.retrieve.crosslingual import translate
 from qa.retrieve.explanation import Candidate, Explanation
 from qa.retrieve.fusion import QueryStats, fuse, lexical_weight, sentence_weight
 from qa.retrieve.hit import Hit
 from qa.text import drop_document_references, is_english
+
+#: One question per language, run by ``warm_up`` (any question does; these exercise each path).
+WARM_UP_QUESTIONS = ("發放了多少補貼？", "发放了多少补贴？", "How much money was paid?")
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Retrieval:
     query_vector: np.ndarray
     lexical_share: float
     translated_terms: list[tuple[str, float]] | None
+    #: The documents searched (``None``: every document of the index).
+    documents: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -133,22 +140,38 @@ class Retriever:
         return self._policy
 
     # -- search -----------------------------------------------------------------------
-    def search(self, question: str, k: int = 5) -> list[Hit]:
+    def search(
+        self, question: str, k: int = 5, *, documents: Collection[str] | None = None
+    ) -> list[Hit]:
         """The ``k`` passages that best answer ``question``, best first.
+
+        ``documents`` (ids) restricts the search to those reports *before* ranking: the
+        passages of other reports neither compete nor set the per-query scales, so a
+        report's ranking does not depend on which other reports share the index.
 
         Raises ``QuestionError`` for an empty, whitespace-only or over-long question,
         ``ArgumentTypeError`` (a ``TypeError``) or ``ArgumentError`` (a ``ValueError``) for a
         ``k`` that is not a whole number ≥ 1.
         """
-        return self.retrieve(question, k=k).hits
+        return self.retrieve(question, k=k, documents=documents).hits
 
-    def retrieve(self, question: str, *, k: int) -> Retrieval:
-        """The ``k`` best passages and the evidence behind them (for composing an answer)."""
+    def retrieve(
+        self,
+        question: str,
+        *,
+        k: int,
+        documents: Collection[str] | None = None,
+        vector: np.ndarray | None = None,
+    ) -> Retrieval:
+        """The ``k`` best passages and the evidence behind them (for composing an answer),
+        among ``documents`` only when given (see ``search``). ``vector`` is the question's
+        vector if already embedded (a question asked of several reports is embedded once)."""
         question = check_question(question)
         k = _check_k(k)
+        docs = _check_documents(documents)
         snap = self._index.snapshot
-        qvec = snap.encode_query(question)
-        scored = self._score(snap, question, k, qvec)
+        qvec = snap.encode_query(question) if vector is None else vector
+        scored = self._score(snap, question, k, qvec, snap.rows_of(docs))
         order = np.argsort(-scored.fused, kind="stable")[:k]
         return Retrieval(
             question=question,
@@ -156,6 +179,7 @@ class Retriever:
             query_vector=qvec,
             lexical_share=scored.evidence.share,
             translated_terms=scored.evidence.translated_terms,
+            documents=docs,
         )
 
     def embed_questions(self, questions: list[str]) -> np.ndarray:
@@ -164,20 +188,27 @@ class Retriever:
         return self._index.snapshot.encode_queries([check_question(q) for q in questions])
 
     def explain(
-        self, question: str, *, k: int = 10, vector: np.ndarray | None = None
+        self,
+        question: str,
+        *,
+        k: int = 10,
+        vector: np.ndarray | None = None,
+        documents: Collection[str] | None = None,
     ) -> Explanation:
         """How ``question`` is scored: every fused candidate with its raw and scaled dense,
         BM25 and best-sentence scores, the per-query scales and weights, and the time each
         step took. ``vector`` is the question's vector if already embedded
-        (``embed_questions``). ``explain(q).ranking("fused", k)`` is what ``search`` returns.
+        (``embed_questions``); ``documents`` restricts the candidates as in ``search``.
+        ``explain(q).ranking("fused", k)`` is what ``search`` returns.
         """
         question = check_question(question)
         k = _check_k(k)
+        docs = _check_documents(documents)
         snap = self._index.snapshot
         started = time.perf_counter()
         qvec = snap.encode_query(question) if vector is None else vector
         encode = time.perf_counter() - started
-        scored = self._score(snap, question, k, qvec)
+        scored = self._score(snap, question, k, qvec, snap.rows_of(docs))
         order = np.argsort(-scored.fused, kind="stable")
         ids = [p.id for p in snap.store.get([int(scored.rows[i]) for i in order])]
         candidates = [
@@ -253,8 +284,18 @@ class Retriever:
             for i, p in zip(order, passages, strict=True)
         ]
 
-    def _score(self, snap: Snapshot, question: str, k: int, qvec: np.ndarray) -> _Scored:
-        """Candidate rows and their fused, dense and lexical scores (unsorted)."""
+    def _score(
+        self,
+        snap: Snapshot,
+        question: str,
+        k: int,
+        qvec: np.ndarray,
+        subset: np.ndarray | None = None,
+    ) -> _Scored:
+        """Candidate rows and their fused, dense and lexical scores (unsorted), among the
+        rows of ``subset`` only when given: other rows get no BM25 score and are not searched
+        densely, and the per-query scales (best BM25, its margin, the dense reference rank)
+        are taken over the subset."""
         policy = self._policy
         t0 = time.perf_counter()
         # Words match without the ones pointing at the document ("報告裡", "the report").
@@ -265,12 +306,22 @@ class Retriever:
         sentence = (
             np.zeros(snap.size, dtype=np.float32) if translated else snap.sentence_scores(words)
         )
+        size = snap.size
+        if subset is not None:
+            inside = np.zeros(snap.size, dtype=bool)
+            inside[subset] = True
+            lexical = np.where(inside, lexical, 0).astype(np.float32)
+            sentence = np.where(inside, sentence, 0).astype(np.float32)
+            size = len(subset)
         t1 = time.perf_counter()
-        n_cand = min(snap.size, max(policy.min_candidates, policy.candidates_per_k * k))
-        d_scores, d_rows = snap.dense_search(qvec, n_cand)
+        n_cand = min(size, max(policy.min_candidates, policy.candidates_per_k * k))
+        if n_cand:
+            d_scores, d_rows = snap.dense_search(qvec, n_cand, rows=subset)
+        else:
+            d_scores, d_rows = np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
         keep = d_rows >= 0
         d_rows, d_scores = d_rows[keep], d_scores[keep]
-        if n_cand < snap.size:
+        if n_cand < size:
             # Passages the words point to but the encoder does not rank high still compete.
             extra = np.setdiff1d(
                 np.concatenate([_top(lexical, n_cand), _top(sentence, n_cand)]), d_rows
@@ -284,8 +335,8 @@ class Retriever:
         records = snap.is_record[rows]
         stats = QueryStats.of(
             d_scores,
-            lexical,
-            sentence,
+            lexical if subset is None else lexical[subset],
+            sentence if subset is None else sentence[subset],
             share=evidence.share,
             translated=translated,
             records=records[: len(d_scores)],
@@ -332,8 +383,27 @@ class Retriever:
             snap.lexical.weighted_scores(translation.terms), share, translation.terms
         )
 
+    def warm_up(self) -> None:
+        """Load now what the first questions would otherwise load: the script converters,
+        the English glossary and lemmatiser, and the model's kernels (one search per
+        language). A server calls it before it takes questions."""
+        text.warm_up()
+        crosslingual.warm_up(self._policy)
+        for question in WARM_UP_QUESTIONS:
+            self.search(question, k=1)
+
     def close(self) -> None:
         self._index.close()
+
+
+def _check_documents(documents: Collection[str] | None) -> frozenset[str] | None:
+    if documents is None:
+        return None
+    if isinstance(documents, (str, bytes)) or not isinstance(documents, Collection):
+        raise ArgumentTypeError(
+            f"documents must be a collection of document ids, not {type(documents).__name__}"
+        )
+    return frozenset(str(d) for d in documents)
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:

@@ -1504,6 +1504,14 @@ class BotApiStandIn:
             found = self._messages.get((chat_id, message_id))
             return copy.deepcopy(found) if found is not None else None
 
+    def file_data(self, file_id: str) -> bytes | None:
+        """The bytes of a file the bot uploaded (``sendDocument`` / ``sendPhoto`` as
+        multipart), by the ``file_id`` the stand-in gave it; ``None`` for an unknown id or
+        a file sent by reference."""
+        with self._cond:
+            stored = self._files.get(file_id)
+            return None if stored is None else stored["data"]
+
     @property
     def edits(self) -> list[dict[str, Any]]:
         """Successful editMessageText / editMessageReplyMarkup calls."""

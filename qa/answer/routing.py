@@ -1,0 +1,186 @@
+"""Many reports, one index: which reports a question is answered from.
+
+Routing is decided here and executed by the retriever (``Retriever.retrieve(documents=…)``
+filters candidates before ranking, so a report's answer does not depend on which other
+reports share the index):
+
+1. **Named years and regions** (``qa.answer.scope``). Each (region, year) the question
+   names is a ``Topic``, answered from the reports whose metadata cover it. A topic no
+   report covers is answered as before routing — from the reports that cover the rest of
+   it (the region, else the year) or all of them — and declined unless the passage found
+   mentions what was asked (a 2020 report's "2019年度…"); the decline lists what the index
+   has instead.
+2. **Comparisons.** Two or more topics ("2019年和2020年…各…", "Heilongjiang vs Jilin") are
+   answered one part per topic, in the order asked (``PartsKind.COMPARISON``).
+3. **Nothing named, several reports:** the answer comes from the best-matching report
+   alone (its passages are ranked again among themselves) and names it. For a figure
+   question, other reports whose best passage scores within ``close_reports_margin`` of
+   the best one's are answered too and shown side by side, newest first
+   (``PartsKind.CLOSE``).
+
+With one report indexed every question goes the way it went before routing: the filter
+covers every row and the answer is composed from the one retrieval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from qa.answer.compose import compose
+from qa.answer.model import Answer, PartsKind
+from qa.answer.numbers import asks_for_figure
+from qa.answer.scope import Topic, covers, document_region, named, region_covers
+from qa.documents import Document
+from qa.i18n import Language, detect_language
+from qa.policy import AnswerPolicy
+from qa.question import check_question
+from qa.retrieve import Retrieval, Retriever
+
+__all__ = ["answer", "combine"]
+
+
+class _Asker:
+    """One question asked of a retriever: embedded once, retrieved among any documents."""
+
+    def __init__(
+        self, retriever: Retriever, question: str, lang: Language, policy: AnswerPolicy
+    ) -> None:
+        self.retriever = retriever
+        self.question = question
+        self.lang = lang
+        self.policy = policy
+        self.documents = retriever.documents
+        self.vector = retriever.embed_questions([question])[0]
+
+    def retrieve(self, documents: Sequence[str] | None) -> Retrieval:
+        return self.retriever.retrieve(
+            self.question, k=self.policy.hits, documents=documents, vector=self.vector
+        )
+
+    def compose(self, retrieval: Retrieval, topic: Topic | None) -> Answer:
+        answer = compose(
+            retrieval,
+            encode_sentences=self.retriever.embedder.encode_sentences,
+            language=self.lang,
+            policy=self.policy,
+            topic=topic,
+        )
+        if len(self.documents) > 1 and answer.found and answer.quotes:
+            answer = replace(answer, report=self.documents.get(answer.quotes[0].citation.doc_id))
+        return answer
+
+
+def answer(
+    retriever: Retriever,
+    question: str,
+    *,
+    policy: AnswerPolicy,
+    language: Language | None = None,
+) -> Answer:
+    """The answer to ``question`` from the reports it names (see the module docstring)."""
+    question = check_question(question)
+    asker = _Asker(retriever, question, language or detect_language(question), policy)
+    topics = named(question).topics()
+    if not topics:
+        return _among(asker, None, None)
+    parts = [_topic(asker, topic) for topic in topics]
+    if len(parts) == 1:
+        return parts[0]
+    return combine(question, asker.lang, parts, PartsKind.COMPARISON)
+
+
+def combine(question: str, lang: Language, parts: list[Answer], kind: PartsKind) -> Answer:
+    """One answer made of ``parts``: found when any part is, with their quotes in order."""
+    found = [p for p in parts if p.found]
+    first = found[0] if found else parts[0]
+    seen: set[str] = set()
+    hits = [h for p in parts for h in p.hits if not (h.id in seen or seen.add(h.id))]
+    return Answer(
+        question,
+        lang,
+        quotes=[q for p in found for q in p.quotes],
+        reason=None if found else first.reason,
+        scope=None if found else first.scope,
+        related=[] if found else list(first.related),
+        hits=hits,
+        report=first.report if len(found) == 1 else None,
+        parts=parts,
+        parts_kind=kind,
+    )
+
+
+def _topic(asker: _Asker, topic: Topic) -> Answer:
+    docs = list(asker.documents.values())
+    covering = [d.id for d in docs if covers(d, topic)]
+    if covering:
+        return replace(_among(asker, covering, topic), topic=topic)
+    # No report covers it: answer as before routing, from the reports that cover the rest
+    # of the topic, and decline unless the passage found mentions what was asked.
+    fallback = _fallback(docs, topic)
+    result = asker.compose(asker.retrieve(fallback), topic)
+    if result.scope is not None and len(docs) > 1:
+        # With several reports, the decline says what the index has instead.
+        result = replace(result, scope=replace(result.scope, indexed=_indexed(docs, topic)))
+    return replace(result, topic=topic)
+
+
+def _fallback(docs: list[Document], topic: Topic) -> list[str] | None:
+    if topic.region is not None:
+        same_region = [d.id for d in docs if covers(d, Topic(region=topic.region))]
+        if same_region:
+            return same_region
+    if topic.year is not None:
+        same_year = [d.id for d in docs if d.year == topic.year]
+        if same_year:
+            return same_year
+    return None
+
+
+def _indexed(docs: list[Document], topic: Topic) -> tuple[Document, ...]:
+    """The reports a decline for ``topic`` lists: of the asked region when the index has
+    any (their years are what is missing), else all; newest first within a region."""
+    shown = docs
+    if topic.region is not None:
+        same = [d for d in docs if region_covers(topic.region, document_region(d))]
+        shown = same or docs
+    return tuple(sorted(shown, key=lambda d: (d.region or "", -(d.year or 0), d.title)))
+
+
+def _among(asker: _Asker, documents: list[str] | None, topic: Topic | None) -> Answer:
+    """The answer from the best-matching of ``documents`` (all when ``None``)."""
+    retrieval = asker.retrieve(documents)
+    searched = len(documents) if documents is not None else len(asker.documents)
+    if searched <= 1 or not retrieval.hits:
+        return asker.compose(retrieval, topic)
+    ranked = _best_by_document(retrieval)
+    best_doc, best_score = ranked[0]
+    main = asker.compose(asker.retrieve([best_doc]), topic)
+    if not (main.found and asks_for_figure(asker.question)):
+        return main
+    floor = best_score - asker.policy.close_reports_margin * abs(best_score)
+    close = [
+        part
+        for doc, score in ranked[1:]
+        if score >= floor and (part := asker.compose(asker.retrieve([doc]), topic)).found
+    ]
+    if not close:
+        return main
+    parts = sorted([main, *close], key=_newest_first)
+    return replace(combine(asker.question, asker.lang, parts, PartsKind.CLOSE), topic=topic)
+
+
+def _best_by_document(retrieval: Retrieval) -> list[tuple[str, float]]:
+    """Each document among the hits with its best passage's fused score, best first."""
+    best: dict[str, float] = {}
+    for hit in retrieval.hits:
+        best.setdefault(hit.doc, hit.score)
+    return sorted(best.items(), key=lambda item: -item[1])
+
+
+def _newest_first(part: Answer) -> tuple[float, str]:
+    report = part.report
+    year = report.year if report is not None and report.year is not None else -np.inf
+    return (-year, report.id if report is not None else "")

@@ -1,0 +1,98 @@
+"""Tables of what an index holds: the figure sheet (CSV, JSON, terminal) and the list of
+reports with each metadata value's origin (``qa sources``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from qa.answer.sheet import FigureRow
+from qa.documents import FIELDS, Document
+from qa.present.as_json import dumps, sources_data
+from qa.present.safe import clean
+
+#: The figure sheet's columns, in order (CSV header and JSON keys).
+FIGURE_COLUMNS = (
+    "doc",
+    "document",
+    "section",
+    "paragraph",
+    "passage_id",
+    "figure",
+    "value",
+    "unit",
+    "kind",
+    "qualifier",
+    "measures",
+    "sentence",
+)
+
+
+def _value(value: float) -> str:
+    """A figure's value as written in the sheet: whole numbers without ".0"."""
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def figures_csv(rows: Sequence[FigureRow]) -> str:
+    """The figure sheet as CSV (UTF-8 text, a header row, one figure a line)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FIGURE_COLUMNS)
+    for row in rows:
+        data = asdict(row)
+        data["value"] = _value(row.value)
+        writer.writerow(["" if data[c] is None else data[c] for c in FIGURE_COLUMNS])
+    return out.getvalue()
+
+
+def figures_json(rows: Sequence[FigureRow]) -> str:
+    """The figure sheet as a JSON list of objects."""
+    return dumps([{c: asdict(row)[c] for c in FIGURE_COLUMNS} for row in rows])
+
+
+def print_figures(console: Console, rows: Sequence[FigureRow]) -> None:
+    """The figure sheet as a terminal table (the sentence is in the CSV and JSON)."""
+    several = len({row.doc for row in rows}) > 1
+    table = Table(show_lines=False, header_style="dim")
+    for column in ("doc",) * several + ("¶", "figure", "kind", "unit", "qualifier", "measures"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            *(clean(row.doc),) * several,
+            "" if row.paragraph is None else str(row.paragraph),
+            Text(clean(row.figure), style="bold"),
+            row.kind,
+            clean(row.unit or ""),
+            row.qualifier,
+            clean(row.measures or ""),
+        )
+    console.print(table)
+    console.print(Text(f"{len(rows)} figures", style="dim"))
+
+
+def sources_json(documents: Sequence[Document]) -> str:
+    """Every report with its metadata and each value's origin, as JSON."""
+    return dumps(sources_data(documents))
+
+
+def print_sources(console: Console, documents: Sequence[Document]) -> None:
+    """Every report, each metadata value followed by where it came from."""
+    for doc in documents:
+        console.print(Text(clean(doc.id), style="bold"))
+        for name in FIELDS:
+            value = getattr(doc, name)
+            if value is None or value == "":
+                continue
+            line = Text(clean(f"  {name:<10}{value}"))
+            origin = doc.origin(name)
+            if origin:
+                line.append(f"  ({origin})", style="dim")
+            console.print(line, soft_wrap=True)
+        if doc.path:
+            console.print(Text(clean(f"  {'path':<10}{doc.path}"), style="dim"), soft_wrap=True)

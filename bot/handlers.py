@@ -279,29 +279,36 @@ async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The "more passages" button: the next passages of that answer, as a new message."""
+    """The "more passages" button: the next passages of that answer, as a new message. The
+    passages are read from the index now (by id): one no longer indexed expires the page."""
     query = update.callback_query
     state = bot_state(context)
     match = _MORE_DATA.fullmatch(query.data or "")
-    pending = state.answers.get(match.group(1)) if match else None
+    key = match.group(1) if match else ""
+    pending = state.answers.get(key) if match else None
     if pending is None or query.message is None:
         await query.answer(html.plain("more_expired", user_language(update)))
         return
     offset = int(match.group(2))
-    if offset in pending.shown or offset >= len(pending.hits):
+    total = len(pending.passage_ids)
+    if offset >= total or not state.answers.mark_shown(key, offset):
         await query.answer()  # pressed twice, or data no button of ours carries
         return
-    pending.shown.add(offset)
+    page = await asyncio.to_thread(
+        state.qa.retriever.passages, pending.passage_ids[offset : offset + MORE_PER_PAGE]
+    )
+    if any(hit is None for hit in page):  # the index was rebuilt without them
+        await query.answer(html.plain("more_expired", pending.language))
+        return
     await query.answer()
 
-    page = pending.hits[offset : offset + MORE_PER_PAGE]
     following = offset + len(page)
     markup = None
-    if following < len(pending.hits):
-        markup = _more_markup(match.group(1), following, pending.language)
+    if following < total:
+        markup = _more_markup(key, following, pending.language)
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
         await query.edit_message_reply_markup(reply_markup=None)  # one press per button
-    chunks = html.passages(page, pending.language, first=offset + 1, total=len(pending.hits))
+    chunks = html.passages(page, pending.language, first=offset + 1, total=total)
     for n, chunk in enumerate(chunks, start=1):
         await context.bot.send_message(
             query.message.chat.id, chunk, reply_markup=markup if n == len(chunks) else None

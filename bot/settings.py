@@ -6,6 +6,9 @@ library's one reader, ``qa.config.env``; the library never looks at these.
     QA_INDEX                 index folder (built from ``QA_DATA`` when missing)
     QA_BOT_ALLOWED_CHATS     chat ids the bot answers in, comma separated (default: all)
     QA_BOT_RATE_LIMIT        questions per user, ``N/SECONDS`` (default 10/60; ``off``)
+    QA_BOT_STATE             the bot's state file: "more" pages and question budgets, kept
+                             across restarts (default ``bot-state.sqlite`` in the index
+                             folder; ``off`` keeps them in memory only)
     TELEGRAM_WEBHOOK_URL     public HTTPS URL; set it to receive updates by webhook
     TELEGRAM_WEBHOOK_LISTEN  address the webhook server binds (default 0.0.0.0)
     TELEGRAM_WEBHOOK_PORT    port the webhook server binds (default 8443)
@@ -26,6 +29,8 @@ from qa.config import default_index_dir, env
 #: ``TELEGRAM_API_URL``.
 TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_RATE_LIMIT = "10/60"
+#: The state file's name inside the index folder, when ``QA_BOT_STATE`` does not say.
+STATE_FILENAME = "bot-state.sqlite"
 
 
 class BotSettingsError(ValueError):
@@ -82,6 +87,8 @@ class BotSettings:
 
     ``rate_limit`` questions per ``rate_window`` seconds per user; 0 turns the limit off.
     ``allowed_chat_ids`` None means every chat. Webhook mode is on when ``webhook_url`` is set.
+    ``state_file`` keeps "more" pages and question budgets across restarts (``None``: in
+    memory only).
     """
 
     token: str
@@ -94,6 +101,7 @@ class BotSettings:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     webhook_secret: str | None = None
+    state_file: Path | None = None
 
     def __post_init__(self) -> None:
         if not _token_is_well_formed(self.token):
@@ -119,7 +127,8 @@ class BotSettings:
         return (
             f"BotSettings(token=<hidden>, api_url={self.api_url!r}, index_dir={self.index_dir!r}, "
             f"allowed_chat_ids={self.allowed_chat_ids!r}, rate_limit={self.rate_limit}/"
-            f"{self.rate_window:g}s, webhook_url={self.webhook_url!r})"
+            f"{self.rate_window:g}s, webhook_url={self.webhook_url!r}, "
+            f"state_file={self.state_file!r})"
         )
 
     @classmethod
@@ -142,10 +151,11 @@ class BotSettings:
         port = env("TELEGRAM_WEBHOOK_PORT", "8443") or "8443"
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise BotSettingsError(f"TELEGRAM_WEBHOOK_PORT: {port!r} is not a port number")
+        index_dir = default_index_dir()
         return cls(
             token=token.strip(),
             api_url=_url("TELEGRAM_API_URL", env("TELEGRAM_API_URL", TELEGRAM_API_URL) or ""),
-            index_dir=default_index_dir(),
+            index_dir=index_dir,
             allowed_chat_ids=_chat_ids(env("QA_BOT_ALLOWED_CHATS")),
             rate_limit=rate_limit,
             rate_window=rate_window,
@@ -153,4 +163,13 @@ class BotSettings:
             webhook_listen=env("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0") or "0.0.0.0",
             webhook_port=int(port),
             webhook_secret=secret,
+            state_file=_state_file(env("QA_BOT_STATE"), index_dir),
         )
+
+
+def _state_file(value: str | None, index_dir: Path) -> Path | None:
+    if value is None:
+        return index_dir / STATE_FILENAME
+    if value.strip().lower() in ("off", "memory", "none"):
+        return None
+    return Path(value).expanduser()

@@ -1,17 +1,17 @@
-"""What the bot remembers between updates, in memory: each user's question budget and the
-passages still to show behind recent "more" buttons. Both are bounded, and both are only
-touched from the event loop, so they need no locks."""
+"""What the bot remembers between updates: each user's question budget and the passages
+still to show behind recent "more" buttons. Both are bounded and both are kept in the bot's
+state file (:mod:`bot.memory`), so they survive a restart."""
 
 from __future__ import annotations
 
 import secrets
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from telegram.ext import ContextTypes
 
+from bot.memory import MAX_PAGES, MAX_USERS, PRUNE_EVERY, BotMemory, Bucket
 from bot.settings import BotSettings
 from qa import Hit, Language, ReportQA
 
@@ -29,15 +29,10 @@ class Verdict:
     retry_in: float = 0.0
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-    warned: bool = False
-
-
 class QuestionBudget:
     """A token bucket per user: ``limit`` questions per ``window`` seconds, refilled evenly.
+    Buckets are kept in ``memory`` (the bot's state file, so a restart changes nothing; in
+    memory when not given) with wall-clock times from ``clock``.
 
     >>> budget = QuestionBudget(2, 60.0, clock=lambda: 0.0)
     >>> [budget.take(7).allowed for _ in range(3)]
@@ -49,87 +44,100 @@ class QuestionBudget:
         limit: int,
         window: float,
         *,
-        max_users: int = 100_000,
-        clock: Callable[[], float] = time.monotonic,
+        memory: BotMemory | None = None,
+        max_users: int = MAX_USERS,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.limit = limit
         self.window = window
         self._rate = limit / window if limit else 0.0
+        self._memory = memory if memory is not None else BotMemory()
         self._max_users = max_users
         self._clock = clock
-        self._buckets: OrderedDict[int, _Bucket] = OrderedDict()
+        self._taken = 0
 
     def take(self, user_id: int) -> Verdict:
         """Spend one question of ``user_id``'s budget, if there is one left."""
         if not self.limit:
             return Verdict(True)
         now = self._clock()
-        bucket = self._buckets.pop(user_id, None) or _Bucket(float(self.limit), now)
-        bucket.tokens = min(self.limit, bucket.tokens + (now - bucket.updated) * self._rate)
-        bucket.updated = now
-        self._buckets[user_id] = bucket  # most recently seen last
-        if len(self._buckets) > self._max_users:
-            self._buckets.popitem(last=False)
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            bucket.warned = False
-            return Verdict(True)
-        warn, bucket.warned = not bucket.warned, True
-        return Verdict(False, warn, (1 - bucket.tokens) / self._rate)
+        with self._memory.bucket(user_id) as slot:
+            old = slot[0] or Bucket(float(self.limit), now)
+            # A wall clock may step back (NTP); never count that as time to refill.
+            tokens = min(self.limit, old.tokens + max(0.0, now - old.updated) * self._rate)
+            if tokens >= 1:
+                slot[0] = Bucket(tokens - 1, now, warned=False)
+                verdict = Verdict(True)
+            else:
+                slot[0] = Bucket(tokens, now, warned=True)
+                verdict = Verdict(False, not old.warned, (1 - tokens) / self._rate)
+        self._taken += 1
+        if self._taken % PRUNE_EVERY == 0:
+            # A bucket untouched for a whole window has refilled: it is as good as none.
+            self._memory.prune_buckets(idle_since=now - self.window, keep=self._max_users)
+        return verdict
 
 
 @dataclass
 class Pending:
-    """Passages of an answer not shown yet, behind a "more" button."""
+    """Passages of an answer not shown yet, behind a "more" button: their ids, read from the
+    index when the button is pressed."""
 
     question: str
     language: Language
-    hits: tuple[Hit, ...]
+    passage_ids: tuple[str, ...]
     shown: set[int] = field(default_factory=set)  # offsets already sent
 
 
 class AnswerMemory:
     """The last ``size`` answers' further passages, under short random keys that fit in a
-    button's callback data (``more:<key>:<offset>``); older keys expire."""
+    button's callback data (``more:<key>:<offset>``); older keys expire. Kept in ``memory``
+    (the bot's state file; in memory when not given)."""
 
-    def __init__(self, size: int = 2000) -> None:
+    def __init__(self, size: int = MAX_PAGES, *, memory: BotMemory | None = None) -> None:
         self._size = size
-        self._items: OrderedDict[str, Pending] = OrderedDict()
+        self._memory = memory if memory is not None else BotMemory()
 
     def remember(self, question: str, language: Language, hits: tuple[Hit, ...]) -> str:
         key = secrets.token_urlsafe(6)
-        self._items[key] = Pending(question, language, hits)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
+        self._memory.remember(key, question, language, [h.id for h in hits], keep=self._size)
         return key
 
     def get(self, key: str) -> Pending | None:
-        pending = self._items.get(key)
-        if pending is not None:
-            self._items.move_to_end(key)
-        return pending
+        page = self._memory.page(key)
+        if page is None:
+            return None
+        return Pending(page.question, page.language, tuple(page.passage_ids), page.shown)
+
+    def mark_shown(self, key: str, offset: int) -> bool:
+        """Record that the passages at ``offset`` were sent; False if they already were."""
+        return self._memory.mark_shown(key, offset)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return self._memory.pages()
 
 
 @dataclass
 class BotState:
     """Everything the handlers share: Report QA (one per process, thread-safe), the
-    settings, the question budgets and the pending "more" passages."""
+    settings, the question budgets and the pending "more" passages (both in ``memory``, the
+    state file of ``settings.state_file``)."""
 
     qa: ReportQA
     settings: BotSettings
     budget: QuestionBudget
     answers: AnswerMemory
+    memory: BotMemory
 
     @classmethod
     def create(cls, settings: BotSettings, qa: ReportQA) -> BotState:
+        memory = BotMemory(settings.state_file)
         return cls(
             qa=qa,
             settings=settings,
-            budget=QuestionBudget(settings.rate_limit, settings.rate_window),
-            answers=AnswerMemory(),
+            budget=QuestionBudget(settings.rate_limit, settings.rate_window, memory=memory),
+            answers=AnswerMemory(memory=memory),
+            memory=memory,
         )
 
 

@@ -4,6 +4,7 @@ The public surface::
 
     from qa import ReportQA, build_index
     build_index("data/", "index/")                 # read, embed, store (atomically)
+    check_index("index/")                          # what is wrong with an index, and the fix
     qa = ReportQA.open("index/")
     answer = qa.ask("向全省養老機構撥付了多少補貼？")  # quotes, figures, citations — or a decline
     for hit in qa.retriever.search("養老機構補貼", k=3):
@@ -30,6 +31,7 @@ from qa.errors import (
     IndexCorruptError,
     IndexNotFoundError,
     IndexOutdatedError,
+    IndexPathError,
     ModelError,
     ModelMismatchError,
     QAError,
@@ -38,8 +40,9 @@ from qa.errors import (
 )
 from qa.evaluation import EvalQuestion, evaluate, read_questions
 from qa.i18n import LANGUAGES, Language, detect_language, language_from_code
-from qa.index.build import BuildReport, build_index
+from qa.index.build import BuildMonitor, BuildReport, BuildStage, build_index
 from qa.index.catalog import indexed_documents
+from qa.index.doctor import Finding, check_index
 from qa.index.update import add_reports, remove_reports
 from qa.policy import (
     AnswerPolicy,
@@ -63,7 +66,9 @@ __all__ = [
     "ArgumentError",
     "ArgumentTypeError",
     "BuildLockedError",
+    "BuildMonitor",
     "BuildReport",
+    "BuildStage",
     "Candidate",
     "Citation",
     "DeclineReason",
@@ -73,11 +78,13 @@ __all__ = [
     "Explanation",
     "Figure",
     "FigureRow",
+    "Finding",
     "FusionWeights",
     "Hit",
     "IndexCorruptError",
     "IndexNotFoundError",
     "IndexOutdatedError",
+    "IndexPathError",
     "IndexPolicy",
     "InlineQuote",
     "Language",
@@ -99,6 +106,7 @@ __all__ = [
     "__version__",
     "add_reports",
     "build_index",
+    "check_index",
     "check_question",
     "detect_language",
     "evaluate",

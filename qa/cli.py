@@ -8,6 +8,10 @@ qa sources [--json] [--index DIR]
 qa figures [DOC] [--csv | --json] [--index DIR]
 qa eval QUESTIONS.jsonl [--json] [--index DIR]
 qa chat [-k N] [--index DIR]
+qa doctor [--index DIR] [--json]
+
+Every command turns an error into one line on stderr and exit code 1 (2 for bad arguments,
+130 when interrupted); ``--debug`` shows the traceback as well.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
+import traceback
 from pathlib import Path
 
 from rich.console import Console
@@ -26,45 +32,23 @@ from qa.errors import QAError
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _progress_bar():
-    """A rich progress bar fed by ``build_index``'s ``progress(done, total)`` callback."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    bar = Progress(
-        TextColumn("embedding passages"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    )
-    task = bar.add_task("embed", total=None)
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-
-    return bar, update
-
-
 def _build(sources: list[str] | None, index: Path | None, model: str | None, strict: bool):
     from qa.index.build import build_index
+    from qa.present.progress import build_progress
 
-    bar, update = _progress_bar()
-    with bar:
-        return build_index(sources, index, model=model, strict=strict, progress=update)
+    with build_progress(err) as progress:
+        return build_index(sources, index, model=model, strict=strict, progress=progress)
 
 
 def _print_build(report, *, verb: str = "built") -> None:
+    from qa.present.safe import one_line
+
     err.print(
-        f"{verb} {report.index_dir}: {report.documents} document(s), {report.passages} passages "
-        f"({report.embedded} embedded, {report.reused} reused from cache) "
-        f"with {report.model} in {report.seconds:.1f} s",
+        one_line(
+            f"{verb} {report.index_dir}: {report.documents} document(s), {report.passages} "
+            f"passages ({report.embedded} embedded, {report.reused} reused from cache) "
+            f"with {report.model} in {report.seconds:.1f} s"
+        ),
         markup=False,
     )
     for label, ids in (
@@ -74,9 +58,9 @@ def _print_build(report, *, verb: str = "built") -> None:
     ):
         if ids:
             what = "report(s) the previous index had" if label == "dropped" else "report(s)"
-            err.print(f"  {label} {len(ids)} {what}: {', '.join(ids)}", markup=False)
+            err.print("  " + one_line(f"{label} {len(ids)} {what}: {', '.join(ids)}"), markup=False)
     for s in report.skipped:
-        err.print(f"  skipped {s.path}: {s.reason}", markup=False)
+        err.print("  " + one_line(f"skipped {s.path}: {s.reason}"), markup=False)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -87,10 +71,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from qa.index.update import add_reports
+    from qa.present.progress import build_progress
 
-    bar, update = _progress_bar()
-    with bar:
-        report = add_reports(args.paths, args.index, strict=args.strict, progress=update)
+    with build_progress(err) as progress:
+        report = add_reports(args.paths, args.index, strict=args.strict, progress=progress)
     _print_build(report, verb="added to")
     return 0
 
@@ -131,20 +115,13 @@ def cmd_figures(args: argparse.Namespace) -> int:
 def _open(index: Path | None):
     """Report QA over ``index``, building the bundled reports into it first if missing."""
     from qa.answer import ReportQA
+    from qa.present.progress import build_progress
 
     def announce(message: str) -> None:
         err.print(message, markup=False, highlight=False)
 
-    bar, update = _progress_bar()
-
-    def progress(done: int, total: int) -> None:
-        bar.start()  # only a build shows the bar; loading an index shows nothing
-        update(done, total)
-
-    try:
+    with build_progress(err) as progress:  # only a build shows progress
         qa, report = ReportQA.open_or_build(index, on_build=announce, progress=progress)
-    finally:
-        bar.stop()
     if report is not None:
         _print_build(report)
     return qa
@@ -171,6 +148,22 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         terminal.print_answer(out, view, related=args.k)
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from qa.index.doctor import check_index, healthy
+    from qa.present import as_json, terminal
+
+    findings = check_index(args.index)
+    if args.json:
+        print(
+            as_json.dumps(
+                {"healthy": healthy(findings), "findings": [f.as_dict() for f in findings]}
+            )
+        )
+    else:
+        terminal.print_findings(Console(highlight=False, soft_wrap=True), findings)
+    return 0 if healthy(findings) else 1
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -204,15 +197,39 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return chat.run(qa, out=out, err=err, k=args.k, history=config.cache_dir() / "chat_history")
 
 
+def _count(text: str) -> int:
+    """``-k``: a whole number of at least 1 (argparse turns the error into exit code 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
+    # -v and --debug are accepted before and after the command (`qa --debug ask …`,
+    # `qa ask … --debug`); SUPPRESS keeps a subcommand from resetting the global value.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log what happens"
+    )
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an error (errors are one line otherwise)",
+    )
     p = argparse.ArgumentParser(
-        prog="qa", description="Ask questions about reports; get quoted passages."
+        prog="qa", description="Ask questions about reports; get quoted passages.", parents=[common]
     )
     p.add_argument("--version", action="version", version=f"qa {__version__}")
-    p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = p.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="build or rebuild an index from report files and folders")
+    b = sub.add_parser(
+        "build", parents=[common], help="build or rebuild an index from report files and folders"
+    )
     b.add_argument("paths", nargs="*", help="files or folders (default: the bundled reports)")
     b.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     b.add_argument(
@@ -224,7 +241,9 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
 
     ad = sub.add_parser(
-        "add", help="add reports to an existing index (a report with the same id is replaced)"
+        "add",
+        parents=[common],
+        help="add reports to an existing index (a report with the same id is replaced)",
     )
     ad.add_argument("paths", nargs="+", help="report files or folders")
     ad.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
@@ -233,17 +252,23 @@ def parser() -> argparse.ArgumentParser:
     )
     ad.set_defaults(func=cmd_add)
 
-    rm = sub.add_parser("remove", help="remove reports from an index (ids from qa sources)")
+    rm = sub.add_parser(
+        "remove", parents=[common], help="remove reports from an index (ids from qa sources)"
+    )
     rm.add_argument("docs", nargs="+", help="report ids")
     rm.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     rm.set_defaults(func=cmd_remove)
 
-    so = sub.add_parser("sources", help="list the indexed reports, their metadata and its origin")
+    so = sub.add_parser(
+        "sources", parents=[common], help="list the indexed reports, their metadata and its origin"
+    )
     so.add_argument("--json", action="store_true", help="print machine-readable JSON")
     so.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     so.set_defaults(func=cmd_sources)
 
-    fi = sub.add_parser("figures", help="list every figure of a report (the figure sheet)")
+    fi = sub.add_parser(
+        "figures", parents=[common], help="list every figure of a report (the figure sheet)"
+    )
     fi.add_argument("doc", nargs="?", help="report id or title (default: every report)")
     form = fi.add_mutually_exclusive_group()
     form.add_argument("--csv", action="store_true", help="print CSV")
@@ -251,9 +276,9 @@ def parser() -> argparse.ArgumentParser:
     fi.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     fi.set_defaults(func=cmd_figures)
 
-    a = sub.add_parser("ask", help="ask a question")
+    a = sub.add_parser("ask", parents=[common], help="ask a question")
     a.add_argument("question")
-    a.add_argument("-k", type=int, default=3, help="how many passages to list (default 3)")
+    a.add_argument("-k", type=_count, default=3, help="how many passages to list (default 3)")
     a.add_argument(
         "--passages", action="store_true", help="list the top passages instead of the answer"
     )
@@ -261,39 +286,79 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     a.set_defaults(func=cmd_ask)
 
-    c = sub.add_parser("chat", help="load once, then answer question after question")
-    c.add_argument("-k", type=int, default=3, help="how many passages to list (default 3)")
+    c = sub.add_parser(
+        "chat", parents=[common], help="load once, then answer question after question"
+    )
+    c.add_argument("-k", type=_count, default=3, help="how many passages to list (default 3)")
     c.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     c.add_argument(
         "--no-warm-up", action="store_true", help="start at once; the first question loads the rest"
     )
     c.set_defaults(func=cmd_chat)
 
-    e = sub.add_parser("eval", help="score retrieval and answers on a JSONL question file")
+    e = sub.add_parser(
+        "eval", parents=[common], help="score retrieval and answers on a JSONL question file"
+    )
     e.add_argument("questions", type=Path)
     e.add_argument("--json", action="store_true")
     e.add_argument("--index", type=Path)
     e.set_defaults(func=cmd_eval)
+
+    d = sub.add_parser(
+        "doctor", parents=[common], help="check an index folder and say how to fix what is wrong"
+    )
+    d.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    d.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    d.set_defaults(func=cmd_doctor)
     return p
 
 
+def error_line(exc: BaseException) -> str:
+    """An error as the one line ``qa`` prints: the library's message, an OS error's reason
+    and file, or — for anything else, a bug — its type and message and how to see more."""
+    from qa.present.safe import one_line
+
+    if isinstance(exc, QAError):
+        text = str(exc)
+    elif isinstance(exc, OSError):
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        text = f"{reason}: {exc.filename}" if exc.filename else reason
+    else:
+        text = (
+            f"unexpected {type(exc).__name__}: {exc} (a bug in Report QA: run it again with "
+            "--debug for the traceback, and please report it)"
+        )
+    return "error: " + one_line(text)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run ``qa``: 0 on success, 1 on an error (one line on stderr; ``--debug`` adds the
+    traceback), 2 on bad arguments, 130 when interrupted."""
     args = parser().parse_args(argv)
+    args.debug = getattr(args, "debug", False)
+    args.verbose = getattr(args, "verbose", False)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:
-        err.print("error: -k must be at least 1")
-        return 2
     try:
         return args.func(args)
-    except QAError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        return 1
     except KeyboardInterrupt:
-        err.print("interrupted")
+        if args.debug:
+            traceback.print_exc()
+        done = " (the index was not changed; embedded batches are cached)"
+        err.print("interrupted" + (done if args.command == "build" else ""))
         return 130
+    except BrokenPipeError:
+        # The reader went away (`qa ask … | head -1`): nothing more to say, and Python must
+        # not complain again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        err.print(error_line(exc), markup=False, highlight=False)
+        return 1
 
 
 if __name__ == "__main__":

@@ -40,8 +40,37 @@ class IndexNotFoundError(IndexError_, FileNotFoundError):
     """No index at the given folder (run ``qa build``)."""
 
 
+class IndexPathError(IndexError_, NotADirectoryError):
+    """The index path is not a folder (a file, or a path through a file)."""
+
+
 class IndexCorruptError(IndexError_):
-    """The index folder exists but its files are incomplete or inconsistent."""
+    """The index folder exists but its files are incomplete or inconsistent.
+
+    ``path`` is the broken file or folder when one is known; ``sources`` are the files the
+    index was built from when a readable manifest recorded them (``ReportQA.open_or_build``
+    rebuilds from them when no valid generation is left).
+    """
+
+    def __init__(
+        self, message: str, *, path: str | None = None, sources: list[str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.sources = list(sources or [])
+        self.problem: str | None = None  # what is wrong with ``path``, when known
+
+    @classmethod
+    def damaged(cls, path: object, problem: str) -> IndexCorruptError:
+        """``<path> is damaged (<problem>)``, with how to repair it, in one line."""
+        problem = " ".join(str(problem).split())[:300]
+        error = cls(f"{path} is damaged ({problem}); {REPAIR}", path=str(path))
+        error.problem = problem
+        return error
+
+
+#: How to repair a damaged index, as every such message says it.
+REPAIR = "run qa doctor to see what is wrong, and qa build to rebuild the index"
 
 
 class IndexOutdatedError(IndexError_):

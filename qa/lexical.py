@@ -56,6 +56,18 @@ class LexicalIndex:
         bm25 = bm25s.BM25.load(str(folder), mmap=mmap, show_progress=False, verbosity=0)
         return cls(bm25, size)
 
+    def stored_documents(self) -> int:
+        """How many documents the stored BM25 matrices hold (checked against the manifest
+        at open); ``ValueError`` when the matrices disagree with each other."""
+        scores = self._bm25.scores
+        data, indices, indptr = scores["data"], scores["indices"], scores["indptr"]
+        if len(data) != len(indices) or (len(indptr) and int(indptr[-1]) != len(data)):
+            raise ValueError(
+                f"BM25 matrices disagree: {len(data)} scores, {len(indices)} document "
+                f"numbers, {int(indptr[-1]) if len(indptr) else 0} in the column pointers"
+            )
+        return int(scores["num_docs"])
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage (zeros when no query term is in the index)."""
         ids = self._bm25.get_tokens_ids(lexical_tokens(query))
@@ -118,9 +130,21 @@ class SentenceLexicalIndex:
     @classmethod
     def load(cls, folder: Path, size: int, *, mmap: bool = False) -> SentenceLexicalIndex:
         bounds = np.load(folder / _BOUNDS)
-        if len(bounds) != size + 1:
+        if bounds.ndim != 1 or len(bounds) != size + 1:
             raise ValueError(f"{folder}: sentences of {len(bounds) - 1} passages, expected {size}")
+        if len(bounds) > 1 and (bounds[0] != 0 or np.any(np.diff(bounds) < 1)):
+            raise ValueError(f"{folder}: passage sentence bounds are not increasing")
         return cls(LexicalIndex.load(folder, int(bounds[-1]), mmap=mmap), bounds)
+
+    @property
+    def units(self) -> LexicalIndex:
+        """The BM25 index of the sentences themselves."""
+        return self._units
+
+    @property
+    def sentence_count(self) -> int:
+        """How many sentences the bounds say there are."""
+        return int(self._bounds[-1])
 
     def scores(self, query: str) -> np.ndarray:
         """Best-sentence BM25 score of every passage."""

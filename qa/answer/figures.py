@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from qa.controls import mask
 from qa.numerals import CN_ALL, CN_BIG, CN_DIGITS, chinese_numeral
 
 __all__ = [
@@ -504,10 +505,13 @@ def extract_figures(text: str) -> list[Figure]:
 
     See the module docstring for what counts as a figure. Each figure's ``text`` is
     ``text[start:end]`` exactly; qualifier words (超過, 以上) and surrounding spaces are
-    outside the span.
+    outside the span. Control characters and escape sequences around a figure do not hide
+    it (``qa.controls.mask``).
     """
     figures: list[Figure] = []
-    for n in _scan(text, bare=False):
+    # Escape sequences and control characters read as spaces (same offsets): a figure right
+    # after "\x1b[31m" is still a figure, and its span still points into ``text``.
+    for n in _scan(mask(text), bare=False):
         kind: FigureKind = n.kind or "count"
         figures.append(
             Figure(

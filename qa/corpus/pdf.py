@@ -46,8 +46,15 @@ _TITLE_SUFFIX = re.compile(r"\.(?:docx?|wps|pdf|txt|rtf|xlsx?|pptx?)$", re.IGNOR
 _NO_TITLE = {"untitled", "无标题", "無標題", "title", "document", "文档", "文件"}
 
 
+def _quiet_pypdf() -> None:
+    # pypdf logs every repair of a damaged file (dozens of lines for one broken PDF); what
+    # cannot be read is said once by this reader, naming the file and page.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
 def parse(path: Path, data: bytes) -> tuple[dict, list[Block]]:
     """A PDF's metadata and layout (headings and paragraphs) from its text layer."""
+    _quiet_pypdf()
     reader = _open(path, data)
     pages = _page_lines(path, reader)
     if not any(line.text.strip() for page in pages for line in page):

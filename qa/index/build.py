@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from qa.corpus import Corpus, Skipped, read_sources
 from qa.documents import Document, Passage
 from qa.embed import Embedder
 from qa.errors import ArgumentError, ArgumentTypeError, IndexCorruptError, IndexNotFoundError
-from qa.index import dense, passages
+from qa.index import dense, parts, passages
 from qa.index.cache import EmbeddingCache, text_key
 from qa.index.layout import IndexLayout
 from qa.index.manifest import Manifest
@@ -31,7 +32,7 @@ from qa.index.snapshot import Snapshot
 from qa.lexical import DIRNAME, SENTENCES_DIRNAME, LexicalIndex, SentenceLexicalIndex
 from qa.policy import DEFAULT, IndexPolicy
 from qa.sentences import split_sentences
-from qa.text import FOLDING, TOKENIZER, chinese_script
+from qa.text import FOLDING, TOKENIZER, chinese_script, lexical_tokens
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,29 @@ log = logging.getLogger(__name__)
 #: give a paragraph its context (the quote shown is always the passage text alone).
 INDEX_TEXT = "title + section + text"
 
+#: ``progress(done, total)``: passages with a vector so far, of all passages; called once
+#: before the first batch is embedded (``done`` = those found in the cache) and after each.
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildStage:
+    """A step of a build starting: ``reading`` the sources, ``embedding`` the ``passages``
+    (the cached ones are reused), ``writing`` and validating the new generation."""
+
+    name: Literal["reading", "embedding", "writing"]
+    passages: int = 0
+
+
+class BuildMonitor:
+    """A ``progress`` callback that also hears each step start: subclass it and pass an
+    instance as ``progress`` (a plain callable only gets ``progress(done, total)``)."""
+
+    def __call__(self, done: int, total: int) -> None:
+        """Passages with a vector so far, of ``total`` (see :data:`Progress`)."""
+
+    def stage(self, stage: BuildStage) -> None:
+        """A step of the build starts."""
 
 
 def index_text(passage: Passage, doc: Document) -> str:
@@ -236,7 +259,9 @@ def build_index(
     started = time.monotonic()
     layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
     source_list = source_paths(sources)
+    stage = progress.stage if isinstance(progress, BuildMonitor) else _no_stage
     with layout.lock():
+        stage(BuildStage("reading"))
         corpus = read_sources(source_list, strict=strict, policy=policy)
         embedder = model if isinstance(model, Embedder) else Embedder.load(model)
         before = previous_documents(layout)
@@ -275,13 +300,16 @@ def publish(
     """Write ``corpus`` as a new generation of ``layout`` (embedding only what the cache
     lacks), validate it and switch to it — the one write-validate-publish path of a build,
     an addition and a removal. The caller holds the build lock."""
+    stage = progress.stage if isinstance(progress, BuildMonitor) else _no_stage
     docs = {d.id: d for d in corpus.documents}
     texts = [index_text(p, docs[p.doc]) for p in corpus.passages]
     cache = EmbeddingCache(layout.cache_dir, embedder.name, embedder.dimension)
+    stage(BuildStage("embedding", len(texts)))
     try:
         vectors, reused = _embed(embedder, texts, cache, progress)
     finally:
         cache.close()
+    stage(BuildStage("writing", len(texts)))
     workdir = layout.new_workdir()
     try:
         info = {
@@ -292,12 +320,12 @@ def publish(
         }
         sentences = [sentence_texts(p, docs[p.doc]) for p in corpus.passages]
         write_generation(workdir, corpus, embedder, vectors, texts, sentences, info, policy=policy)
-        _validate(workdir, embedder, corpus.passages[0], policy)
+        _validate(workdir, embedder, corpus.passages, policy)
         generation = layout.publish(workdir)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    layout.prune()
+    layout.prune(sound=parts.opens)
     return BuildReport(
         index_dir=layout.root,
         generation=generation,
@@ -312,13 +340,26 @@ def publish(
     )
 
 
-def _validate(workdir: Path, embedder: Embedder, probe: Passage, policy: IndexPolicy) -> None:
-    """Load the new generation exactly as a reader would and run one query against it."""
+def _no_stage(stage: BuildStage) -> None:
+    pass
+
+
+def _validate(
+    workdir: Path, embedder: Embedder, passages: Sequence[Passage], policy: IndexPolicy
+) -> None:
+    """Load the new generation exactly as a reader would and run one query against it: the
+    first passage with words BM25 can match (a paragraph of "#" or "***" has none) must be
+    found by its own text."""
+    probe = next((p for p in passages if lexical_tokens(p.text[:200])), passages[0])
     snap = Snapshot.open(workdir, embedder=embedder, policy=policy)
     try:
         _scores, rows = snap.dense_search(snap.encode_query(probe.text[:200]), 1)
-        found = snap.store.get([int(r) for r in rows if r >= 0])
-        if not found or snap.lexical_scores(probe.text[:200]).max() <= 0:
-            raise IndexCorruptError(f"{workdir}: the new index failed its validation query")
+        if not snap.store.get([int(r) for r in rows if r >= 0]):
+            raise IndexCorruptError("the new index failed its validation: dense search found nothing")
+        if lexical_tokens(probe.text[:200]) and snap.lexical_scores(probe.text[:200]).max() <= 0:
+            raise IndexCorruptError(
+                f"the new index failed its validation: BM25 does not find passage {probe.id!r} "
+                "by its own words"
+            )
     finally:
         snap.close()

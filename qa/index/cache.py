@@ -1,21 +1,109 @@
 """Passage vectors cached by (model, hash of the embedded text), so rebuilds embed only
 what changed. SQLite: each batch is committed as it is embedded, so an interrupted
-build keeps the work it finished."""
+build keeps the work it finished.
+
+The cache is only ever a shortcut: a file that is not a database, a database of another
+schema, or one damaged on disk (truncated, overwritten) is moved aside — renamed
+``embeddings.sqlite.broken-<UTC time>``, with a warning naming both — and a new, empty cache
+takes its place, so the build goes on and embeds what it must. Running out of disk space
+while writing it is an ``OSError`` (``ENOSPC``), not a damaged cache.
+"""
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
+import os
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+log = logging.getLogger(__name__)
+
 FILENAME = "embeddings.sqlite"
+#: Suffix of a damaged cache moved aside (followed by the UTC time it was moved).
+BROKEN_SUFFIX = ".broken-"
+#: The one table of a cache and its columns, in order.
+SCHEMA = ("vectors", ("model", "key", "vec"))
+_CREATE = (
+    "CREATE TABLE IF NOT EXISTS vectors ("
+    "model TEXT NOT NULL, key TEXT NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (model, key))"
+)
+#: SQLite's companions of a database file (a journal left by a crash belongs to the file).
+_COMPANIONS = ("-journal", "-wal", "-shm")
 
 
 def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class CacheDamagedError(Exception):
+    """The cache file cannot be used as a cache (internal: it is then moved aside)."""
+
+
+def check(path: Path) -> int:
+    """The number of cached vectors in the cache file at ``path`` (0 when there is none);
+    ``CacheDamagedError`` when it is not a cache: not a database, another schema, or failing
+    SQLite's structural check. Reads the whole file once (about 0.5 s per 100k vectors)."""
+    if not path.exists():
+        return 0
+    try:
+        # Read-write on purpose: a journal left by a killed build is rolled back, not
+        # mistaken for damage (a read-only connection cannot roll it back).
+        con = sqlite3.connect(path, timeout=30)
+    except sqlite3.Error as exc:
+        raise CacheDamagedError(str(exc)) from exc
+    try:
+        return _check(con, path)
+    finally:
+        con.close()
+
+
+def _check(con: sqlite3.Connection, path: Path) -> int:
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        if not tables:
+            return 0
+        columns = tuple(r[1] for r in con.execute("PRAGMA table_info(vectors)"))
+        if tables != [SCHEMA[0]] or columns != SCHEMA[1]:
+            raise CacheDamagedError(
+                f"a database of another schema (tables {', '.join(sorted(tables))})"
+            )
+        problems = [r[0] for r in con.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise CacheDamagedError(f"damaged: {problems[0]}")
+        return int(con.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+    except sqlite3.OperationalError as exc:  # locked, unreadable: not the file's fault
+        raise _os_error(path, exc) from exc
+    except sqlite3.DatabaseError as exc:
+        raise CacheDamagedError(str(exc)) from exc
+
+
+def move_aside(path: Path, why: str) -> Path:
+    """Rename the damaged cache at ``path`` (and its journal) out of the way; a warning names
+    both. Returns the new name."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    target = path.with_name(f"{path.name}{BROKEN_SUFFIX}{stamp}")
+    n = 2
+    while target.exists():
+        target, n = path.with_name(f"{path.name}{BROKEN_SUFFIX}{stamp}-{n}"), n + 1
+    os.replace(path, target)
+    for companion in _COMPANIONS:
+        extra = path.with_name(path.name + companion)
+        if extra.exists():
+            os.replace(extra, target.with_name(target.name + companion))
+    log.warning(
+        "the embedding cache %s is unusable (%s): moved it aside to %s and started a new one "
+        "(passages are embedded again; delete the old file when you no longer need it)",
+        path,
+        why,
+        target.name,
+    )
+    return target
 
 
 class EmbeddingCache:
@@ -23,15 +111,40 @@ class EmbeddingCache:
 
     def __init__(self, folder: Path, model: str, dimension: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self._con = sqlite3.connect(folder / FILENAME, timeout=30)
-        self._con.execute(
-            "CREATE TABLE IF NOT EXISTS vectors ("
-            "model TEXT NOT NULL, key TEXT NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (model, key))"
-        )
+        self.path = folder / FILENAME
         self.model = model
         self.dimension = dimension
+        try:
+            check(self.path)
+        except CacheDamagedError as exc:
+            move_aside(self.path, str(exc))
+        self._con = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=30)
+        try:
+            con.execute(_CREATE)
+        except sqlite3.Error:
+            con.close()
+            raise
+        return con
+
+    def _renew(self, why: str) -> None:
+        """Replace a cache found damaged while in use by a new, empty one."""
+        self._con.close()
+        move_aside(self.path, why)
+        self._con = self._connect()
 
     def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        try:
+            return self._get(keys)
+        except sqlite3.OperationalError as exc:
+            raise _os_error(self.path, exc) from exc
+        except sqlite3.DatabaseError as exc:  # damaged where the open-time check did not look
+            self._renew(str(exc))
+            return {}
+
+    def _get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), 500):
             chunk = list(keys[i : i + 500])
@@ -40,17 +153,35 @@ class EmbeddingCache:
                 f"SELECT key, vec FROM vectors WHERE model = ? AND key IN ({marks})",
                 [self.model, *chunk],
             ):
-                vec = np.frombuffer(blob, dtype=np.float32)
-                if vec.shape == (self.dimension,):
+                vec = np.frombuffer(blob, dtype=np.float32) if isinstance(blob, bytes) else None
+                if vec is not None and vec.shape == (self.dimension,) and np.isfinite(vec).all():
                     found[key] = vec
         return found
 
     def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
-        with self._con:
-            self._con.executemany(
-                "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                [(self.model, k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors)],
-            )
+        rows = [
+            (self.model, k, np.asarray(v, dtype=np.float32).tobytes())
+            for k, v in zip(keys, vectors, strict=True)
+        ]
+        for attempt in (1, 2):
+            try:
+                with self._con:
+                    self._con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+                return
+            except sqlite3.OperationalError as exc:
+                raise _os_error(self.path, exc) from exc
+            except sqlite3.DatabaseError as exc:
+                if attempt == 2:
+                    raise _os_error(self.path, exc) from exc
+                self._renew(str(exc))
 
     def close(self) -> None:
         self._con.close()
+
+
+def _os_error(path: Path, exc: sqlite3.Error) -> OSError:
+    """SQLite's failure to read or write the cache as the ``OSError`` it is (disk full,
+    read-only folder, locked), naming the file."""
+    text = str(exc)
+    code = errno.ENOSPC if "full" in text else errno.EACCES if "readonly" in text else errno.EIO
+    return OSError(code, f"embedding cache: {text}", str(path))

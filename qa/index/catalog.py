@@ -7,9 +7,9 @@ from pathlib import Path
 
 import qa.config as config
 from qa.documents import Document, Passage
+from qa.index import parts
 from qa.index.layout import IndexLayout
 from qa.index.manifest import Manifest
-from qa.index.passages import FILENAME as PASSAGES_FILE
 from qa.index.passages import PassageStore
 from qa.index.snapshot import check_text_matching
 
@@ -17,8 +17,9 @@ from qa.index.snapshot import check_text_matching
 def _store(index_dir: str | Path | None) -> PassageStore:
     layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
     path = layout.current()
-    check_text_matching(path, Manifest.load(path))
-    return PassageStore(path / PASSAGES_FILE)
+    manifest = Manifest.load(path)
+    check_text_matching(path, manifest)
+    return parts.open_store(path, int(manifest.corpus["passages"]))  # damage: one line
 
 
 def indexed_documents(index_dir: str | Path | None = None) -> list[Document]:

@@ -21,10 +21,10 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from qa.errors import BuildLockedError, IndexNotFoundError
+from qa.errors import BuildLockedError, IndexNotFoundError, IndexPathError
 
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
@@ -63,26 +63,62 @@ class IndexLayout:
     def cache_dir(self) -> Path:
         return self.root / "cache"
 
+    def check_root(self) -> None:
+        """``IndexPathError`` unless the index path is a folder or does not exist yet (a file,
+        or a path through a file, cannot hold an index)."""
+        for part in (self.root, *self.root.parents):
+            if part.is_dir():
+                return
+            if part.exists() or part.is_symlink():
+                what = "is a file" if part == self.root else f"is inside the file {part}"
+                raise IndexPathError(
+                    f"index path {self.root} {what}: an index is a folder; name a folder, "
+                    "or a path that does not exist yet"
+                )
+
     def current_name(self) -> str | None:
+        """The name ``CURRENT`` holds (``None`` when there is none); ``IndexPathError`` when
+        the index path is not a folder."""
         try:
             name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
+        except NotADirectoryError:
+            self.check_root()
+            raise
+        except UnicodeDecodeError:
+            return ""  # garbage: names no generation
         return name or None
+
+    def generations(self) -> list[Path]:
+        """Every published generation, newest first (by when it was built)."""
+        if not self.root.is_dir():
+            return []
+        gens = [g for g in self.root.glob(GEN_PREFIX + "*") if g.is_dir()]
+        return sorted(gens, key=lambda g: (g.stat().st_mtime, g.name), reverse=True)
 
     def current(self) -> Path:
         """The generation being served; ``IndexNotFoundError`` if there is none."""
         name = self.current_name()
-        if name is None or not (self.root / name).is_dir():
+        if not self._names_generation(name):
             raise IndexNotFoundError(f"no index in {self.root} (build one with: qa build)")
         return self.root / name
 
     def exists(self) -> bool:
-        name = self.current_name()
-        return name is not None and (self.root / name).is_dir()
+        return self._names_generation(self.current_name())
+
+    def _names_generation(self, name: str | None) -> bool:
+        # A plain generation name only: CURRENT never leads outside the index folder.
+        return (
+            bool(name)
+            and name.startswith(GEN_PREFIX)
+            and Path(name).name == name
+            and (self.root / name).is_dir()
+        )
 
     def new_workdir(self) -> Path:
         """A fresh hidden folder to build the next generation in."""
+        self.check_root()
         self.root.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
         path = self.root / f"{TMP_PREFIX}{stamp}-{secrets.token_hex(3)}"
@@ -103,15 +139,25 @@ class IndexLayout:
         _fsync_dir(self.root)
         return final
 
-    def prune(self) -> None:
-        """Remove leftovers of interrupted builds and generations older than the last two."""
+    def prune(self, *, sound: Callable[[Path], bool] | None = None) -> None:
+        """Remove leftovers of interrupted builds and every generation but the current one and
+        the newest before it (still served by older readers, and the fallback should the
+        current one be damaged). With ``sound``, the one kept before the current one is the
+        newest for which ``sound(generation)`` holds: a damaged generation is not kept in
+        place of a good one."""
         current = self.current_name()
         for tmp in self.root.glob(TMP_PREFIX + "*"):
             shutil.rmtree(tmp, ignore_errors=True)
         for stray in self.root.glob(f".{CURRENT}.*"):
             stray.unlink(missing_ok=True)
         gens = sorted(self.root.glob(GEN_PREFIX + "*"), key=lambda p: p.stat().st_mtime)
-        keep = {current} | {g.name for g in gens[-KEEP_GENERATIONS:]}
+        earlier = [g for g in reversed(gens) if g.name != current]  # newest first
+        keep = {current}
+        for gen in earlier:
+            if len(keep) >= KEEP_GENERATIONS:
+                break
+            if sound is None or sound(gen):
+                keep.add(gen.name)
         for gen in gens:
             if gen.name not in keep:
                 shutil.rmtree(gen, ignore_errors=True)
@@ -119,6 +165,7 @@ class IndexLayout:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the build lock, or raise ``BuildLockedError`` at once if another build has it."""
+        self.check_root()
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / LOCK, "a+") as fh:
             try:

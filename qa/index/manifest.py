@@ -33,15 +33,50 @@ class Manifest:
 
     @classmethod
     def load(cls, folder: Path) -> Manifest:
+        """The manifest of the generation at ``folder``; ``IndexCorruptError`` naming the file
+        when it is missing, unreadable or lacks what a reader needs."""
         path = folder / FILENAME
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT:
-                raise IndexCorruptError(
-                    f"{path}: index format {data.get('format')} is not {FORMAT}; rebuild with qa build"
-                )
-            return cls(**data)
         except FileNotFoundError as exc:
-            raise IndexCorruptError(f"{folder}: manifest.json is missing; rebuild with qa build") from exc
-        except (json.JSONDecodeError, TypeError) as exc:
-            raise IndexCorruptError(f"{path}: unreadable manifest ({exc}); rebuild with qa build") from exc
+            raise IndexCorruptError.damaged(path, "missing") from exc
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise IndexCorruptError.damaged(path, f"unreadable: {exc}") from exc
+        if not isinstance(data, dict):
+            raise IndexCorruptError.damaged(path, "not a JSON object")
+        if data.get("format") != FORMAT:
+            raise IndexCorruptError.damaged(path, f"index format {data.get('format')} is not {FORMAT}")
+        problem = _missing(data)
+        if problem:
+            raise IndexCorruptError.damaged(path, problem)
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise IndexCorruptError.damaged(path, str(exc)) from exc
+
+
+#: What a reader needs from each section of the manifest, and of which type.
+_REQUIRED = {
+    "model": {"name": str, "dimension": int},
+    "corpus": {"passages": int},
+    "dense": {"type": str},
+    "lexical": {"dir": str},
+    "text": {},
+}
+
+
+def _missing(data: dict) -> str | None:
+    """What the manifest lacks or has of the wrong type, or ``None``."""
+    for section, fields in _REQUIRED.items():
+        value = data.get(section)
+        if not isinstance(value, dict):
+            return f"no {section!r} section"
+        for name, kind in fields.items():
+            if not isinstance(value.get(name), kind) or isinstance(value.get(name), bool):
+                return f"{section}.{name} is missing or not a {kind.__name__}"
+    if data["corpus"]["passages"] < 1 or data["model"]["dimension"] < 1:
+        return "it records no passages or no vector dimension"
+    for name in (data["lexical"]["dir"], data["lexical"].get("sentences_dir") or "x"):
+        if not isinstance(name, str) or Path(name).name != name or name in (".", ".."):
+            return f"lexical folder {name!r} is not a plain folder name"
+    return None

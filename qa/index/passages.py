@@ -6,15 +6,17 @@ numbers in BM25, so a hit's row fetches its passage directly.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from qa.documents import Document, Passage
+from qa.errors import IndexCorruptError
 
 FILENAME = "passages.sqlite"
 #: Version of the documents table (recorded in the manifest; 2 added each value's origin).
@@ -70,6 +72,7 @@ class PassageStore:
 
     def __init__(self, path: Path) -> None:
         # Opened read-only through a URI so that a reader can never modify a built index.
+        self.path = path
         self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._lock = threading.Lock()
         with self._lock:
@@ -88,7 +91,7 @@ class PassageStore:
         if not rows:
             return []
         marks = ",".join("?" * len(rows))
-        with self._lock:
+        with self._lock, self._reading():
             found = {
                 r[0]: _passage(r[1:])
                 for r in self._con.execute(
@@ -100,7 +103,7 @@ class PassageStore:
         return [found[int(r)] for r in rows]
 
     def all(self) -> list[Passage]:
-        with self._lock:
+        with self._lock, self._reading():
             return [
                 _passage(r)
                 for r in self._con.execute(
@@ -110,11 +113,24 @@ class PassageStore:
 
     def record_rows(self) -> np.ndarray:
         """Rows of the documents' own records (``kind == "metadata"``), ascending."""
-        with self._lock:
+        with self._lock, self._reading():
             # The literal (not a parameter) lets SQLite use the partial index `records`.
             rows = [r[0] for r in self._con.execute(
                 "SELECT row FROM passages WHERE kind = 'metadata' ORDER BY row")]
         return np.asarray(rows, dtype=np.int64)
+
+    def rows_of_ids(self, ids: Sequence[str]) -> dict[str, int]:
+        """Rows of the passages with these ids (ids not in the index are left out)."""
+        found: dict[str, int] = {}
+        ids = list(ids)
+        with self._lock, self._reading():
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    self._con.execute(f"SELECT id, row FROM passages WHERE id IN ({marks})", chunk)
+                )
+        return found
 
     def document_rows(self) -> dict[str, tuple[int, int]]:
         """Each document's rows as ``[first, last + 1)``: a document's passages are written
@@ -133,9 +149,24 @@ class PassageStore:
     def rows_of_docs(self, doc_ids: Iterable[str]) -> list[int]:
         ids = list(doc_ids)
         marks = ",".join("?" * len(ids))
-        with self._lock:
+        with self._lock, self._reading():
             return [r[0] for r in self._con.execute(
                 f"SELECT row FROM passages WHERE doc IN ({marks}) ORDER BY row", ids)]
+
+    def check_structure(self) -> str | None:
+        """SQLite's structural check of the file (reads all of it): ``None`` when intact,
+        else the first problem found."""
+        with self._lock, self._reading():
+            problems = [r[0] for r in self._con.execute("PRAGMA quick_check")]
+        return None if problems == ["ok"] else problems[0]
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A file damaged after it was opened fails a query with one line naming it."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError.damaged(self.path, str(exc)) from exc
 
     def close(self) -> None:
         with self._lock:

@@ -3,6 +3,7 @@ built first when there is none), and swapped for a newer one when a build publis
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -11,11 +12,14 @@ from pathlib import Path
 import qa.config as config
 from qa.documents import Document, Passage
 from qa.embed import Embedder
-from qa.errors import IndexNotFoundError, IndexOutdatedError
+from qa.errors import IndexCorruptError, IndexNotFoundError, IndexOutdatedError, QAError
 from qa.index.build import BuildReport, Progress, build_index
 from qa.index.layout import IndexLayout
+from qa.index.recovery import open_served
 from qa.index.snapshot import Snapshot
 from qa.policy import DEFAULT, IndexPolicy
+
+log = logging.getLogger(__name__)
 
 #: How often (seconds) a reader checks whether a new index generation was published.
 RELOAD_CHECK_SECONDS = 1.0
@@ -31,12 +35,19 @@ class ServedIndex:
     """
 
     def __init__(
-        self, layout: IndexLayout, snapshot: Snapshot, *, policy: IndexPolicy = DEFAULT.index
+        self,
+        layout: IndexLayout,
+        snapshot: Snapshot,
+        *,
+        policy: IndexPolicy = DEFAULT.index,
+        broken: str | None = None,
     ) -> None:
         self._layout = layout
         self._snapshot = snapshot
         self._generation = snapshot.path.name
         self._policy = policy
+        #: A published generation that failed to open (not tried again: generations never change).
+        self._broken = broken
         self._reload_lock = threading.Lock()
         self._checked_at = time.monotonic()
 
@@ -53,15 +64,22 @@ class ServedIndex:
         The model is the one recorded in the index; asking for another one (``model``, or
         ``QA_MODEL`` in the environment) raises ``ModelMismatchError``. Raises
         ``IndexNotFoundError`` when there is no index and ``IndexOutdatedError`` when an older
-        Report QA built it (``open_or_build`` rebuilds it).
+        Report QA built it (``open_or_build`` rebuilds it). When the current generation is
+        damaged, the newest earlier one that opens is served, with a warning; when none opens,
+        ``IndexCorruptError`` names the damaged file (see ``qa.index.recovery``).
         """
         layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
-        current = layout.current()
-        if isinstance(model, Embedder):
-            snapshot = Snapshot.open(current, embedder=model, policy=policy)
-        else:
-            snapshot = Snapshot.open(current, model=model or config.env("QA_MODEL"), policy=policy)
-        return cls(layout, snapshot, policy=policy)
+        embedder = model if isinstance(model, Embedder) else None
+        name = None if embedder else model or config.env("QA_MODEL")
+
+        def open_generation(path: Path) -> Snapshot:
+            nonlocal embedder  # load the model once, even when trying several generations
+            snapshot = Snapshot.open(path, embedder=embedder, model=name, policy=policy)
+            embedder = snapshot.embedder
+            return snapshot
+
+        opened = open_served(layout, open_generation)
+        return cls(layout, opened.snapshot, policy=policy, broken=opened.broken)
 
     @classmethod
     def open_or_build(
@@ -73,8 +91,11 @@ class ServedIndex:
         progress: Progress | None = None,
     ) -> tuple[ServedIndex, BuildReport | None]:
         """``open``, building the index first (loading the model only once) when there is
-        none yet — from the bundled reports (``QA_DATA``) — or when it was built by an older
-        Report QA that matched text differently — from the files it was built from.
+        none yet — from the bundled reports (``QA_DATA``) —, when it was built by an older
+        Report QA that matched text differently — from the files it was built from —, or when
+        no generation of it opens any more (damaged files) and every file it was built from
+        is still there — from those files. A damaged index whose sources are gone is not
+        rebuilt from anything else: that raises its ``IndexCorruptError``.
 
         ``on_build(message)`` says why before such a build; ``progress`` reports on it.
         Returns the index and the build report (``None`` when nothing was built).
@@ -93,6 +114,17 @@ class ServedIndex:
                 f"its {len(sources)} source file(s)" if sources else str(config.default_data_dir())
             )
             message = f"{exc}: rebuilding it from {origin}"
+        except IndexCorruptError as exc:
+            # No generation opens. Rebuild only from what the index was built from, and only
+            # when every one of those files is still there: building the bundled reports, or
+            # a part of the sources, over someone's index would silently lose reports.
+            if not exc.sources or not all(Path(f).exists() for f in exc.sources):
+                raise
+            sources = exc.sources
+            message = (
+                f"no valid generation left in {target} ({exc.path or 'a file'} is damaged): "
+                f"rebuilding it from its {len(sources)} recorded source file(s)"
+            )
         if on_build:
             on_build(message)
         embedder = Embedder.load()
@@ -109,18 +141,34 @@ class ServedIndex:
         return self._snapshot
 
     def reload_if_changed(self) -> bool:
-        """Switch to the newest published generation; True if it changed."""
-        name = self._layout.current_name()
-        if name is None or name == self._generation:
+        """Switch to the newest published generation; True if it changed. A published
+        generation that fails to open is not switched to: the one served keeps serving, and a
+        warning says why (once)."""
+        try:
+            name = self._layout.current_name()
+        except (OSError, QAError):
+            return False  # the folder is being replaced or is unreadable: keep what we have
+        if name is None or name in (self._generation, self._broken):
             return False
         with self._reload_lock:
-            if name == self._generation:
+            if name in (self._generation, self._broken):
                 return False
             old = self._snapshot
-            # Same model object: the model is loaded once per process.
-            self._snapshot = Snapshot.open(
-                self._layout.root / name, embedder=old.embedder, policy=self._policy
-            )
+            try:
+                # Same model object: the model is loaded once per process.
+                snapshot = Snapshot.open(
+                    self._layout.root / name, embedder=old.embedder, policy=self._policy
+                )
+            except QAError as exc:
+                self._broken = name
+                log.warning(
+                    "generation %s was published but cannot be served (%s); still serving %s",
+                    name,
+                    exc,
+                    self._generation,
+                )
+                return False
+            self._snapshot = snapshot
             self._generation = name
         # In-flight searches hold their own reference to `old`; its SQLite handle is
         # thread-safe to close only after them, so leave it to garbage collection.

@@ -7,6 +7,7 @@ generation opens a new snapshot and lets the old one finish its queries.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 from qa._version import __version__
 from qa.embed import Embedder
 from qa.errors import IndexCorruptError, IndexOutdatedError, ModelMismatchError
-from qa.index import dense
+from qa.index import dense, parts
 from qa.index.manifest import Manifest
 from qa.index.passages import DOCUMENTS_FORMAT, PassageStore
 from qa.index.passages import FILENAME as PASSAGES_FILE
@@ -85,23 +86,21 @@ class Snapshot:
                 f"model {built_with!r} gives {embedder.dimension}-d vectors, "
                 f"index has {manifest.model['dimension']}-d"
             )
-        count = int(manifest.corpus["passages"])
-        mmap = count >= policy.mmap_from
+        mmap = int(manifest.corpus["passages"]) >= policy.mmap_from
+        # Each part is checked against the manifest; a damaged one is named in the error.
+        store = parts.open_store(path, int(manifest.corpus["passages"]))
         try:
-            store = PassageStore(path / PASSAGES_FILE)
-            dense_index = dense.load(path / dense.FILENAME, manifest.dense, mmap=mmap)
-            lexical = LexicalIndex.load(path / manifest.lexical["dir"], count, mmap=mmap)
-            sentences = SentenceLexicalIndex.load(
-                path / manifest.lexical["sentences_dir"], count, mmap=mmap
-            )
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise IndexCorruptError(f"{path}: cannot load index files ({exc}); rebuild with qa build") from exc
-        if store.count != count or dense_index.ntotal != count:
-            raise IndexCorruptError(
-                f"{path}: manifest says {count} passages, found {store.count} passages and "
-                f"{dense_index.ntotal} vectors; rebuild with qa build"
-            )
-        return cls(path, manifest, store, dense_index, lexical, sentences, embedder)
+            dense_index = parts.open_dense(path, manifest, mmap=mmap)
+            lexical = parts.open_lexical(path, manifest, mmap=mmap)
+            sentences = parts.open_sentences(path, manifest, mmap=mmap)
+            try:
+                snapshot = cls(path, manifest, store, dense_index, lexical, sentences, embedder)
+            except (sqlite3.Error, ValueError) as exc:  # documents' rows are read at open
+                raise IndexCorruptError.damaged(path / PASSAGES_FILE, str(exc)) from exc
+        except BaseException:
+            store.close()
+            raise
+        return snapshot
 
     def encode_query(self, question: str) -> np.ndarray:
         """The question's vector (see ``encode_queries``)."""

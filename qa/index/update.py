@@ -22,13 +22,11 @@ from qa.corpus import Corpus, read_sources
 from qa.documents import Document, Passage
 from qa.embed import Embedder
 from qa.errors import ArgumentError, ArgumentTypeError, ModelMismatchError
-from qa.index import dense
+from qa.index import dense, parts
 from qa.index.build import BuildReport, Progress, index_text, publish, source_paths
 from qa.index.cache import EmbeddingCache, text_key
 from qa.index.layout import IndexLayout
 from qa.index.manifest import Manifest
-from qa.index.passages import FILENAME as PASSAGES_FILE
-from qa.index.passages import PassageStore
 from qa.index.snapshot import check_text_matching
 from qa.policy import DEFAULT, IndexPolicy
 
@@ -125,7 +123,7 @@ def _current(layout: IndexLayout) -> tuple[Manifest, list[Document], list[Passag
     path = layout.current()
     manifest = Manifest.load(path)
     check_text_matching(path, manifest)
-    store = PassageStore(path / PASSAGES_FILE)
+    store = parts.open_store(path, int(manifest.corpus["passages"]))  # damage: one line
     try:
         return manifest, list(store.documents.values()), store.all()
     finally:
@@ -166,7 +164,7 @@ def _seed_cache(
         if not missing:
             return
         path = layout.current()
-        store = PassageStore(path / PASSAGES_FILE)
+        store = parts.open_store(path, int(manifest.corpus["passages"]))
         try:
             old = {p.id: row for row, p in enumerate(store.all())}
         finally:

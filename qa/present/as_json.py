@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from qa.answer import Citation, Figure
@@ -123,9 +124,18 @@ def sources_data(documents: Sequence[Document]) -> list[dict]:
     return [document(d) for d in documents]
 
 
+#: Characters ``json.dumps(ensure_ascii=False)`` leaves raw that a terminal acts on: DEL, the
+#: C1 controls (0x9b starts an escape sequence) and the bidi overrides (C0 it escapes itself).
+_RAW_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def dumps(data: object) -> str:
-    """JSON text as Report QA prints it: UTF-8 characters as they are, indented."""
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """JSON text as Report QA prints it: UTF-8 characters as they are, indented — but for
+    control characters and bidi overrides, written as ``\\uXXXX`` escapes: the values stay
+    verbatim for a JSON reader, and a terminal shows the JSON as it is."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # Such characters can only stand inside JSON strings, where an escape means the same.
+    return _RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def answer_json(view: AnswerView, *, passages: int = 3) -> str:

@@ -15,6 +15,7 @@ from rich.text import Text
 from qa.answer.sheet import FigureRow
 from qa.documents import FIELDS, Document
 from qa.present.as_json import dumps, sources_data
+from qa.present.safe import clean
 
 #: The figure sheet's columns, in order (CSV header and JSON keys).
 FIGURE_COLUMNS = (
@@ -63,13 +64,13 @@ def print_figures(console: Console, rows: Sequence[FigureRow]) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
-            *(row.doc,) * several,
+            *(clean(row.doc),) * several,
             "" if row.paragraph is None else str(row.paragraph),
-            Text(row.figure, style="bold"),
+            Text(clean(row.figure), style="bold"),
             row.kind,
-            row.unit,
+            clean(row.unit or ""),
             row.qualifier,
-            row.measures,
+            clean(row.measures or ""),
         )
     console.print(table)
     console.print(Text(f"{len(rows)} figures", style="dim"))
@@ -83,15 +84,15 @@ def sources_json(documents: Sequence[Document]) -> str:
 def print_sources(console: Console, documents: Sequence[Document]) -> None:
     """Every report, each metadata value followed by where it came from."""
     for doc in documents:
-        console.print(Text(doc.id, style="bold"))
+        console.print(Text(clean(doc.id), style="bold"))
         for name in FIELDS:
             value = getattr(doc, name)
             if value is None or value == "":
                 continue
-            line = Text(f"  {name:<10}{value}")
+            line = Text(clean(f"  {name:<10}{value}"))
             origin = doc.origin(name)
             if origin:
                 line.append(f"  ({origin})", style="dim")
             console.print(line, soft_wrap=True)
         if doc.path:
-            console.print(Text(f"  {'path':<10}{doc.path}", style="dim"), soft_wrap=True)
+            console.print(Text(clean(f"  {'path':<10}{doc.path}"), style="dim"), soft_wrap=True)

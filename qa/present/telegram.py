@@ -2,7 +2,8 @@
 
 Every quote is a ``<blockquote>`` of the report's own words with its figures in ``<b>``,
 followed by its place in italics (document · section · paragraph · source date). All report
-and user text is escaped. A reply is a list of messages of at most
+and user text is escaped, and stripped of control characters, escape sequences and bidi
+overrides (``qa.present.safe``). A reply is a list of messages of at most
 :data:`MAX_MESSAGE_CHARS`: messages break between quotes; a quote too long for one message
 is cut at sentence ends (else between characters, never inside a figure), and every piece is
 a complete ``<blockquote>``, so no cut falls inside a tag.
@@ -23,6 +24,7 @@ from qa.answer import Answer
 from qa.answer.sheet import FigureRow
 from qa.documents import Document
 from qa.i18n import Language
+from qa.present.safe import clean
 from qa.present.view import (
     Excerpt,
     PassageView,
@@ -50,8 +52,9 @@ def utf16_len(text: str) -> int:
 
 
 def escape(text: str) -> str:
-    """Report or user text, safe inside Telegram HTML."""
-    return html.escape(text, quote=False)
+    """Report or user text, safe inside Telegram HTML: escaped, and without control
+    characters, escape sequences or bidi overrides (``qa.present.safe``)."""
+    return html.escape(clean(text), quote=False)
 
 
 def shorten(text: str, limit: int = MAX_LINE_CHARS) -> str:
@@ -218,7 +221,7 @@ class TelegramHTML:
             out.append(
                 InlineQuote(
                     id=f"{n}-{digest[:20]}",
-                    title=shorten(q.text, 90),
+                    title=shorten(quote.excerpt.text, 90),
                     description=shorten(quote.place, 120),
                     html=pack(self.quote(quote), self.limit)[0],
                 )
@@ -242,11 +245,11 @@ class TelegramHTML:
     # -- the bot's own words ----------------------------------------------------------
     def text(self, key: str, lang: Language, **values: object) -> str:
         """The ``key`` message in ``lang`` as Telegram HTML; ``values`` are escaped."""
-        return say(key, lang, **{k: escape(str(v)) for k, v in values.items()})
+        return say(key, lang, **{k: escape(clean(str(v))) for k, v in values.items()})
 
     def plain(self, key: str, lang: Language, **values: object) -> str:
         """The same message without markup, for places that take no HTML (buttons, alerts)."""
-        return say(key, lang, **values)
+        return say(key, lang, **{k: clean(str(v)) for k, v in values.items()})
 
     def examples(self, lang: Language) -> tuple[str, ...]:
         """Example questions about the bundled report, in ``lang``."""
@@ -311,8 +314,8 @@ class TelegramHTML:
             return [self.text("no_sources", lang)]
         blocks = [f"<b>{self.text('sources', lang)}</b>"]
         for d in documents:
-            where = " · ".join(x for x in (d.source, d.date) if x)
-            line = f"• <b>{escape(shorten(d.title))}</b>"
+            where = clean(" · ".join(x for x in (d.source, d.date) if x))
+            line = f"• <b>{escape(shorten(clean(d.title)))}</b>"
             blocks.append(f"{line}\n{escape(where)}" if where else line)
         return pack(blocks, self.limit)
 
@@ -323,4 +326,4 @@ SUMMARY_LARGEST = 3
 
 def _document_line(d: Document) -> str:
     where = ", ".join(x for x in (d.source, d.date) if x)
-    return f"{d.title} ({where})" if where else d.title
+    return clean(f"{d.title} ({where})" if where else d.title)

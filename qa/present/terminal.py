@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.text import Text
 
+from qa.present.safe import clean
 from qa.present.view import AnswerView, Excerpt, PassageView
 
 #: Characters of a related passage shown under a declined answer.
@@ -83,7 +84,7 @@ def print_eval(console: Console, summary: dict) -> None:
     )
     console.print(f"answerable questions declined: {a['answerable_declined']} of {a['answerable']}")
     for p in a["problems"]:
-        console.print(Text(f"  {p['id']} [{p['lang']}] {p['problem']}: {p['question']}"))
+        console.print(Text(clean(f"  {p['id']} [{p['lang']}] {p['problem']}: {p['question']}")))
 
 
 def print_retrieval_eval(console: Console, summary: dict) -> None:
@@ -104,4 +105,24 @@ def print_retrieval_eval(console: Console, summary: dict) -> None:
     console.print(f"misses at 1: {len(misses)}")
     for m in misses:
         rank = m["rank"] if m["rank"] is not None else "-"
-        console.print(Text(f"  {m['id']} [{m['lang']}] rank {rank}: {m['question']}"))
+        console.print(Text(clean(f"  {m['id']} [{m['lang']}] rank {rank}: {m['question']}")))
+
+
+def print_findings(console: Console, findings: Sequence) -> None:
+    """``qa doctor``: each check with OK, WARNING or PROBLEM, and how to fix what is not OK."""
+    labels = {
+        "ok": ("OK", "green"),
+        "warning": ("WARNING", "yellow"),
+        "problem": ("PROBLEM", "red"),
+    }
+    for f in findings:
+        label, style = labels[f.status]
+        line = Text(f"{label:<8}", style=style).append(clean(f"{f.check}: {f.message}"))
+        console.print(line, soft_wrap=True)
+        if f.fix:
+            console.print(Text(clean(f"         fix: {f.fix}"), style="dim"), soft_wrap=True)
+    problems = sum(f.status == "problem" for f in findings)
+    console.print(
+        "healthy" if not problems else f"{problems} problem(s): see the fixes above",
+        style="bold" if problems else None,
+    )

@@ -1,7 +1,8 @@
 """The format-neutral view of what Report QA shows: an answer's quotes with their figure
 spans and places, or the decline with its reason and related passages, in the words of the
 reply's language. The terminal, JSON and Telegram back ends render this view and decide
-nothing of their own."""
+nothing of their own. Text in a view is safe to show (``qa.present.safe``); the answer and
+hits it holds stay verbatim, for JSON."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from qa.answer.model import PartsKind
 from qa.answer.scope import Topic
 from qa.documents import Document
 from qa.i18n import Language
+from qa.present.safe import clean, clean_with_spans
 from qa.present.words import say
 from qa.retrieve import Hit
 from qa.text import to_script
@@ -35,10 +37,16 @@ _DECLINE_WORDS: dict[DeclineReason, str] = {
 
 @dataclass(frozen=True)
 class Excerpt:
-    """Report text as shown: verbatim, with the spans of its figures (to mark)."""
+    """Report text as shown: verbatim but for control characters, escape sequences and bidi
+    overrides (stripped: see ``qa.present.safe``), with the spans of its figures (to mark)."""
 
     text: str
     figures: tuple[Span, ...]
+
+    @classmethod
+    def of(cls, text: str, figures: Sequence[Span]) -> Excerpt:
+        """The excerpt showing ``text``, its ``figures`` spans moved with the stripping."""
+        return cls(*clean_with_spans(text, figures))
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,7 @@ def place(citation: Citation, lang: Language) -> str:
     )
     if citation.source or citation.date:
         parts.append(" ".join(x for x in (citation.source, citation.date) if x))
-    return " · ".join(parts)
+    return clean(" · ".join(parts))
 
 
 def region_name(region: str | None, lang: Language) -> str | None:
@@ -178,23 +186,23 @@ def decline_message(answer: Answer) -> str:
         return ""
     lang, scope = answer.language, answer.scope
     if scope is None:
-        return say(_DECLINE_WORDS[answer.reason], lang)
+        return clean(say(_DECLINE_WORDS[answer.reason], lang))
     want = scope.want_region.display(lang) if scope.want_region is not None else scope.want
     if scope.indexed:
         # Several reports: say which year and region none covers, and what the index has.
         asked = topic_label(answer.topic, lang) or want
-        return say("not_indexed", lang, want=asked, have=coverage(scope.indexed, lang))
+        return clean(say("not_indexed", lang, want=asked, have=coverage(scope.indexed, lang)))
     have = scope.have
     if answer.reason == DeclineReason.OTHER_REGION:
         have = region_name(scope.have, lang) or scope.have
-    return say(_DECLINE_WORDS[answer.reason], lang, want=want, have=have)
+    return clean(say(_DECLINE_WORDS[answer.reason], lang, want=want, have=have))
 
 
 def view_passages(hits: Sequence[Hit], lang: Language) -> list[PassageView]:
     """Whole passages with their figures marked and their places."""
     return [
         PassageView(
-            Excerpt(hit.text, tuple((f.start, f.end) for f in extract_figures(hit.text))),
+            Excerpt.of(hit.text, [(f.start, f.end) for f in extract_figures(hit.text)]),
             place(citation_of(hit), lang),
             hit,
         )
@@ -204,9 +212,9 @@ def view_passages(hits: Sequence[Hit], lang: Language) -> list[PassageView]:
 
 def _heading(answer: Answer) -> str:
     """ "From the report", or, with several reports indexed, the report it quotes."""
-    if answer.report is not None:
-        return say(
-            "answer_from", answer.language, report=report_name(answer.report, answer.language)
+    if answer.report is not None:  # a report's name comes from its metadata: cleaned
+        return clean(
+            say("answer_from", answer.language, report=report_name(answer.report, answer.language))
         )
     return say("answer", answer.language)
 
@@ -214,7 +222,7 @@ def _heading(answer: Answer) -> str:
 def _part_heading(part: Answer) -> str:
     if part.found and part.report is not None:
         return _heading(part)
-    return topic_label(part.topic, part.language) or _heading(part)
+    return clean(topic_label(part.topic, part.language)) or _heading(part)
 
 
 _PARTS_WORDS = {PartsKind.COMPARISON: "compared", PartsKind.CLOSE: "close"}
@@ -230,7 +238,7 @@ def view_answer(answer: Answer) -> AnswerView:
         parts, heading = [], _heading(answer)
     quotes = [
         QuoteView(
-            Excerpt(q.text, tuple((f.start, f.end) for f in q.figures)),
+            Excerpt.of(q.text, [(f.start, f.end) for f in q.figures]),
             place(q.citation, lang),
             q,
         )

@@ -7,7 +7,7 @@ composing answers from the hits is ``qa.answer``'s.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,6 +237,31 @@ class Retriever:
             candidates=candidates,
             seconds={"encode": encode, **scored.seconds},
         )
+
+    def passages(self, ids: Sequence[str]) -> list[Hit | None]:
+        """The passages with these ids in the generation served now, as hits in the order
+        given (score 0: not ranked), ``None`` for an id no longer in the index — for callers
+        that keep ids rather than texts, such as the bot's "more passages" pages."""
+        snap = self._index.snapshot
+        rows = snap.store.rows_of_ids(ids)
+        found = dict(zip(rows, snap.store.get(list(rows.values())), strict=True))
+        docs = snap.store.documents
+        return [
+            None
+            if (p := found.get(pid)) is None
+            else Hit(
+                id=p.id,
+                text=p.text,
+                score=0.0,
+                doc=p.doc,
+                section=p.section,
+                paragraph=p.paragraph,
+                kind=p.kind,
+                title=p.title or (docs[p.doc].title if p.doc in docs else None),
+                document=docs.get(p.doc),
+            )
+            for pid in ids
+        ]
 
     # -- scoring ----------------------------------------------------------------------
     def _hits(self, snap: Snapshot, scored: _Scored, order: np.ndarray) -> list[Hit]:

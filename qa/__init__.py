@@ -24,6 +24,7 @@ from qa.errors import (
     ModelMismatchError,
     QAError,
     QuestionError,
+    ScaleOutError,
     SourceError,
 )
 from qa.index.build import BuildReport, build_index
@@ -45,6 +46,7 @@ __all__ = [
     "QAError",
     "QuestionError",
     "Retriever",
+    "ScaleOutError",
     "SourceError",
     "__version__",
     "build_index",

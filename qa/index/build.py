@@ -3,6 +3,7 @@ switch. Data flows one way: corpus → embed → (dense, lexical, passages) → 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -12,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +29,9 @@ from qa.index.manifest import Manifest
 from qa.lexical import B, DIRNAME, K1, SENTENCES_DIRNAME, LexicalIndex, SentenceLexicalIndex
 from qa.sentences import split_sentences
 from qa.text import FOLDING, TOKENIZER, chinese_script
+
+if TYPE_CHECKING:  # Ray is an optional extra, imported only by a build that uses it
+    from qa.index.ray_embed import RayCluster
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +89,8 @@ class BuildReport:
     seconds: float
     skipped: list[Skipped] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    #: How Ray embedded it (address, workers, …); None when it was embedded here.
+    ray: dict | None = None
 
 
 def _corpus_hash(texts: Iterable[str]) -> str:
@@ -99,23 +106,32 @@ def _embed(
     texts: Sequence[str],
     cache: EmbeddingCache,
     progress: Progress | None,
+    cluster: RayCluster | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Vectors for ``texts``, embedding only those not in ``cache``; returns (vectors, reused)."""
+    """Vectors for ``texts``, embedding only those not in ``cache`` (on ``cluster`` when
+    given, else here); returns (vectors, reused)."""
     keys = [text_key(t) for t in texts]
     cached = cache.get(sorted(set(keys)))
     todo = sorted({k: i for i, k in enumerate(keys) if k not in cached}.values())
     done = len(texts) - len(todo)
     if progress:
         progress(done, len(texts))
-    batch = 256  # commit to the cache as we go: an interrupted build keeps its work
-    for start in range(0, len(todo), batch):
-        rows = todo[start : start + batch]
-        vecs = embedder.encode_passages([texts[i] for i in rows])
-        cache.put([keys[i] for i in rows], vecs)
-        cached.update({keys[i]: v for i, v in zip(rows, vecs)})
-        done += len(rows)
+
+    def store(new_keys: list[str], vecs: np.ndarray) -> None:
+        nonlocal done
+        cache.put(new_keys, vecs)  # committed as it comes: an interrupted build keeps its work
+        cached.update(zip(new_keys, vecs))
+        done += len(new_keys)
         if progress:
             progress(min(done, len(texts)), len(texts))
+
+    if cluster is not None and todo:
+        cluster.embed(embedder.spec(), [keys[i] for i in todo], [texts[i] for i in todo], store)
+    else:
+        batch = 256
+        for start in range(0, len(todo), batch):
+            rows = todo[start : start + batch]
+            store([keys[i] for i in rows], embedder.encode_passages([texts[i] for i in rows]))
     out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
     for i, k in enumerate(keys):
         out[i] = cached[k]
@@ -183,6 +199,8 @@ def build_index(
     model: str | Embedder | None = None,
     strict: bool = False,
     progress: Progress | None = None,
+    ray_address: str | None = None,
+    ray_workers: int | None = None,
 ) -> BuildReport:
     """Build (or rebuild) the index at ``index_dir`` from report files and folders.
 
@@ -191,7 +209,12 @@ def build_index(
     unchanged passages are reused from the index's cache. The new generation is written
     beside the current one, loaded and queried, and only then switched to; on any error
     the previous index keeps serving. Raises ``SourceError``, ``BuildLockedError``,
-    ``ModelError``.
+    ``ModelError``, ``ScaleOutError``.
+
+    ``ray_address`` embeds the passages missing from the cache on a Ray cluster
+    (``"local"``, ``"auto"``, ``"HOST:PORT"`` or ``"ray://HOST:10001"``; see
+    ``qa.index.ray_embed``) with ``ray_workers`` actors (default: one per cluster CPU);
+    everything else runs here.
 
     >>> report = build_index(["data/"], "index/")          # doctest: +SKIP
     >>> report.passages, report.reused                      # doctest: +SKIP
@@ -201,15 +224,19 @@ def build_index(
     layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
     source_list = list(sources) if sources is not None else [config.default_data_dir()]
     with layout.lock():
-        corpus = read_sources(source_list, strict=strict)
-        embedder = model if isinstance(model, Embedder) else Embedder.load(model)
-        docs = {d.id: d for d in corpus.documents}
-        texts = [index_text(p, docs[p.doc]) for p in corpus.passages]
-        cache = EmbeddingCache(layout.cache_dir, embedder.name, embedder.dimension)
-        try:
-            vectors, reused = _embed(embedder, texts, cache, progress)
-        finally:
-            cache.close()
+        # Ray (if asked for) is reached first, before any work, and let go of once the
+        # vectors are in: the rest of the build runs here either way.
+        with _connect(ray_address, ray_workers) as cluster:
+            corpus = read_sources(source_list, strict=strict)
+            embedder = model if isinstance(model, Embedder) else Embedder.load(model)
+            docs = {d.id: d for d in corpus.documents}
+            texts = [index_text(p, docs[p.doc]) for p in corpus.passages]
+            cache = EmbeddingCache(layout.cache_dir, embedder.name, embedder.dimension)
+            try:
+                vectors, reused = _embed(embedder, texts, cache, progress, cluster)
+            finally:
+                cache.close()
+            ray_info = cluster.embedding.as_dict() if cluster and cluster.embedding else None
         workdir = layout.new_workdir()
         try:
             info = {
@@ -217,6 +244,7 @@ def build_index(
                 "embedded": len(texts) - reused,
                 "reused": reused,
                 "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
+                "ray": ray_info,
             }
             sentences = [sentence_texts(p, docs[p.doc]) for p in corpus.passages]
             write_generation(workdir, corpus, embedder, vectors, texts, sentences, info)
@@ -237,7 +265,17 @@ def build_index(
         seconds=round(time.monotonic() - started, 2),
         skipped=list(corpus.skipped),
         files=[str(f) for f in corpus.files],
+        ray=ray_info,
     )
+
+
+def _connect(address: str | None, workers: int | None):
+    """The Ray cluster to embed on (a context that disconnects), or none."""
+    if address is None:
+        return contextlib.nullcontext(None)
+    from qa.index.ray_embed import RayCluster
+
+    return RayCluster.connect(address, workers=workers)
 
 
 def _validate(workdir: Path, embedder: Embedder, probe: Passage) -> None:

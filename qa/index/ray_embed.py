@@ -39,6 +39,9 @@ DATA_HEADROOM_CPUS = 0.5
 #: each) and the vectors in flight (1.5 kB each); Ray spills to disk past it. Shared
 #: memory is mapped lazily, so the cap costs nothing until used.
 LOCAL_OBJECT_STORE_BYTES = 1 << 30
+#: Actors that may die while loading the model (a node lost, out of memory) and be
+#: replaced before the build fails; a model that cannot load fails every actor at once.
+ACTOR_INIT_DEATHS = 2
 #: A cluster that does not accept a TCP connection in this time is reported unreachable
 #: (Ray itself would retry for 30 s or more before failing).
 CONNECT_TIMEOUT_SECONDS = 5.0
@@ -281,19 +284,19 @@ def _embed(
         # A block per batch: each comes back (and is cached) as soon as it is embedded.
         override_num_blocks=blocks,
     )
-    quiet = not log.isEnabledFor(logging.INFO)
-    ds.context.enable_progress_bars = not quiet
-    ds.context.print_on_execution_start = not quiet
     ds = ds.map_batches(
         EmbedWorker,
         fn_constructor_kwargs={"spec": spec, "threads": 1},
         batch_size=plan.batch_size,
         batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=plan.workers),
+        # Ray Data restarts an actor whose process dies and retries the batch it held.
         num_cpus=plan.cpus_per_worker,
-        # Ray Data restarts an actor whose process dies and retries the batch it held;
-        # a pool that keeps dying makes no progress and is stopped by the stall limit.
     )
+    quiet = not log.isEnabledFor(logging.INFO)
+    ds.context.enable_progress_bars = not quiet
+    ds.context.print_on_execution_start = not quiet
+    ds.context.max_consecutive_actor_init_deaths = ACTOR_INIT_DEATHS
     log.info(
         "embedding %d passages on Ray: %d workers x %.2f CPU, batches of %d",
         len(keys),

@@ -236,8 +236,8 @@ class EmbedWorker:
     def __init__(self, spec: EmbedderSpec, threads: int) -> None:
         import torch
 
-        torch.set_num_threads(threads)
         self.embedder = spec.load()
+        torch.set_num_threads(threads)  # after loading, which applies this node's QA_THREADS
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         vectors = self.embedder.encode_passages([str(t) for t in batch["text"]])

@@ -38,6 +38,7 @@ from qa.index import dense
 from qa.index.cache import FILENAME as CACHE_FILE
 from qa.index.layout import IndexLayout
 from qa.index.manifest import Manifest
+from qa.index.ray_embed import DATA_HEADROOM_CPUS, plan_pool
 from qa.index.snapshot import Snapshot
 from tests.conftest import ROOT
 from tests.test_rebuild import (
@@ -397,12 +398,36 @@ def test_without_ray_installed_ray_is_a_one_line_error_saying_how_to_install_it(
     )
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [
-        'error: --ray needs Ray, which is not installed: pip install "report-qa[ray]"'
+        'error: embedding on Ray needs Ray, which is not installed: pip install "report-qa[ray]"'
     ]
     assert IndexLayout(index_copy).current_name() == before
 
 
-def test_ray_workers_must_be_positive_and_need_ray(index_copy):
+@pytest.mark.parametrize(
+    ("cpus", "workers", "want"),
+    [
+        (2, None, (2, 0.75)),  # one worker per CPU, half a CPU left to Ray Data
+        (2, 1, (1, 1.0)),  # a worker never asks for more than its one core
+        (16, None, (16, 0.968)),
+        (1, None, (1, 0.5)),
+        (2, 6, (6, 0.25)),  # more workers than CPUs share what there is
+    ],
+)
+def test_the_pool_is_sized_from_the_cluster_cpus(cpus, workers, want):
+    plan = plan_pool(cpus, 1, workers=workers)
+    assert (plan.workers, plan.cpus_per_worker) == want
+    assert plan.workers * plan.cpus_per_worker <= max(cpus - DATA_HEADROOM_CPUS, 0.5)
+
+
+def test_a_cluster_without_cpus_or_a_pool_without_workers_is_refused(tmp_path):
+    with pytest.raises(ScaleOutError, match="no CPU"):
+        plan_pool(0, 1)
+    with pytest.raises(ScaleOutError, match="at least 1"):
+        build_index([ROOT / "data"], tmp_path / "index", ray_address="local", ray_workers=0)
+    assert not (tmp_path / "index" / "cache").exists()
+
+
+def test_ray_workers_need_ray(index_copy):
     proc = subprocess.run(
         [sys.executable, "-m", "qa.cli", "build", "--index", str(index_copy), "--ray-workers", "2"],
         cwd=ROOT,

@@ -69,7 +69,7 @@ def plan_pool(
     share = min(1.0, max(cluster_cpus - DATA_HEADROOM_CPUS, DATA_HEADROOM_CPUS) / count)
     return PoolPlan(
         workers=count,
-        cpus_per_worker=round(share, 3),
+        cpus_per_worker=math.floor(share * 1000) / 1000,  # rounded down: the sum must fit
         # One encode batch per call: vectors come back (and are committed) as soon as
         # possible, and a short tail keeps the last worker from holding up the build.
         batch_size=batch_size or config.ray_batch_size() or DEFAULT_BATCH_SIZE,
@@ -83,7 +83,9 @@ def _import_ray():
         import ray
         import ray.data
     except ImportError:
-        raise ScaleOutError(f"--ray needs Ray, which is not installed: {INSTALL_HINT}") from None
+        raise ScaleOutError(
+            f"embedding on Ray needs Ray, which is not installed: {INSTALL_HINT}"
+        ) from None
     return ray
 
 
@@ -98,14 +100,14 @@ def _bootstrap_address(address: str) -> tuple[str, int]:
             target = services.canonicalize_bootstrap_address(address) or ""
         except ConnectionError:
             raise ScaleOutError(
-                "--ray auto: no running Ray cluster found on this machine "
-                "(start one with 'ray start --head', or use --ray local)"
+                "Ray address auto: no running Ray cluster found from this machine "
+                "(start one with 'ray start --head', or use local)"
             ) from None
     target = target.removeprefix("ray://")
     host, sep, port = target.rpartition(":")
     if not sep or not port.isdigit():
         raise ScaleOutError(
-            f"--ray {address!r} is not local, auto, HOST:PORT or ray://HOST:PORT"
+            f"Ray address {address!r} is not local, auto, HOST:PORT or ray://HOST:PORT"
         )
     return host.strip("[]") or "127.0.0.1", int(port)
 
@@ -145,9 +147,9 @@ class RayCluster:
         """Connect to ``address`` (``local`` starts a cluster here); ``ScaleOutError`` at
         once if Ray is missing or the cluster is unreachable. ``workers`` embedding actors
         (default: one per CPU of the cluster)."""
-        ray = _import_ray()
         if workers is not None and workers < 1:
             raise ScaleOutError(f"the number of Ray workers must be at least 1, not {workers}")
+        ray = _import_ray()
         if ray.is_initialized():
             return cls(address, workers=workers, owned=False)
         quiet = not log.isEnabledFor(logging.INFO)

@@ -40,7 +40,7 @@ from qa.index.layout import IndexLayout
 from qa.index.manifest import Manifest
 from qa.index.ray_embed import DATA_HEADROOM_CPUS, plan_pool
 from qa.index.snapshot import Snapshot
-from tests.conftest import ROOT
+from tests.conftest import DATA, ROOT
 from tests.test_rebuild import (
     CITIES,
     has_open,
@@ -90,34 +90,57 @@ def _qa_env(**extra: str) -> dict[str, str]:
     return {**os.environ, "QA_CACHE_DIR": str(cache_dir()), **extra}
 
 
+@dataclass(frozen=True)
+class Cluster:
+    address: str  # its GCS, HOST:PORT
+    client: str  # its Ray Client server, ray://HOST:PORT
+
+
 @pytest.fixture(scope="module")
 def ray_cluster():
-    """The address of a real local Ray cluster, running in its own process for the module."""
-    proc = subprocess.Popen(
+    """A real local Ray cluster, running in its own process for the module, with a Ray
+    Client server beside it (what ``ray start --head`` runs on port 10001)."""
+    # Without token authentication (a driver connecting by address would need the token);
+    # its workers import this checkout's qa, as a cluster runs the driver's version.
+    env = _qa_env(RAY_AUTH_MODE="disabled", PYTHONPATH=str(ROOT))
+    head = subprocess.Popen(
         [sys.executable, "-c", HOLD_CLUSTER],
         cwd=ROOT,
-        env=_qa_env(),
+        env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
-    address = proc.stdout.readline().strip()
+    address = head.stdout.readline().strip()
     if not address:
-        proc.kill()
+        head.kill()
         pytest.fail("the local Ray cluster did not start")
+    port = closed_port()
+    client_server = subprocess.Popen(
+        [sys.executable, "-m", "ray.util.client.server", f"--address={address}",
+         "--host=127.0.0.1", f"--port={port}", "--mode=proxy"],
+        cwd=ROOT,
+        env=env,
+        # The per-driver servers it starts inherit its stdin; pytest's made them fail.
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     try:
-        with pytest.MonkeyPatch.context() as mp:
-            # Ray gives a cluster started by ray.init token authentication; a driver that
-            # connects by address says it has the token (Ray keeps it in ~/.ray).
-            mp.setenv("RAY_AUTH_MODE", "token")
-            yield address
+        yield Cluster(address=address, client=f"ray://127.0.0.1:{port}")
     finally:
-        proc.stdin.close()
+        below = descendants(client_server.pid)
+        client_server.terminate()
+        client_server.wait(timeout=30)
+        for pid in below:  # the per-driver servers it started
+            if not gone(pid):
+                os.kill(pid, signal.SIGKILL)
+        head.stdin.close()
         try:
-            proc.wait(timeout=60)
+            head.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
+            head.kill()
+            head.wait(timeout=30)
 
 
 def actor_processes() -> dict[int, bytes]:
@@ -202,7 +225,7 @@ def ray_run(ray_cluster, tmp_path_factory, embedder) -> RayRun:
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("QA_RAY_BATCH_SIZE", "4")  # several batches per worker
             run.report = build_index(
-                [src], ray_idx, model=embedder, ray_address=ray_cluster, ray_workers=2,
+                [src], ray_idx, model=embedder, ray_address=ray_cluster.address, ray_workers=2,
                 progress=progress,
             )  # fmt: skip
     finally:
@@ -289,6 +312,24 @@ def test_the_manifest_records_that_ray_embedded_it(ray_run):
     assert Manifest.load(IndexLayout(ray_run.local_idx).current()).build["ray"] is None
 
 
+@needs_ray
+def test_a_ray_client_driver_builds_the_same_index(ray_cluster, report_index, embedder, tmp_path):
+    # ray:// cannot run Ray Data in the driver: the pipeline runs in an actor on the cluster.
+    idx = tmp_path / "index"
+    report = build_index([DATA], idx, model=embedder, ray_address=ray_cluster.client)
+    assert report.ray["address"] == ray_cluster.client and report.embedded == report.passages
+    local = Snapshot.open(IndexLayout(report_index).current(), embedder=embedder)
+    remote = Snapshot.open(IndexLayout(idx).current(), embedder=embedder)
+    try:
+        assert [p.text for p in remote.store.all()] == [p.text for p in local.store.all()]
+        rows = range(local.size)
+        a, b = dense.vectors(local.dense_index, rows), dense.vectors(remote.dense_index, rows)
+        assert np.abs(a - b).max() <= 1e-5
+    finally:
+        local.close()
+        remote.close()
+
+
 # -- faults -------------------------------------------------------------------------------------
 @needs_ray
 def test_an_actor_killed_mid_build_is_restarted_and_the_build_completes(ray_run):
@@ -311,7 +352,7 @@ def test_a_cluster_that_cannot_place_the_workers_fails_instead_of_hanging(
     src.mkdir()
     write_report(src, "busy", CITIES[7], 3, seed=77)
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_CPUS, ray_cluster],
+        [sys.executable, "-c", HOLD_CPUS, ray_cluster.address],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -322,7 +363,7 @@ def test_a_cluster_that_cannot_place_the_workers_fails_instead_of_hanging(
         monkeypatch.setenv("QA_RAY_STALL_SECONDS", "4")
         started = time.monotonic()
         with pytest.raises(ScaleOutError, match=r"embedded nothing for 4 s"):
-            build_index([src], index_copy, model=embedder, ray_address=ray_cluster)
+            build_index([src], index_copy, model=embedder, ray_address=ray_cluster.address)
         assert time.monotonic() - started < 60
     finally:
         holder.stdin.close()

@@ -13,9 +13,12 @@ after), ``auto`` (the cluster this machine belongs to), ``HOST:PORT`` (its GCS) 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import queue
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -30,6 +33,9 @@ from qa.errors import ScaleOutError
 log = logging.getLogger(__name__)
 
 LOCAL = "local"
+CLIENT_PREFIX = "ray://"
+#: How long a Ray Client driver waits for each pull of batches from the cluster.
+HOST_PULL_SECONDS = 2.0
 INSTALL_HINT = 'pip install "report-qa[ray]"'
 #: CPU share left to Ray Data's own tasks beside the actor pool. Measured on 2 CPUs: a pool
 #: whose actors asked for a whole CPU each starved Data's other tasks and hung; actors
@@ -103,7 +109,7 @@ def _bootstrap_address(address: str) -> tuple[str, int]:
                 "Ray address auto: no running Ray cluster found from this machine "
                 "(start one with 'ray start --head', or use local)"
             ) from None
-    target = target.removeprefix("ray://")
+    target = target.removeprefix(CLIENT_PREFIX)
     host, sep, port = target.rpartition(":")
     if not sep or not port.isdigit():
         raise ScaleOutError(
@@ -272,7 +278,6 @@ def _embed(
     on_vectors: Callable[[list[str], np.ndarray], None],
 ) -> RayEmbedding:
     import ray
-    import ray.data
 
     stall = config.ray_stall_seconds()
     cpus, nodes = cluster.resources()
@@ -280,25 +285,6 @@ def _embed(
     blocks = max(1, math.ceil(len(keys) / plan.batch_size))
     if plan.workers > blocks:  # an actor with no batch to embed would only load the model
         plan = replace(plan, workers=blocks)
-    began = time.monotonic()
-    ds = ray.data.from_items(
-        [{"key": k, "text": t} for k, t in zip(keys, texts, strict=True)],
-        # A block per batch: each comes back (and is cached) as soon as it is embedded.
-        override_num_blocks=blocks,
-    )
-    ds = ds.map_batches(
-        EmbedWorker,
-        fn_constructor_kwargs={"spec": spec, "threads": 1},
-        batch_size=plan.batch_size,
-        batch_format="numpy",
-        compute=ray.data.ActorPoolStrategy(size=plan.workers),
-        # Ray Data restarts an actor whose process dies and retries the batch it held.
-        num_cpus=plan.cpus_per_worker,
-    )
-    quiet = not log.isEnabledFor(logging.INFO)
-    ds.context.enable_progress_bars = not quiet
-    ds.context.print_on_execution_start = not quiet
-    ds.context.max_consecutive_actor_init_deaths = ACTOR_INIT_DEATHS
     log.info(
         "embedding %d passages on Ray: %d workers x %.2f CPU, batches of %d",
         len(keys),
@@ -306,8 +292,15 @@ def _embed(
         plan.cpus_per_worker,
         plan.batch_size,
     )
+    quiet = not log.isEnabledFor(logging.INFO)
+    began = time.monotonic()
+    rows = [{"key": k, "text": t} for k, t in zip(keys, texts, strict=True)]
+    if cluster.address.startswith(CLIENT_PREFIX):
+        batches = _stream_through_host(rows, spec, plan, stall, quiet)
+    else:
+        batches = _stream(_pipeline(rows, spec, plan, quiet), stall, workers=plan.workers)
     done = 0
-    for batch in _stream(ds, stall, workers=plan.workers):
+    for batch in batches:
         vectors = np.ascontiguousarray(batch["vector"], dtype=np.float32)
         on_vectors([str(k) for k in batch["key"]], vectors)
         done += len(vectors)
@@ -324,6 +317,89 @@ def _embed(
         seconds=round(time.monotonic() - began, 2),
         ray_version=ray.__version__,
     )
+
+
+def _pipeline(rows: list[dict], spec: EmbedderSpec, plan: PoolPlan, quiet: bool):
+    """The Ray Data pipeline: passages → actor pool → ``{"key", "vector"}`` batches."""
+    import ray.data
+
+    ds = ray.data.from_items(
+        rows,
+        # A block per batch: each comes back (and is cached) as soon as it is embedded.
+        override_num_blocks=max(1, math.ceil(len(rows) / plan.batch_size)),
+    )
+    ds = ds.map_batches(
+        EmbedWorker,
+        fn_constructor_kwargs={"spec": spec, "threads": 1},
+        batch_size=plan.batch_size,
+        batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=plan.workers),
+        # Ray Data restarts an actor whose process dies and retries the batch it held.
+        num_cpus=plan.cpus_per_worker,
+    )
+    ds.context.enable_progress_bars = not quiet
+    ds.context.print_on_execution_start = not quiet
+    ds.context.max_consecutive_actor_init_deaths = ACTOR_INIT_DEATHS
+    return ds
+
+
+class PipelineHost:
+    """Runs the pipeline inside the cluster for a Ray Client driver (``ray://``), which
+    cannot execute Ray Data itself, and hands its batches out as they come."""
+
+    def __init__(
+        self, rows: list[dict], spec: EmbedderSpec, plan: PoolPlan, stall: float, quiet: bool
+    ) -> None:
+        self._inbox: queue.Queue = queue.Queue()
+
+        def run() -> None:
+            try:
+                ds = _pipeline(rows, spec, plan, quiet)
+                for batch in _stream(ds, stall, workers=plan.workers):
+                    self._inbox.put(("batch", batch))
+                self._inbox.put(("done", None))
+            except ScaleOutError as exc:  # handed to the driver as its one line
+                self._inbox.put(("error", str(exc)))
+            except Exception as exc:
+                self._inbox.put(("error", f"embedding on Ray failed: {_first_line(exc)}"))
+
+        threading.Thread(target=run, name="qa-ray-pipeline", daemon=True).start()
+
+    def take(self, wait: float) -> list[tuple[str, Any]]:
+        """What arrived since the last call, waiting up to ``wait`` seconds for something."""
+        items = []
+        try:
+            items.append(self._inbox.get(timeout=wait))
+            while True:
+                items.append(self._inbox.get_nowait())
+        except queue.Empty:
+            pass
+        return items
+
+
+def _stream_through_host(
+    rows: list[dict], spec: EmbedderSpec, plan: PoolPlan, stall: float, quiet: bool
+) -> Iterator[dict[str, np.ndarray]]:
+    import ray
+
+    host = ray.remote(num_cpus=0)(PipelineHost).remote(rows, spec, plan, stall, quiet)
+    try:
+        while True:
+            # The pipeline stops itself after ``stall`` seconds without progress; this
+            # wait only keeps Ctrl-C responsive between pulls.
+            try:
+                items = ray.get(host.take.remote(HOST_PULL_SECONDS))
+            except Exception as exc:  # the host died with its node, or the connection
+                raise ScaleOutError(f"embedding on Ray failed: {_first_line(exc)}") from exc
+            for kind, item in items:
+                if kind == "error":
+                    raise ScaleOutError(item)
+                if kind == "done":
+                    return
+                yield item
+    finally:
+        with contextlib.suppress(Exception):  # already gone with a lost connection
+            ray.kill(host)
 
 
 def _stream(ds, stall_seconds: float, *, workers: int) -> Iterator[dict[str, np.ndarray]]:

@@ -57,17 +57,34 @@ def write_corpus(folder: Path, n: int) -> Path:
 ACTOR_TITLE = b"ray::MapWorker(MapBatches(EmbedWorker))"
 
 
+def _below(pid: int) -> set[int]:
+    """Every live process below ``pid`` (/proc): the local cluster this process started."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
 def actors_cpu_seconds() -> float:
-    """User + system CPU seconds of the embedding actors alive on this machine (/proc)."""
+    """User + system CPU seconds of the embedding actors of this process's local cluster."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in _below(os.getpid()):
+        proc = Path(f"/proc/{pid}")
         try:
-            if not (entry / "cmdline").read_bytes().startswith(ACTOR_TITLE):
+            if not (proc / "cmdline").read_bytes().startswith(ACTOR_TITLE):
                 continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime

@@ -94,6 +94,7 @@ def _qa_env(**extra: str) -> dict[str, str]:
 class Cluster:
     address: str  # its GCS, HOST:PORT
     client: str  # its Ray Client server, ray://HOST:PORT
+    pid: int  # the process that started it: its raylet and workers run below it
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +128,7 @@ def ray_cluster():
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        yield Cluster(address=address, client=f"ray://127.0.0.1:{port}")
+        yield Cluster(address=address, client=f"ray://127.0.0.1:{port}", pid=head.pid)
     finally:
         below = descendants(client_server.pid)
         client_server.terminate()
@@ -143,18 +144,10 @@ def ray_cluster():
             head.wait(timeout=30)
 
 
-def actor_processes() -> dict[int, bytes]:
-    """pid → process title of the embedding actors running on this machine."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                title = (entry / "cmdline").read_bytes().split(b"\0")[0]
-            except OSError:
-                continue
-            if title.startswith(ACTOR_TITLE):
-                found[int(entry.name)] = title
-    return found
+def actor_processes(cluster: Cluster) -> dict[int, bytes]:
+    """pid → process title of the embedding actors running on ``cluster``."""
+    titles = {pid: _title(pid) for pid in descendants(cluster.pid)}
+    return {pid: title for pid, title in titles.items() if title.startswith(ACTOR_TITLE)}
 
 
 def gone(pid: int) -> bool:
@@ -186,10 +179,10 @@ def cache_rows(idx: Path) -> int:
         con.close()
 
 
-def kill_first_busy_actor(run: RayRun, stop: threading.Event) -> None:
+def kill_first_busy_actor(run: RayRun, cluster: Cluster, stop: threading.Event) -> None:
     """SIGKILL the first embedding actor seen running a batch (``….submit``)."""
     while not stop.is_set():
-        for pid, title in actor_processes().items():
+        for pid, title in actor_processes(cluster).items():
             if title.endswith(b".submit"):
                 os.kill(pid, signal.SIGKILL)
                 run.killed.append((pid, title, cache_rows(run.ray_idx)))
@@ -219,7 +212,9 @@ def ray_run(ray_cluster, tmp_path_factory, embedder) -> RayRun:
             run.committed.append((done, cache_rows(ray_idx)))
 
     stop = threading.Event()
-    killer = threading.Thread(target=kill_first_busy_actor, args=(run, stop), daemon=True)
+    killer = threading.Thread(
+        target=kill_first_busy_actor, args=(run, ray_cluster, stop), daemon=True
+    )
     killer.start()
     try:
         with pytest.MonkeyPatch.context() as mp:

@@ -36,6 +36,7 @@ from qa.errors import (
     ModelMismatchError,
     QAError,
     QuestionError,
+    ScaleOutError,
     SourceError,
 )
 from qa.evaluation import EvalQuestion, evaluate, read_questions
@@ -101,6 +102,7 @@ __all__ = [
     "Retrieval",
     "RetrievalPolicy",
     "Retriever",
+    "ScaleOutError",
     "SourceError",
     "TelegramHTML",
     "__version__",

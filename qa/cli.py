@@ -1,6 +1,6 @@
 """The ``qa`` command: build an index, ask a question, evaluate. A thin face over the library.
 
-qa build [PATH ...] [--index DIR] [--model M] [--strict]
+qa build [PATH ...] [--index DIR] [--model M] [--strict] [--ray ADDRESS [--ray-workers N]]
 qa add PATH ... [--index DIR] [--strict]
 qa remove DOC ... [--index DIR]
 qa ask "QUESTION" [-k N] [--json] [--index DIR]
@@ -32,12 +32,28 @@ from qa.errors import QAError
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _build(sources: list[str] | None, index: Path | None, model: str | None, strict: bool):
+def _build(
+    sources: list[str] | None,
+    index: Path | None,
+    model: str | None,
+    strict: bool,
+    *,
+    ray_address: str | None = None,
+    ray_workers: int | None = None,
+):
     from qa.index.build import build_index
     from qa.present.progress import build_progress
 
     with build_progress(err) as progress:
-        return build_index(sources, index, model=model, strict=strict, progress=progress)
+        return build_index(
+            sources,
+            index,
+            model=model,
+            strict=strict,
+            progress=progress,
+            ray_address=ray_address,
+            ray_workers=ray_workers,
+        )
 
 
 def _print_build(report, *, verb: str = "built") -> None:
@@ -48,6 +64,7 @@ def _print_build(report, *, verb: str = "built") -> None:
             f"{verb} {report.index_dir}: {report.documents} document(s), {report.passages} "
             f"passages ({report.embedded} embedded, {report.reused} reused from cache) "
             f"with {report.model} in {report.seconds:.1f} s"
+            + (f", embedded on Ray by {report.ray['workers']} worker(s)" if report.ray else "")
         ),
         markup=False,
     )
@@ -64,7 +81,17 @@ def _print_build(report, *, verb: str = "built") -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    report = _build(args.paths or None, args.index, args.model, args.strict)
+    if args.ray_workers is not None and args.ray is None:
+        err.print("error: --ray-workers needs --ray ADDRESS")
+        return 2
+    report = _build(
+        args.paths or None,
+        args.index,
+        args.model,
+        args.strict,
+        ray_address=args.ray,
+        ray_workers=args.ray_workers,
+    )
     _print_build(report)
     return 0
 
@@ -237,6 +264,18 @@ def parser() -> argparse.ArgumentParser:
     )
     b.add_argument(
         "--strict", action="store_true", help="fail on any unreadable file instead of skipping it"
+    )
+    b.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="embed on a Ray cluster: local (start one here for the build), auto, "
+        "HOST:PORT or ray://HOST:10001 (needs: pip install 'report-qa[ray]')",
+    )
+    b.add_argument(
+        "--ray-workers",
+        type=int,
+        metavar="N",
+        help="embedding workers on Ray, one model and one core each (default: one per CPU)",
     )
     b.set_defaults(func=cmd_build)
 

@@ -10,6 +10,10 @@ Library settings
     ``QA_MODEL``      sentence-transformers model name or path (default: the bundled e5-small)
     ``QA_CACHE_DIR``  where the bundled model is converted to (default: ``~/.cache/report-qa``)
     ``QA_THREADS``    torch/FAISS threads (default: all cores)
+
+Scale-out settings (``qa build --ray``)
+    ``QA_RAY_STALL_SECONDS``  fail a Ray build that embeds nothing for this long (default 300)
+    ``QA_RAY_BATCH_SIZE``     passages per call to a Ray worker (default: sized for the backend)
 """
 
 from __future__ import annotations
@@ -83,6 +87,21 @@ def default_model() -> str:
 
 def threads() -> int | None:
     value = env("QA_THREADS")
+    return int(value) if value else None
+
+
+#: How long a build on Ray may go without receiving a vector before it fails (a worker
+#: loads the model in seconds and embeds a batch in well under a minute per core).
+DEFAULT_RAY_STALL_SECONDS = 300.0
+
+
+def ray_stall_seconds() -> float:
+    value = env("QA_RAY_STALL_SECONDS")
+    return float(value) if value else DEFAULT_RAY_STALL_SECONDS
+
+
+def ray_batch_size() -> int | None:
+    value = env("QA_RAY_BATCH_SIZE")
     return int(value) if value else None
 
 

@@ -90,3 +90,8 @@ class ModelMismatchError(IndexError_):
 
 class BuildLockedError(IndexError_):
     """Another build holds the index folder's lock."""
+
+
+class ScaleOutError(QAError):
+    """A build on a Ray cluster cannot run: Ray is not installed, the cluster is not
+    reachable, its workers failed, or the embedding made no progress for too long."""

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +78,24 @@ def _resolve_prompts(name: str, declared: dict[str, str]) -> dict[str, str]:
     return {"query": query or "", "document": document or ""}
 
 
+@dataclass(frozen=True)
+class EmbedderSpec:
+    """What recreates an ``Embedder`` in another process (a Ray actor): a few picklable
+    strings, never the model itself.
+
+    ``name`` is what the index records; ``path`` is where the weights are read from. For
+    the bundled model that is the folder the driver already converted, so the other
+    process loads it and never converts it (on a cluster, every node needs that folder).
+    """
+
+    name: str
+    path: str
+
+    def load(self) -> Embedder:
+        """The embedder this spec describes, loaded in this process."""
+        return Embedder.load(self.name, path=self.path)
+
+
 class Embedder:
     """A sentence-transformers model with separate query and passage encoding.
 
@@ -84,9 +103,12 @@ class Embedder:
     "Already borrowed" when one instance is used from several threads at once.
     """
 
-    def __init__(self, model, name: str, prompts: dict[str, str]) -> None:
+    def __init__(
+        self, model, name: str, prompts: dict[str, str], *, path: str | None = None
+    ) -> None:
         self.model = model
         self.name = name
+        self.path = path or name
         self.prompts = prompts
         self.dimension = int(model.get_embedding_dimension())
         self.max_seq_length = int(getattr(model, "max_seq_length", 512) or 512)
@@ -95,8 +117,9 @@ class Embedder:
         self._sentences_lock = threading.Lock()
 
     @classmethod
-    def load(cls, name: str | None = None) -> Embedder:
-        """Load ``name`` (default: ``QA_MODEL``, else the bundled multilingual-e5-small)."""
+    def load(cls, name: str | None = None, *, path: str | Path | None = None) -> Embedder:
+        """Load ``name`` (default: ``QA_MODEL``, else the bundled multilingual-e5-small),
+        from ``path`` when given (the bundled model is then not converted here)."""
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -105,7 +128,15 @@ class Embedder:
         threads = config.threads()
         if threads:
             torch.set_num_threads(threads)
-        path = str(ensure_bundled_model()) if name == config.BUNDLED_MODEL else name
+        if path is not None:
+            path = str(path)
+            if name == config.BUNDLED_MODEL and not (Path(path) / "modules.json").is_file():
+                raise ModelError(
+                    f"the converted bundled model is not at {path} on this machine "
+                    "(convert it once here with qa build, or copy that folder)"
+                )
+        else:
+            path = str(ensure_bundled_model()) if name == config.BUNDLED_MODEL else name
         try:
             model = SentenceTransformer(
                 path, device="cpu", model_kwargs={"dtype": torch.float32}, local_files_only=False
@@ -118,7 +149,11 @@ class Embedder:
             if name == config.BUNDLED_MODEL
             else _resolve_prompts(name, dict(getattr(model, "prompts", {}) or {}))
         )
-        return cls(model, name, prompts)
+        return cls(model, name, prompts, path=path)
+
+    def spec(self) -> EmbedderSpec:
+        """The picklable recipe that reloads exactly this embedder elsewhere."""
+        return EmbedderSpec(name=self.name, path=self.path)
 
     @property
     def description(self) -> str:

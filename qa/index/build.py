@@ -3,6 +3,7 @@ switch. Data flows one way: corpus → embed → (dense, lexical, passages) → 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -33,6 +34,9 @@ from qa.lexical import DIRNAME, SENTENCES_DIRNAME, LexicalIndex, SentenceLexical
 from qa.policy import DEFAULT, IndexPolicy
 from qa.sentences import split_sentences
 from qa.text import FOLDING, TOKENIZER, chinese_script, lexical_tokens
+
+if TYPE_CHECKING:  # Ray is an optional extra, imported only by a build that uses it
+    from qa.index.ray_embed import RayCluster
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +121,8 @@ class BuildReport:
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    #: How Ray embedded it (address, workers, …); None when it was embedded here.
+    ray: dict | None = None
 
 
 def _corpus_hash(texts: Iterable[str]) -> str:
@@ -132,23 +138,32 @@ def _embed(
     texts: Sequence[str],
     cache: EmbeddingCache,
     progress: Progress | None,
+    cluster: RayCluster | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Vectors for ``texts``, embedding only those not in ``cache``; returns (vectors, reused)."""
+    """Vectors for ``texts``, embedding only those not in ``cache`` (on ``cluster`` when
+    given, else here); returns (vectors, reused)."""
     keys = [text_key(t) for t in texts]
     cached = cache.get(sorted(set(keys)))
     todo = sorted({k: i for i, k in enumerate(keys) if k not in cached}.values())
     done = len(texts) - len(todo)
     if progress:
         progress(done, len(texts))
-    batch = 256  # commit to the cache as we go: an interrupted build keeps its work
-    for start in range(0, len(todo), batch):
-        rows = todo[start : start + batch]
-        vecs = embedder.encode_passages([texts[i] for i in rows])
-        cache.put([keys[i] for i in rows], vecs)
-        cached.update({keys[i]: v for i, v in zip(rows, vecs)})
-        done += len(rows)
+
+    def store(new_keys: list[str], vecs: np.ndarray) -> None:
+        nonlocal done
+        cache.put(new_keys, vecs)  # committed as it comes: an interrupted build keeps its work
+        cached.update(zip(new_keys, vecs))
+        done += len(new_keys)
         if progress:
             progress(min(done, len(texts)), len(texts))
+
+    if cluster is not None and todo:
+        cluster.embed(embedder.spec(), [keys[i] for i in todo], [texts[i] for i in todo], store)
+    else:
+        batch = 256
+        for start in range(0, len(todo), batch):
+            rows = todo[start : start + batch]
+            store([keys[i] for i in rows], embedder.encode_passages([texts[i] for i in rows]))
     out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
     for i, k in enumerate(keys):
         out[i] = cached[k]
@@ -242,6 +257,8 @@ def build_index(
     strict: bool = False,
     progress: Progress | None = None,
     policy: IndexPolicy = DEFAULT.index,
+    ray_address: str | None = None,
+    ray_workers: int | None = None,
 ) -> BuildReport:
     """Build (or rebuild) the index at ``index_dir`` from report files and folders.
 
@@ -250,7 +267,12 @@ def build_index(
     unchanged passages are reused from the index's cache. The new generation is written
     beside the current one, loaded and queried, and only then switched to; on any error
     the previous index keeps serving. Raises ``SourceError``, ``BuildLockedError``,
-    ``ModelError``.
+    ``ModelError``, ``ScaleOutError``.
+
+    ``ray_address`` embeds the passages missing from the cache on a Ray cluster
+    (``"local"``, ``"auto"``, ``"HOST:PORT"`` or ``"ray://HOST:10001"``; see
+    ``qa.index.ray_embed``) with ``ray_workers`` actors (default: one per cluster CPU);
+    everything else runs here.
 
     >>> report = build_index("data/", "index/")            # doctest: +SKIP
     >>> report.passages, report.reused                      # doctest: +SKIP
@@ -261,11 +283,22 @@ def build_index(
     source_list = source_paths(sources)
     stage = progress.stage if isinstance(progress, BuildMonitor) else _no_stage
     with layout.lock():
-        stage(BuildStage("reading"))
-        corpus = read_sources(source_list, strict=strict, policy=policy)
-        embedder = model if isinstance(model, Embedder) else Embedder.load(model)
-        before = previous_documents(layout)
-        report = publish(layout, corpus, embedder, started=started, progress=progress, policy=policy)
+        # Ray (if asked for) is reached first, before any work, and let go of once the
+        # build is done: only the embedding runs there.
+        with _connect(ray_address, ray_workers) as cluster:
+            stage(BuildStage("reading"))
+            corpus = read_sources(source_list, strict=strict, policy=policy)
+            embedder = model if isinstance(model, Embedder) else Embedder.load(model)
+            before = previous_documents(layout)
+            report = publish(
+                layout,
+                corpus,
+                embedder,
+                started=started,
+                progress=progress,
+                policy=policy,
+                cluster=cluster,
+            )
     now = [d.id for d in corpus.documents]
     report.added = [d for d in now if d not in before]
     report.dropped = [d for d in before if d not in set(now)]
@@ -296,6 +329,7 @@ def publish(
     started: float,
     progress: Progress | None = None,
     policy: IndexPolicy = DEFAULT.index,
+    cluster: RayCluster | None = None,
 ) -> BuildReport:
     """Write ``corpus`` as a new generation of ``layout`` (embedding only what the cache
     lacks), validate it and switch to it — the one write-validate-publish path of a build,
@@ -306,9 +340,10 @@ def publish(
     cache = EmbeddingCache(layout.cache_dir, embedder.name, embedder.dimension)
     stage(BuildStage("embedding", len(texts)))
     try:
-        vectors, reused = _embed(embedder, texts, cache, progress)
+        vectors, reused = _embed(embedder, texts, cache, progress, cluster)
     finally:
         cache.close()
+    ray_info = cluster.embedding.as_dict() if cluster and cluster.embedding else None
     stage(BuildStage("writing", len(texts)))
     workdir = layout.new_workdir()
     try:
@@ -317,6 +352,7 @@ def publish(
             "embedded": len(texts) - reused,
             "reused": reused,
             "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
+            "ray": ray_info,
         }
         sentences = [sentence_texts(p, docs[p.doc]) for p in corpus.passages]
         write_generation(workdir, corpus, embedder, vectors, texts, sentences, info, policy=policy)
@@ -337,11 +373,21 @@ def publish(
         seconds=round(time.monotonic() - started, 2),
         skipped=list(corpus.skipped),
         files=[str(f) for f in corpus.files],
+        ray=ray_info,
     )
 
 
 def _no_stage(stage: BuildStage) -> None:
     pass
+
+
+def _connect(address: str | None, workers: int | None):
+    """The Ray cluster to embed on (a context that disconnects), or none."""
+    if address is None:
+        return contextlib.nullcontext(None)
+    from qa.index.ray_embed import RayCluster
+
+    return RayCluster.connect(address, workers=workers)
 
 
 def _validate(

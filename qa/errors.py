@@ -52,3 +52,10 @@ class ModelMismatchError(IndexError_):
 
 class BuildLockedError(IndexError_):
     """Another build holds the index folder's lock."""
+
+
+class RuntimeMismatchError(ModelMismatchError, IndexOutdatedError):
+    """The index's vectors were made by the same model on another runtime (ONNX Runtime
+    vs torch, int8 vs fp32). Refused like a model mismatch; being also an
+    ``IndexOutdatedError``, ``Retriever.load_or_build`` rebuilds it from ``sources`` (the
+    vectors of the new runtime come from the embedding cache when it has them)."""

@@ -18,7 +18,7 @@ import numpy as np
 from qa import __version__, config
 from qa.corpus import Corpus, Skipped, read_sources
 from qa.documents import Document, Passage
-from qa.embed import Embedder
+from qa.embed import DEFAULT_BATCH_SIZE, Embedder
 from qa.errors import IndexCorruptError
 from qa.index import dense, passages
 from qa.index.cache import EmbeddingCache, text_key
@@ -100,16 +100,23 @@ def _embed(
     cache: EmbeddingCache,
     progress: Progress | None,
 ) -> tuple[np.ndarray, int]:
-    """Vectors for ``texts``, embedding only those not in ``cache``; returns (vectors, reused)."""
+    """Vectors for ``texts``, embedding only those not in ``cache``; returns (vectors, reused).
+
+    The texts to embed go shortest first (by tokens), so each chunk's batches pad little;
+    each chunk is committed to the cache as it is done, so an interrupted build keeps its
+    work."""
     keys = [text_key(t) for t in texts]
     cached = cache.get(sorted(set(keys)))
     todo = sorted({k: i for i, k in enumerate(keys) if k not in cached}.values())
+    if len(todo) > 1:
+        lengths = embedder.passage_lengths([texts[i] for i in todo])
+        todo = [todo[j] for j in np.argsort(lengths, kind="stable")]
     done = len(texts) - len(todo)
     if progress:
         progress(done, len(texts))
-    batch = 256  # commit to the cache as we go: an interrupted build keeps its work
-    for start in range(0, len(todo), batch):
-        rows = todo[start : start + batch]
+    chunk = max(256, DEFAULT_BATCH_SIZE * embedder.build_workers * 4)
+    for start in range(0, len(todo), chunk):
+        rows = todo[start : start + chunk]
         vecs = embedder.encode_passages([texts[i] for i in rows])
         cache.put([keys[i] for i in rows], vecs)
         cached.update({keys[i]: v for i, v in zip(rows, vecs)})
@@ -147,6 +154,9 @@ def write_generation(
             "dimension": embedder.dimension,
             "prompts": embedder.prompts,
             "max_seq_length": embedder.max_seq_length,
+            # Vectors of one runtime are not searched with another's (Snapshot.open).
+            "backend": embedder.backend,
+            "precision": embedder.precision,
         },
         text={
             "folding": FOLDING,
@@ -205,7 +215,7 @@ def build_index(
         embedder = model if isinstance(model, Embedder) else Embedder.load(model)
         docs = {d.id: d for d in corpus.documents}
         texts = [index_text(p, docs[p.doc]) for p in corpus.passages]
-        cache = EmbeddingCache(layout.cache_dir, embedder.name, embedder.dimension)
+        cache = EmbeddingCache(layout.cache_dir, embedder.cache_key, embedder.dimension)
         try:
             vectors, reused = _embed(embedder, texts, cache, progress)
         finally:

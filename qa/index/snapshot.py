@@ -12,8 +12,13 @@ from pathlib import Path
 import numpy as np
 
 from qa import __version__
-from qa.embed import Embedder
-from qa.errors import IndexCorruptError, IndexOutdatedError, ModelMismatchError
+from qa.embed import Embedder, runtime
+from qa.errors import (
+    IndexCorruptError,
+    IndexOutdatedError,
+    ModelMismatchError,
+    RuntimeMismatchError,
+)
 from qa.index import dense
 from qa.index.manifest import Manifest
 from qa.index.passages import FILENAME as PASSAGES_FILE
@@ -58,7 +63,9 @@ class Snapshot:
 
         ``embedder`` (already loaded) or ``model`` (a name) must be the model that built
         the index; otherwise ``ModelMismatchError``. With neither, the manifest's model is
-        loaded.
+        loaded. The runtime (backend and precision: the embedder's, else the one
+        ``QA_BACKEND`` / ``QA_PRECISION`` give) must be the index's too; otherwise
+        ``RuntimeMismatchError``.
         """
         manifest = Manifest.load(path)
         _check_text_matching(path, manifest)
@@ -69,6 +76,7 @@ class Snapshot:
                 f"index {path.parent} was built with model {built_with!r}, not {wanted!r}; "
                 f"rebuild it with: qa build --model {wanted}"
             )
+        _check_runtime(path, manifest, embedder)
         embedder = embedder or Embedder.load(built_with)
         if embedder.dimension != manifest.model["dimension"]:
             raise ModelMismatchError(
@@ -145,5 +153,22 @@ def _check_text_matching(path: Path, manifest: Manifest) -> None:
     raise IndexOutdatedError(
         f"index {path.parent} was built by Report QA {manifest.package_version} with other "
         f"text matching than Report QA {__version__} uses; rebuild it with qa build",
+        list(manifest.corpus.get("files", [])),
+    )
+
+
+def _check_runtime(path: Path, manifest: Manifest, embedder: Embedder | None) -> None:
+    """``RuntimeMismatchError`` unless queries would be embedded by the runtime that made
+    the index's vectors (an index without the fields was built on torch in fp32)."""
+    built = (manifest.model.get("backend", "torch"), manifest.model.get("precision", "fp32"))
+    if embedder is not None:
+        wanted = (embedder.backend, embedder.precision)
+    else:
+        wanted = runtime(manifest.model["name"])
+    if built == wanted:
+        return
+    raise RuntimeMismatchError(
+        f"index {path.parent} was built on {built[0]} {built[1]}, not {wanted[0]} {wanted[1]}; "
+        f"rebuild it with qa build, or set QA_BACKEND={built[0]} QA_PRECISION={built[1]}",
         list(manifest.corpus.get("files", [])),
     )

@@ -18,8 +18,21 @@ REPORT = DATA / "heilongjiang-civil-affairs-2020.txt"
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The bundled multilingual-e5-small, loaded once for the whole test run."""
+    """The bundled multilingual-e5-small on the default runtime (ONNX Runtime int8, unless
+    ``QA_BACKEND`` / ``QA_PRECISION`` say otherwise), loaded once for the whole test run."""
     return Embedder.load()
+
+
+@pytest.fixture(scope="session")
+def torch_embedder() -> Embedder:
+    """The bundled model on torch in fp32: the reference the ONNX export is held to."""
+    return Embedder.load(backend="torch")
+
+
+@pytest.fixture(scope="session")
+def onnx_fp32_embedder() -> Embedder:
+    """The bundled model's ONNX export in fp32 (exported once per machine, in the cache)."""
+    return Embedder.load(backend="onnx", precision="fp32")
 
 
 @pytest.fixture(scope="session")

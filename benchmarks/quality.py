@@ -1,7 +1,8 @@
 """Retrieval quality and speed on the public Chinese QA benchmarks in ../shared/bench:
 Report QA's hybrid retriever side by side with its two parts alone (BM25, dense), in one run.
 
-    python benchmarks/quality.py [--sets drcd-dev cmrc2018-dev] [--json] [--limit N]
+    python benchmarks/quality.py [--sets drcd-dev cmrc2018-dev xquad-en-zh-dev xquad-en-zh-dev/zh]
+                                 [--json] [--limit N]
 
 Each set's corpus.jsonl is built into an index with the real ``build_index`` (vectors are
 cached in the index folder, so a second run only re-scores), then every query is searched.
@@ -10,6 +11,10 @@ The hybrid's two parts are ``bm25`` (passage BM25) and ``dense``; ``sentence`` (
 best-sentence BM25 the hybrid also uses, see ``qa.retrieve.fusion``) is shown alone too.
 ``dense/zh-Hans`` and ``hybrid/zh-Hans`` (``…/zh-Hant`` for CMRC) ask the same questions
 converted to the other Chinese script with OpenCC, as users of a report often write.
+``xquad-en-zh-dev`` asks English questions of Chinese paragraphs; ``xquad-en-zh-dev/zh``
+asks the same questions in Chinese (``queries-zh.jsonl``) of the same index.
+The embedding runtime is the configured one (``QA_BACKEND``, ``QA_PRECISION``); each
+runtime builds its own index folder, and its vectors are cached there.
 """
 
 from __future__ import annotations
@@ -28,11 +33,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from qa import Retriever, build_index  # noqa: E402
+from qa.embed import runtime  # noqa: E402
 from qa.text import to_script  # noqa: E402
 
 SHARED = Path(os.environ.get("QA_SHARED", ROOT.parent / "shared"))
 SPEED_SAMPLE = 300  # queries timed one by one for queries/s
 WORK = Path(os.environ.get("QA_BENCH_DIR", ROOT / "benchmarks" / ".work"))
+#: Set name → (folder under bench/, queries file).
+SETS = {
+    "drcd-dev": ("drcd-dev", "queries.jsonl"),
+    "cmrc2018-dev": ("cmrc2018-dev", "queries.jsonl"),
+    "xquad-en-zh-dev": ("xquad-en-zh-dev", "queries.jsonl"),
+    "xquad-en-zh-dev/zh": ("xquad-en-zh-dev", "queries-zh.jsonl"),
+}
 
 
 def metrics(ranked_ids: list[list[str]], gold: list[str]) -> dict:
@@ -48,11 +61,13 @@ def metrics(ranked_ids: list[list[str]], gold: list[str]) -> dict:
 
 
 def run_set(name: str, limit: int | None) -> dict:
-    folder = SHARED / "bench" / name
-    queries = [json.loads(line) for line in (folder / "queries.jsonl").open(encoding="utf-8")]
+    folder_name, queries_file = SETS[name]
+    folder = SHARED / "bench" / folder_name
+    queries = [json.loads(line) for line in (folder / queries_file).open(encoding="utf-8")]
     if limit:
         queries = queries[:limit]
-    index = WORK / name
+    backend, precision = runtime()
+    index = WORK / f"{folder_name}-{backend}-{precision}"
     t0 = time.perf_counter()
     report = build_index([folder / "corpus.jsonl"], index)
     build_s = time.perf_counter() - t0
@@ -80,6 +95,8 @@ def run_set(name: str, limit: int | None) -> dict:
     # The same questions typed in the other Chinese script (users and reports often differ).
     script = "zh-Hans" if snap.manifest.text.get("script") == "zh-Hant" else "zh-Hant"
     other = [to_script(t, script) for t in texts]
+    if other == texts:  # English questions: nothing to convert
+        other = []
     for text, qvec in zip(other, snap.encode_queries(other), strict=True):
         _scores, rows = snap.dense_search(qvec, 10)
         results[f"dense/{script}"].append([rows_to_id[i] for i in rows if i >= 0])
@@ -109,6 +126,7 @@ def run_set(name: str, limit: int | None) -> dict:
     gold = [q["gold"] for q in queries]
     out = {
         "set": name,
+        "runtime": f"{backend} {precision}",
         "passages": size,
         "queries": len(queries),
         "build_seconds": round(build_s, 1),
@@ -126,7 +144,7 @@ def run_set(name: str, limit: int | None) -> dict:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sets", nargs="+", default=["drcd-dev", "cmrc2018-dev"])
+    p.add_argument("--sets", nargs="+", choices=list(SETS), default=list(SETS))
     p.add_argument("--limit", type=int, help="only the first N queries of each set")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
@@ -139,7 +157,7 @@ def main() -> int:
         return 0
     for r in runs:
         print(
-            f"\n{r['set']}: {r['passages']} passages, {r['queries']} queries "
+            f"\n{r['set']} ({r['runtime']}): {r['passages']} passages, {r['queries']} queries "
             f"(index build {r['build_seconds']} s, {r['embedded']} embedded, {r['reused']} reused)"
         )
         print(f"{'method':<14} {'R@1':>7} {'R@5':>7} {'MRR@10':>7} {'queries/s':>10}")

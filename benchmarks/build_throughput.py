@@ -34,7 +34,7 @@ RUNS = [
     ("torch fp32: build_index", "torch", "fp32", "build"),
     ("onnx fp32: raw encode", "onnx", "fp32", "encode"),
     ("onnx int8: raw encode", "onnx", "int8", "encode"),
-    ("onnx {default}: build_index", "onnx", None, "build"),
+    ("onnx {default}: build_index", "onnx", None, "build"),  # QA_PRECISION picks
 ]
 
 
@@ -103,7 +103,7 @@ def main() -> int:
         return 0
     from qa import config
 
-    default_precision = config.DEFAULT_PRECISION
+    default_precision = config.precision("onnx")  # QA_PRECISION, else the default
     results = {}
     for label, backend, precision, mode in RUNS:
         env = {**os.environ, "QA_BACKEND": backend, "QA_PRECISION": precision or default_precision}

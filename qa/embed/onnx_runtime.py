@@ -25,6 +25,12 @@ import numpy as np
 from qa.embed.export import CONFIG_FILE, TOKENIZER_FILE, model_file
 from qa.errors import ModelError
 
+#: Most padded tokens in one batch: long passages go fewer to a batch, so the attention
+#: scores of a batch (batch × heads × length² floats) stay small while short ones still
+#: batch by 32 (measured on 200 drcd paragraphs: peak RSS 1.45 GB at 4096, 2.1 GB at 16384,
+#: passages/s within noise).
+MAX_BATCH_TOKENS = 4096
+
 
 def session_options(threads: int):
     """Session options for ``threads`` intra-op threads that never spin while idle."""
@@ -86,7 +92,7 @@ class OnnxEncoder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         ids = self.token_ids(texts)
         order = np.argsort([len(x) for x in ids], kind="stable")
-        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        batches = _batches([len(ids[i]) for i in order], order, batch_size)
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
 
         def run(rows: np.ndarray) -> None:
@@ -112,6 +118,19 @@ class OnnxEncoder:
         if "token_type_ids" in self.inputs:
             feeds["token_type_ids"] = np.zeros_like(input_ids)
         return self.session.run(None, feeds)[0]
+
+
+def _batches(lengths: list[int], order: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Split ``order`` (ascending ``lengths``) into batches of at most ``batch_size`` texts
+    and ``MAX_BATCH_TOKENS`` padded tokens (a batch pads to its last, longest text)."""
+    batches, start = [], 0
+    for end in range(1, len(order) + 1):
+        full = end - start > batch_size or (end - start) * lengths[end - 1] > MAX_BATCH_TOKENS
+        if full and end - 1 > start:
+            batches.append(order[start : end - 1])
+            start = end - 1
+    batches.append(order[start:])
+    return batches
 
 
 def default_workers(threads: int | None) -> int:

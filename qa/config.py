@@ -94,7 +94,7 @@ def threads() -> int | None:
 BACKENDS: dict[str, tuple[str, ...]] = {"onnx": ("fp32", "int8"), "torch": ("fp32",)}
 DEFAULT_BACKEND = "onnx"
 #: fp32 gives torch's vectors (cosine ≥ 0.99999), so every answer is the same as on torch.
-#: int8 (dynamic, per-channel weights) is ~2-3× faster and kept hybrid R@1 within 0.003 on
+#: int8 (dynamic, per-channel weights) is about 2× faster and kept hybrid R@1 within 0.003 on
 #: every public set and report-dev hit@1, but its vectors move answer composition on
 #: English questions (3 dev answers and 3 tests change): opt in with QA_PRECISION=int8.
 DEFAULT_PRECISION = "fp32"

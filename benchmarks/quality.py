@@ -16,7 +16,9 @@
 
 Each set's corpus is built into an index with the real ``build_index`` (vectors are cached in
 the index folder, so a second run only re-scores); rankings come from the public
-``Retriever.explain``. Reads ../shared (or ``QA_SHARED``).
+``Retriever.explain``. The embedding runtime is the configured one (``QA_BACKEND``,
+``QA_PRECISION``); each runtime has its own index folders. Reads ../shared (or
+``QA_SHARED``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from qa import Policy, ReportQA, Retriever, build_index, evaluate, read_questions  # noqa: E402
+from qa.embed import runtime  # noqa: E402
 from qa.text import to_script  # noqa: E402
 
 SHARED = Path(os.environ.get("QA_SHARED", ROOT.parent / "shared"))
@@ -82,12 +85,18 @@ def _speed(retriever: Retriever, texts: list[str]) -> dict[str, float]:
     return {"hybrid": len(sample) / (time.perf_counter() - start)}
 
 
+def _work(name: str) -> Path:
+    """The index folder of a set for the configured runtime."""
+    backend, precision = runtime()
+    return WORK / f"{name}-{backend}-{precision}"
+
+
 def run_bench(name: str, limit: int | None, speed: bool) -> dict:
     folder = SHARED / "bench" / name
     t0 = time.perf_counter()
-    report = build_index([folder / "corpus.jsonl"], WORK / name)
+    report = build_index([folder / "corpus.jsonl"], _work(name))
     build_s = time.perf_counter() - t0
-    retriever = Retriever.load(WORK / name)
+    retriever = Retriever.load(_work(name))
     runs: dict[str, dict] = {}
     if name == "xquad-en-zh-dev":
         variants = {"en": "queries.jsonl", "zh": "queries-zh.jsonl"}
@@ -122,8 +131,8 @@ def run_bench(name: str, limit: int | None, speed: bool) -> dict:
 
 def run_report(policy: Policy) -> dict:
     """The report's dev questions, as ``qa eval`` scores them, per file and together."""
-    build_index([ROOT / "data"], WORK / "report")
-    qa = ReportQA.open(WORK / "report", policy=policy)
+    build_index([ROOT / "data"], _work("report"))
+    qa = ReportQA.open(_work("report"), policy=policy)
     files = {f: read_questions(SHARED / "eval" / f) for f in REPORT_FILES}
     out = {f: evaluate(qa, questions) for f, questions in files.items()}
     out["both"] = evaluate(qa, [q for questions in files.values() for q in questions])
@@ -165,13 +174,14 @@ def main() -> int:
         print(f"no benchmark data in {SHARED / 'bench'} (set QA_SHARED)", file=sys.stderr)
         return 2
     policy = Policy()
-    out: dict = {"policy": policy.to_json()}
+    out: dict = {"runtime": " ".join(runtime()), "policy": policy.to_json()}
     if "report" in args.sets:
         out["report"] = run_report(policy)
     out["bench"] = [run_bench(s, args.limit, not args.no_speed) for s in args.sets if s != "report"]
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
+    print(f"embedding runtime: {out['runtime']}")
     print("policy in force:")
     for section, values in out["policy"].items():
         print(f"  {section}: {json.dumps(values, ensure_ascii=False)}")

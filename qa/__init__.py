@@ -23,6 +23,7 @@ from qa.answer import Answer, Citation, DeclineReason, Figure, Quote, ReportQA
 from qa.answer.model import PartsKind
 from qa.answer.sheet import FigureRow, figure_sheet
 from qa.documents import Document, Passage
+from qa.embed import Embedder
 from qa.errors import (
     ArgumentError,
     ArgumentTypeError,
@@ -36,6 +37,7 @@ from qa.errors import (
     ModelMismatchError,
     QAError,
     QuestionError,
+    RuntimeMismatchError,
     ScaleOutError,
     SourceError,
 )
@@ -75,6 +77,7 @@ __all__ = [
     "DeclineReason",
     "Document",
     "DuplicateIdError",
+    "Embedder",
     "EvalQuestion",
     "Explanation",
     "Figure",
@@ -102,6 +105,7 @@ __all__ = [
     "Retrieval",
     "RetrievalPolicy",
     "Retriever",
+    "RuntimeMismatchError",
     "ScaleOutError",
     "SourceError",
     "TelegramHTML",

@@ -95,3 +95,10 @@ class BuildLockedError(IndexError_):
 class ScaleOutError(QAError):
     """A build on a Ray cluster cannot run: Ray is not installed, the cluster is not
     reachable, its workers failed, or the embedding made no progress for too long."""
+
+
+class RuntimeMismatchError(ModelMismatchError, IndexOutdatedError):
+    """The index's vectors were made by the same model on another runtime (ONNX Runtime
+    vs torch, int8 vs fp32). Refused like a model mismatch; being also an
+    ``IndexOutdatedError``, ``ReportQA.open_or_build`` rebuilds it from ``sources`` (the
+    vectors of the new runtime come from the embedding cache when it has them)."""

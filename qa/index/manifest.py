@@ -18,7 +18,7 @@ class Manifest:
 
     package_version: str
     built_at: str
-    model: dict  # name, description, dimension, prompts, max_seq_length
+    model: dict  # name, description, dimension, prompts, max_seq_length, backend, precision
     text: dict  # folding, lexical tokenizer, what text was embedded
     dense: dict  # FAISS index type and parameters
     lexical: dict  # BM25 variant and parameters

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from qa import config
+import qa.config as config
 from qa.embed import DEFAULT_BATCH_SIZE, EmbedderSpec
 from qa.errors import ScaleOutError
 
@@ -242,10 +242,7 @@ class EmbedWorker:
     """A Ray Data actor: one model, loaded once from ``spec``, on ``threads`` threads."""
 
     def __init__(self, spec: EmbedderSpec, threads: int) -> None:
-        import torch
-
-        self.embedder = spec.load()
-        torch.set_num_threads(threads)  # after loading, which applies this node's QA_THREADS
+        self.embedder = replace(spec, threads=threads).load()
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         vectors = self.embedder.encode_passages([str(t) for t in batch["text"]])

@@ -14,8 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from qa._version import __version__
-from qa.embed import Embedder
-from qa.errors import IndexCorruptError, IndexOutdatedError, ModelMismatchError
+from qa.embed import Embedder, runtime
+from qa.errors import (
+    IndexCorruptError,
+    IndexOutdatedError,
+    ModelMismatchError,
+    RuntimeMismatchError,
+)
 from qa.index import dense, parts
 from qa.index.manifest import Manifest
 from qa.index.passages import DOCUMENTS_FORMAT, PassageStore
@@ -66,7 +71,10 @@ class Snapshot:
 
         ``embedder`` (already loaded) or ``model`` (a name) must be the model that built
         the index; otherwise ``ModelMismatchError``. With neither, the manifest's model is
-        loaded. Past the policy's ``mmap_from`` passages, vectors and BM25 are memory-mapped.
+        loaded. The runtime (backend and precision: the embedder's, else the one
+        ``QA_BACKEND`` / ``QA_PRECISION`` give) must be the index's too; otherwise
+        ``RuntimeMismatchError``. Past the policy's ``mmap_from`` passages, vectors and BM25
+        are memory-mapped.
         """
         # Queries are searched one at a time; set before the model loads, which shares
         # OpenMP with FAISS (see dense.search_one_query_at_a_time).
@@ -80,6 +88,7 @@ class Snapshot:
                 f"index {path.parent} was built with model {built_with!r}, not {wanted!r}; "
                 f"rebuild it with: qa build --model {wanted}"
             )
+        _check_runtime(path, manifest, embedder)
         embedder = embedder or Embedder.load(built_with)
         if embedder.dimension != manifest.model["dimension"]:
             raise ModelMismatchError(
@@ -172,5 +181,22 @@ def check_text_matching(path: Path, manifest: Manifest) -> None:
         f"index {path.parent} was built by Report QA {manifest.package_version}, which matched "
         f"text or recorded documents differently from Report QA {__version__}; "
         "rebuild it with qa build",
+        list(manifest.corpus.get("files", [])),
+    )
+
+
+def _check_runtime(path: Path, manifest: Manifest, embedder: Embedder | None) -> None:
+    """``RuntimeMismatchError`` unless queries would be embedded by the runtime that made
+    the index's vectors (an index without the fields was built on torch in fp32)."""
+    built = (manifest.model.get("backend", "torch"), manifest.model.get("precision", "fp32"))
+    if embedder is not None:
+        wanted = (embedder.backend, embedder.precision)
+    else:
+        wanted = runtime(manifest.model["name"])
+    if built == wanted:
+        return
+    raise RuntimeMismatchError(
+        f"index {path.parent} was built on {built[0]} {built[1]}, not {wanted[0]} {wanted[1]}; "
+        f"rebuild it with qa build, or set QA_BACKEND={built[0]} QA_PRECISION={built[1]}",
         list(manifest.corpus.get("files", [])),
     )

@@ -158,7 +158,10 @@ def _seed_cache(
     keys = {
         text_key(index_text(p, docs[p.doc])): p.id for p in corpus.passages if p.doc in kept
     }
-    cache = EmbeddingCache(layout.cache_dir, embedder.name, embedder.dimension)
+    built = (manifest.model.get("backend", "torch"), manifest.model.get("precision", "fp32"))
+    if built != (embedder.backend, embedder.precision):
+        return  # the stored vectors are another runtime's: the cache or the model has them
+    cache = EmbeddingCache(layout.cache_dir, embedder.cache_key, embedder.dimension)
     try:
         missing = set(keys) - set(cache.get(sorted(keys)))
         if not missing:

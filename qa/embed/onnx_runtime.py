@@ -1,0 +1,143 @@
+"""Run an exported model (``qa.embed.export``) with ONNX Runtime: the ``tokenizers``
+library reads the text, one inference session embeds it. No torch on this path.
+
+Threads. A query runs on one intra-op thread: on this 2-core machine a second thread
+barely helps an idle query and hurts when another process holds a core (measured in
+``benchmarks/latency.py``), and with spinning turned off no pool thread busy-waits
+against other processes. A build uses every core through its batches instead: batches
+run concurrently on the same session, one thread each (ONNX Runtime's ``run`` is
+thread-safe and releases the GIL), so cores never wait on each other inside one batch.
+
+Padding. Texts are sorted by token length and batched in that order, then the vectors
+are put back in input order: a batch pads to its own longest text, not the call's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from qa.embed.export import CONFIG_FILE, TOKENIZER_FILE, model_file
+from qa.errors import ModelError
+
+#: Most padded tokens in one batch: long passages go fewer to a batch, so the attention
+#: scores of a batch (batch × heads × length² floats) stay small while short ones still
+#: batch by 32 (measured on 200 drcd paragraphs: peak RSS 1.45 GB at 4096, 2.1 GB at 16384,
+#: passages/s within noise).
+MAX_BATCH_TOKENS = 4096
+
+
+def session_options(threads: int):
+    """Session options for ``threads`` intra-op threads that never spin while idle."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    options.log_severity_level = 3  # errors only: no notices on the user's terminal
+    return options
+
+
+class OnnxEncoder:
+    """An exported sentence-transformers model on ONNX Runtime.
+
+    ``encode`` takes texts with their prompt already prepended and returns unit vectors.
+    ``workers`` batches run at once when a call has several batches (a build).
+    """
+
+    def __init__(
+        self, folder: Path, precision: str, *, workers: int, query_threads: int = 1
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        try:
+            settings = json.loads((folder / CONFIG_FILE).read_text())
+            self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+            self.session = ort.InferenceSession(
+                str(model_file(folder, precision)),
+                session_options(query_threads),
+                providers=["CPUExecutionProvider"],
+            )
+        except Exception as exc:  # ORT and tokenizers raise their own kinds
+            raise ModelError(f"cannot load the ONNX model in {folder}: {exc}") from exc
+        self.inputs: list[str] = list(settings["inputs"])
+        self.pad_id = int(settings["pad_id"])
+        self.max_seq_length = int(settings["max_seq_length"])
+        self.dimension = int(settings["dimension"])
+        self.workers = max(1, workers)
+        # Fixed once: changing padding or truncation later would make concurrent callers
+        # of the same tokenizer fail ("Already borrowed"). Padding is done per batch below.
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(self.max_seq_length)
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text (special tokens included, truncated to the model's limit)."""
+        if len(texts) == 1:  # one query: no tokenizer thread pool woken up
+            return [self.tokenizer.encode(texts[0]).ids]
+        return [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+
+    def encode(self, texts: Sequence[str], *, batch_size: int) -> np.ndarray:
+        """Unit vectors of ``texts``, shape (n, dimension), in input order."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        ids = self.token_ids(texts)
+        order = np.argsort([len(x) for x in ids], kind="stable")
+        batches = _batches([len(ids[i]) for i in order], order, batch_size)
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+
+        def run(rows: np.ndarray) -> None:
+            out[rows] = self._run([ids[i] for i in rows])
+
+        if len(batches) == 1 or self.workers == 1:
+            for rows in batches:
+                run(rows)
+        else:
+            with ThreadPoolExecutor(min(self.workers, len(batches))) as pool:
+                list(pool.map(run, batches))  # list(): re-raise a batch's error
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+    def _run(self, ids: list[list[int]]) -> np.ndarray:
+        width = max(len(x) for x in ids)
+        input_ids = np.full((len(ids), width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(ids), width), dtype=np.int64)
+        for row, x in enumerate(ids):
+            input_ids[row, : len(x)] = x
+            mask[row, : len(x)] = 1
+        feeds = {"input_ids": input_ids, "attention_mask": mask}
+        if "token_type_ids" in self.inputs:
+            feeds["token_type_ids"] = np.zeros_like(input_ids)
+        return self.session.run(None, feeds)[0]
+
+
+def _batches(lengths: list[int], order: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Split ``order`` (ascending ``lengths``) into batches of at most ``batch_size`` texts
+    and ``MAX_BATCH_TOKENS`` padded tokens (a batch pads to its last, longest text)."""
+    batches, start = [], 0
+    for end in range(1, len(order) + 1):
+        full = end - start > batch_size or (end - start) * lengths[end - 1] > MAX_BATCH_TOKENS
+        if full and end - 1 > start:
+            batches.append(order[start : end - 1])
+            start = end - 1
+    batches.append(order[start:])
+    return batches
+
+
+def default_workers(threads: int | None) -> int:
+    """Batches a build runs at once: ``QA_THREADS``, else every core this process may use."""
+    if threads:
+        return threads
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

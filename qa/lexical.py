@@ -4,8 +4,9 @@ Lexical matching is what dense retrieval of a small multilingual model lacks on
 Chinese: exact names, rare terms, numbers. bm25s keeps the index as a CSC matrix of
 precomputed term scores, so a query costs a few sparse column sums.
 
-Two indexes are kept: one over whole passages (``LexicalIndex``) and one over their
-sentences (``SentenceLexicalIndex``), which scores a passage by its best sentence. A
+Three indexes are kept: one over whole passages (``LexicalIndex``), one over their
+sentences (``SentenceLexicalIndex``), which scores a passage by its best sentence, and one
+over each passage's English bag (``EnglishBagIndex``), for English questions. A
 question is usually answered by one sentence, and a long paragraph that matches the
 question's words all in one place is a better bet than one that matches them scattered
 over ten sentences; passage BM25 cannot tell the two apart (see ``qa.retrieve.fusion``).
@@ -19,11 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
+from qa import cedict
 from qa.policy import DEFAULT, IndexPolicy
-from qa.text import lexical_tokens, tokens_of_folded
+from qa.text import fold, lexical_tokens, tokens_of_folded
 
 DIRNAME = "lexical"
 SENTENCES_DIRNAME = "lexical-sentences"
+ENGLISH_DIRNAME = "lexical-english"
 _BOUNDS = "passage_sentences.npy"  # first sentence of each passage, then the total
 
 
@@ -37,13 +40,19 @@ class LexicalIndex:
     @classmethod
     def build(cls, texts: Sequence[str], *, policy: IndexPolicy = DEFAULT.index) -> LexicalIndex:
         """BM25 over ``texts`` with the policy's ``bm25_k1`` and ``bm25_b``."""
+        return cls.of_tokens([lexical_tokens(t) for t in texts], policy=policy)
+
+    @classmethod
+    def of_tokens(
+        cls, tokens: Sequence[Sequence[str]], *, policy: IndexPolicy = DEFAULT.index
+    ) -> LexicalIndex:
+        """BM25 over documents given as their terms (a document without any is kept empty)."""
         import bm25s
 
         bm25 = bm25s.BM25(k1=policy.bm25_k1, b=policy.bm25_b, method="lucene")
-        tokens = [lexical_tokens(t) or [""] for t in texts]
         _quiet_bm25s()
-        bm25.index(tokens, show_progress=False)
-        return cls(bm25, len(texts))
+        bm25.index([list(t) or [""] for t in tokens], show_progress=False)
+        return cls(bm25, len(tokens))
 
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder), show_progress=False)
@@ -70,7 +79,11 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage (zeros when no query term is in the index)."""
-        ids = self._bm25.get_tokens_ids(lexical_tokens(query))
+        return self.term_scores(lexical_tokens(query))
+
+    def term_scores(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 score of every passage for a query given as its terms."""
+        ids = self._bm25.get_tokens_ids(list(terms))
         if not ids:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(ids), dtype=np.float32)
@@ -96,6 +109,16 @@ class LexicalIndex:
         if not tokens:
             return 0.0
         return len(self._bm25.get_tokens_ids(tokens)) / len(tokens)
+
+    def known_bigram_share(self, query: str) -> float:
+        """Share of the query's two-character terms that occur in the index: unlike single
+        characters, which any Chinese text shares with any other, a shared bigram is
+        evidence that the question is about what the reports are about."""
+        bigrams = [t for t in lexical_tokens(query) if len(t) >= 2]
+        if not bigrams:
+            return 0.0
+        vocab = self._bm25.vocab_dict
+        return sum(t in vocab for t in bigrams) / len(bigrams)
 
 
 class SentenceLexicalIndex:
@@ -151,6 +174,55 @@ class SentenceLexicalIndex:
         if not self.size:
             return np.zeros(0, dtype=np.float32)
         return np.maximum.reduceat(self._units.scores(query), self._bounds[:-1])
+
+
+class EnglishBagIndex:
+    """BM25 over each passage's *English bag*: the English words of the CC-CEDICT headwords
+    found in it (``qa.cedict.english_bag``), matched with an English question's own words,
+    lemmatised. This is document-side translation: the passage side carries every sense of
+    its words, so nothing depends on translating each question word right (the query side,
+    ``qa.retrieve.crosslingual``, does that). Built in well under a second per thousand
+    passages once the dictionary is read; a query costs one sparse column sum."""
+
+    def __init__(self, units: LexicalIndex) -> None:
+        self._units = units
+        self.size = units.size
+
+    @classmethod
+    def build(cls, texts: Sequence[str], *, policy: IndexPolicy = DEFAULT.index) -> EnglishBagIndex:
+        """The bags of ``texts`` (folded here), indexed with the policy's BM25 parameters."""
+        table = cedict.headwords(*policy.english_bag_headword_chars)
+        bags = [cedict.english_bag(f, table) for f in _fold_all(texts)]
+        return cls(LexicalIndex.of_tokens(bags, policy=policy))
+
+    def save(self, folder: Path) -> None:
+        self._units.save(folder)
+
+    @classmethod
+    def load(cls, folder: Path, size: int, *, mmap: bool = False) -> EnglishBagIndex:
+        return cls(LexicalIndex.load(folder, size, mmap=mmap))
+
+    def stored_documents(self) -> int:
+        return self._units.stored_documents()
+
+    def scores(self, question: str) -> np.ndarray:
+        """BM25 score of every passage's bag for an English question's content words."""
+        return self._units.term_scores(cedict.english_words(question))
+
+
+_FOLD_CHUNK = 500
+_SEPARATOR = "\n\x00\n"
+
+
+def _fold_all(texts: Sequence[str]) -> list[str]:
+    """``fold`` of each text, a chunk of texts per OpenCC call (a call per text costs more
+    than the conversion itself)."""
+    out: list[str] = []
+    for start in range(0, len(texts), _FOLD_CHUNK):
+        chunk = texts[start : start + _FOLD_CHUNK]
+        folded = fold(_SEPARATOR.join(chunk)).split(_SEPARATOR)
+        out.extend(folded if len(folded) == len(chunk) else [fold(t) for t in chunk])
+    return out
 
 
 def _quiet_bm25s() -> None:

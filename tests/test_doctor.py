@@ -33,6 +33,7 @@ def test_a_healthy_index_is_ok_in_every_check(report_index):
     assert checks[f"{gen}: vectors"].message.startswith("21 vectors of 384 dimensions")
     assert checks[f"{gen}: BM25"].message.startswith("21 passages")
     assert "sentences of 21 passages" in checks[f"{gen}: sentences"].message
+    assert checks[f"{gen}: English bags"].message.startswith("21 passages")
     assert "bundled:multilingual-e5-small (384-d)" in checks[f"{gen}: model"].message
     assert checks["cache"].message.startswith("21 vectors cached")
 
@@ -56,6 +57,15 @@ def test_damage_is_a_problem_with_its_fix_and_exit_1(index_copy, capsys):
     assert f"fix: rebuild the index: qa build [PATH ...] --index {index_copy}" in out
     assert f"OK      {gen.name}: vectors" in out  # the other parts are fine
     assert out.strip().endswith("2 problem(s): see the fixes above")
+
+
+def test_missing_english_bags_are_a_problem(index_copy):
+    gen = IndexLayout(index_copy).current()
+    (gen / "lexical-english" / "vocab.index.json").unlink()
+    checks = by_check(check_index(index_copy))
+    found = checks[f"{gen.name}: English bags"]
+    assert found.status == "problem" and "vocab.index.json is damaged: missing" in found.message
+    assert checks[f"{gen.name}: BM25"].status == "ok"
 
 
 def test_json_lists_every_finding(index_copy, capsys):

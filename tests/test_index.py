@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from qa import ReportQA, Retriever, build_index
@@ -107,3 +108,23 @@ def test_index_of_an_older_version_is_refused_and_open_or_build_rebuilds_it(inde
     assert report is not None and report.reused == report.passages  # vectors came from cache
     assert len(said) == 1 and said[0].endswith("rebuilding it from its 1 source file(s)")
     assert "殯葬" in retriever.search("殯葬服務費用全免", k=1)[0].text
+
+
+def test_an_index_without_english_bags_is_outdated_and_rebuilt_with_them(index_copy):
+    # Indexes built before English questions were matched against passages' English bags.
+    generation = IndexLayout(index_copy).current()
+    manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
+    shutil.rmtree(generation / manifest["lexical"].pop("english_dir"))
+    del manifest["text"]["english_bag"]
+    (generation / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    with pytest.raises(IndexOutdatedError, match="rebuild it"):
+        Retriever.load(index_copy)
+
+    qa, report = ReportQA.open_or_build(index_copy)
+    assert report is not None and report.reused == report.passages
+    snap = qa.retriever.index.snapshot
+    assert snap.manifest.lexical["english_dir"] == "lexical-english"
+    scores = snap.english_scores("How many new beds for the elderly were added?")
+    [best] = snap.store.get([int(np.argmax(scores))])
+    assert "床位" in best.text

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 import qa.config as config
+from qa import cedict
 from qa._version import __version__
 from qa.corpus import Corpus, Skipped, read_sources
 from qa.documents import Document, Passage
@@ -30,7 +31,14 @@ from qa.index.cache import EmbeddingCache, text_key
 from qa.index.layout import IndexLayout
 from qa.index.manifest import Manifest
 from qa.index.snapshot import Snapshot
-from qa.lexical import DIRNAME, SENTENCES_DIRNAME, LexicalIndex, SentenceLexicalIndex
+from qa.lexical import (
+    DIRNAME,
+    ENGLISH_DIRNAME,
+    SENTENCES_DIRNAME,
+    EnglishBagIndex,
+    LexicalIndex,
+    SentenceLexicalIndex,
+)
 from qa.policy import DEFAULT, IndexPolicy
 from qa.sentences import split_sentences
 from qa.text import FOLDING, TOKENIZER, chinese_script, lexical_tokens
@@ -192,13 +200,16 @@ def write_generation(
     *,
     policy: IndexPolicy = DEFAULT.index,
 ) -> Manifest:
-    """Write passages, vectors, BM25 (of ``texts``, and of each passage's ``sentences``)
-    and the manifest into ``workdir``."""
+    """Write passages, vectors, BM25 (of ``texts``, of each passage's ``sentences`` and of
+    the English bags of ``texts``) and the manifest into ``workdir``."""
     passages.write(workdir / passages.FILENAME, corpus.documents, corpus.passages)
     index, spec = dense.build(vectors, policy=policy)
     dense.save(index, workdir / dense.FILENAME)
     LexicalIndex.build(texts, policy=policy).save(workdir / DIRNAME)
     SentenceLexicalIndex.build(sentences, policy=policy).save(workdir / SENTENCES_DIRNAME)
+    started = time.monotonic()
+    EnglishBagIndex.build(texts, policy=policy).save(workdir / ENGLISH_DIRNAME)
+    build_info = {**build_info, "english_bag_seconds": round(time.monotonic() - started, 2)}
     manifest = Manifest(
         package_version=__version__,
         built_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -218,6 +229,8 @@ def write_generation(
             "embedded_text": INDEX_TEXT,
             # Questions in the other Chinese script are embedded converted to this one.
             "script": corpus_script(corpus.passages),
+            # How each passage's English bag was made (English questions match it).
+            "english_bag": cedict.ENGLISH_BAG,
         },
         dense={**spec, "count": int(vectors.shape[0])},
         lexical={
@@ -227,6 +240,8 @@ def write_generation(
             "b": policy.bm25_b,
             "dir": DIRNAME,
             "sentences_dir": SENTENCES_DIRNAME,
+            "english_dir": ENGLISH_DIRNAME,
+            "english_headword_chars": list(policy.english_bag_headword_chars),
         },
         corpus={
             "sha256": _corpus_hash(p.text for p in corpus.passages),

@@ -3,8 +3,8 @@
 Checks, without loading the model: the folder itself, a build in progress, the ``CURRENT``
 pointer, and for every generation its manifest (format, text matching, the model recorded)
 and its parts counted against it — passages in SQLite (with SQLite's structural check), rows
-of the FAISS index, documents of the passage BM25 index, and the sentence bounds against the
-sentence BM25 index —; then the embedding cache (schema and structure), damaged caches moved
+of the FAISS index, documents of the passage BM25 index, the sentence bounds against the
+sentence BM25 index, and the English bags of the English-bag BM25 index —; then the embedding cache (schema and structure), damaged caches moved
 aside, and leftovers of interrupted builds.
 
 Each check is a :class:`Finding`: ``ok``, ``warning`` (works, but worth knowing: a damaged
@@ -141,6 +141,7 @@ def _generation(gen: Path, *, current: bool, rebuild: str) -> list[Finding]:
         ("vectors", lambda: _vectors(gen, manifest)),
         ("BM25", lambda: _lexical(gen, manifest)),
         ("sentences", lambda: _sentences(gen, manifest)),
+        ("English bags", lambda: _english(gen, manifest)),
     )
     for name, run in checks:
         try:
@@ -195,6 +196,11 @@ def _sentences(gen: Path, manifest: Manifest) -> str:
         f"{sentences.sentence_count} sentences of {sentences.size} passages in the sentence "
         "BM25 index"
     )
+
+
+def _english(gen: Path, manifest: Manifest) -> str:
+    english = parts.open_english(gen, manifest, mmap=True)
+    return f"{english.stored_documents()} passages in the English-bag BM25 index"
 
 
 def _cache(layout: IndexLayout) -> Iterator[Finding]:

@@ -76,7 +76,12 @@ def _missing(data: dict) -> str | None:
                 return f"{section}.{name} is missing or not a {kind.__name__}"
     if data["corpus"]["passages"] < 1 or data["model"]["dimension"] < 1:
         return "it records no passages or no vector dimension"
-    for name in (data["lexical"]["dir"], data["lexical"].get("sentences_dir") or "x"):
+    lexical = data["lexical"]
+    for name in (
+        lexical["dir"],
+        lexical.get("sentences_dir") or "x",
+        lexical.get("english_dir") or "x",
+    ):
         if not isinstance(name, str) or Path(name).name != name or name in (".", ".."):
             return f"lexical folder {name!r} is not a plain folder name"
     return None

@@ -16,7 +16,7 @@ from qa.index import dense
 from qa.index.manifest import Manifest
 from qa.index.passages import FILENAME as PASSAGES_FILE
 from qa.index.passages import PassageStore
-from qa.lexical import LexicalIndex, SentenceLexicalIndex
+from qa.lexical import EnglishBagIndex, LexicalIndex, SentenceLexicalIndex
 
 #: What reading a damaged file may raise, from SQLite, FAISS, numpy, bm25s and JSON readers.
 READ_ERRORS = (sqlite3.Error, OSError, RuntimeError, ValueError, EOFError, LookupError, TypeError)
@@ -101,6 +101,21 @@ def open_sentences(gen: Path, manifest: Manifest, *, mmap: bool = False) -> Sent
     return sentences
 
 
+def open_english(gen: Path, manifest: Manifest, *, mmap: bool = False) -> EnglishBagIndex:
+    """The English-bag BM25 index of ``gen``: one bag per passage."""
+    if not isinstance(manifest.lexical.get("english_dir"), str):  # built before English bags
+        raise IndexCorruptError.damaged(gen / "manifest.json", "no English-bag index recorded")
+    folder = gen / manifest.lexical["english_dir"]
+    count = int(manifest.corpus["passages"])
+    english = _load(folder, lambda: EnglishBagIndex.load(folder, count, mmap=mmap))
+    stored = _count(folder, english)
+    if stored != count:
+        raise IndexCorruptError.damaged(
+            folder, f"BM25 holds {stored} English bags, the manifest says {count} passages"
+        )
+    return english
+
+
 def _load(folder: Path, load):
     if not folder.is_dir():
         raise IndexCorruptError.damaged(folder, "missing")
@@ -113,7 +128,7 @@ def _load(folder: Path, load):
         raise IndexCorruptError.damaged(folder, _problem(exc)) from exc
 
 
-def _count(folder: Path, lexical: LexicalIndex) -> int:
+def _count(folder: Path, lexical: LexicalIndex | EnglishBagIndex) -> int:
     try:
         return lexical.stored_documents()
     except READ_ERRORS as exc:
@@ -128,6 +143,7 @@ def check_generation(gen: Path) -> None:
     open_dense(gen, manifest, mmap=True)
     open_lexical(gen, manifest, mmap=True)
     open_sentences(gen, manifest, mmap=True)
+    open_english(gen, manifest, mmap=True)
 
 
 def opens(gen: Path) -> bool:

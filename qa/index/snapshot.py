@@ -25,7 +25,8 @@ from qa.index import dense, parts
 from qa.index.manifest import Manifest
 from qa.index.passages import DOCUMENTS_FORMAT, PassageStore
 from qa.index.passages import FILENAME as PASSAGES_FILE
-from qa.lexical import LexicalIndex, SentenceLexicalIndex
+from qa.cedict import ENGLISH_BAG
+from qa.lexical import EnglishBagIndex, LexicalIndex, SentenceLexicalIndex
 from qa.policy import DEFAULT, IndexPolicy
 from qa.text import FOLDING, TOKENIZER, chinese_script, to_script
 
@@ -42,6 +43,7 @@ class Snapshot:
         dense_index,
         lexical: LexicalIndex,
         sentences: SentenceLexicalIndex,
+        english: EnglishBagIndex,
         embedder: Embedder,
     ) -> None:
         self.path = path
@@ -50,6 +52,7 @@ class Snapshot:
         self.dense_index = dense_index
         self.lexical = lexical
         self.sentences = sentences
+        self.english = english
         self.embedder = embedder
         self.size = store.count
         #: True at the rows of documents' own records (title, source, date), not paragraphs.
@@ -102,8 +105,11 @@ class Snapshot:
             dense_index = parts.open_dense(path, manifest, mmap=mmap)
             lexical = parts.open_lexical(path, manifest, mmap=mmap)
             sentences = parts.open_sentences(path, manifest, mmap=mmap)
+            english = parts.open_english(path, manifest, mmap=mmap)
             try:
-                snapshot = cls(path, manifest, store, dense_index, lexical, sentences, embedder)
+                snapshot = cls(
+                    path, manifest, store, dense_index, lexical, sentences, english, embedder
+                )
             except (sqlite3.Error, ValueError) as exc:  # documents' rows are read at open
                 raise IndexCorruptError.damaged(path / PASSAGES_FILE, str(exc)) from exc
         except BaseException:
@@ -161,19 +167,26 @@ class Snapshot:
         """Best-sentence BM25 score of every passage."""
         return self.sentences.scores(question)
 
+    def english_scores(self, question: str) -> np.ndarray:
+        """BM25 score of every passage's English bag for an English question."""
+        return self.english.scores(question)
+
     def close(self) -> None:
         self.store.close()
 
 
 def check_text_matching(path: Path, manifest: Manifest) -> None:
     """``IndexOutdatedError`` unless the index folds and tokenises text as this version
-    does, has every lexical part (indexes of Report QA 0.1 lack the sentence index) and
-    records documents as this version does (before format 2, no value's origin)."""
+    does, has every lexical part made as this version makes it (indexes of Report QA 0.1
+    lack the sentence index, earlier ones the English bags) and records documents as this
+    version does (before format 2, no value's origin)."""
     text, lexical = manifest.text, manifest.lexical
     if (
         text.get("folding") == FOLDING
         and text.get("lexical_tokens") == TOKENIZER
+        and text.get("english_bag") == ENGLISH_BAG
         and "sentences_dir" in lexical
+        and "english_dir" in lexical
         and manifest.corpus.get("documents_format") == DOCUMENTS_FORMAT
     ):
         return

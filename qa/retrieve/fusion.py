@@ -35,9 +35,15 @@ So we fuse *scores*, normalised per query so that neither part's scale matters:
   not on being generic. Letting it set the scale squeezed the paragraphs' spread, so that
   BM25 outvoted the encoder: report dev hit@1 0.882 → 0.912 with the paragraph scale
   (one question, the only English miss); the benchmark sets have no records.
-* English questions use dictionary-translated terms (see ``crosslingual``), whose
-  margins are not reliable: a fixed lexical weight of 1 and no best-sentence term (one
-  stray gloss in one sentence would decide; it cost 1 of the 8 English dev questions).
+* English questions use dictionary evidence (see ``crosslingual``): the translated
+  terms' BM25 and the English bags' BM25, each scaled by its best and summed. Their
+  margins are not reliable, so the lexical weight is fixed (``translated`` × share) and
+  there is no best-sentence term (one stray gloss in one sentence would decide; it cost 1
+  of the 8 English dev questions). Their cosines are z-scored over the candidate
+  paragraphs instead of scaled between the best and the 51st: cross-lingual cosines are
+  flatter near the top, where one stray cosine set the whole best/51st spread
+  (xquad-en-zh-dev English R@1 0.849 scaled, 0.883 z-scored, with the lexical weight
+  raised to match the wider scale).
 
 Chosen on drcd-dev, cmrc2018-dev and the report's dev questions together (grid over the
 base weight, gap factor, share power and sentence weight; ``benchmarks/quality.py``
@@ -70,6 +76,11 @@ class QueryStats:
     sentence_top: float
     lexical_share: float
     translated: bool
+    #: "scale" (best paragraph 1, reference rank 0) or "z" (z-score over the candidate
+    #: paragraphs, with their ``dense_mean`` and ``dense_std``): see the module docstring.
+    dense_norm: str = "scale"
+    dense_mean: float = 0.0
+    dense_std: float = 1.0
 
     @classmethod
     def of(
@@ -82,11 +93,14 @@ class QueryStats:
         translated: bool,
         records: np.ndarray | None = None,
         reference_rank: int = DEFAULT.retrieval.fusion.dense_reference_rank,
+        candidates: np.ndarray | None = None,
     ) -> QueryStats:
         """From the dense scores of the top candidates (sorted, best first) and the BM25
         and best-sentence BM25 scores of every passage. ``records`` marks which of those
         candidates are documents' records: the dense scale is taken over the others.
-        ``reference_rank`` (0-based) is the dense score that is the scale's zero."""
+        ``reference_rank`` (0-based) is the dense score that is the scale's zero. With
+        ``candidates`` (the raw cosines of every candidate paragraph to be fused), the
+        dense scores are z-scored over them instead."""
         if records is not None and not records.all():
             dense_sorted = dense_sorted[~records]
         ref = dense_sorted[min(reference_rank, len(dense_sorted) - 1)] if len(dense_sorted) else 0.0
@@ -96,6 +110,8 @@ class QueryStats:
         else:
             top, second = float(lexical_all.max(initial=0.0)), 0.0
         gap = (top - second) / top if top > 0 else 0.0
+        z = candidates is not None and len(candidates) > 0
+        std = float(np.std(candidates)) if z else 1.0
         return cls(
             dense_top=float(dense_sorted[0]) if len(dense_sorted) else 0.0,
             dense_reference=float(ref),
@@ -104,6 +120,9 @@ class QueryStats:
             sentence_top=float(sentence_all.max(initial=0.0)),
             lexical_share=share,
             translated=translated,
+            dense_norm="z" if z else "scale",
+            dense_mean=float(np.mean(candidates)) if z else 0.0,
+            dense_std=std if std > 1e-9 else 1.0,
         )
 
 
@@ -141,10 +160,15 @@ def fuse(
     Returns (fused, scaled dense, scaled BM25, scaled best-sentence BM25), aligned with
     the inputs.
     """
-    spread = stats.dense_top - stats.dense_reference
-    d = (dense.astype(np.float64) - stats.dense_reference) / (spread if spread > 1e-9 else 1.0)
+    if stats.dense_norm == "z":
+        d = (dense.astype(np.float64) - stats.dense_mean) / stats.dense_std
+        best = (stats.dense_top - stats.dense_mean) / stats.dense_std
+    else:
+        spread = stats.dense_top - stats.dense_reference
+        d = (dense.astype(np.float64) - stats.dense_reference) / (spread if spread > 1e-9 else 1.0)
+        best = 1.0
     if records is not None:
-        d = np.where(records, np.minimum(d, 1.0), d)
+        d = np.where(records, np.minimum(d, best), d)
     lex = _scaled(lexical, stats.lexical_top)
     best = _scaled(sentence, stats.sentence_top)
     fused = d + lexical_weight(stats, weights) * lex + sentence_weight(stats, weights) * best

@@ -36,11 +36,14 @@ WARM_UP_QUESTIONS = ("發放了多少補貼？", "发放了多少补贴？", "Ho
 class LexicalEvidence:
     """What the question's words match: BM25 scores of every passage, the share of the
     question that can match the index at all, and — for an English question — the
-    Chinese terms it was translated into, with their weights (``None`` otherwise)."""
+    Chinese terms it was translated into, with their weights (``None`` otherwise).
+    ``bigram_share`` is the share of a Chinese question's two-character terms that occur
+    in the index (0 for an English question)."""
 
     scores: np.ndarray
     share: float
     translated_terms: list[tuple[str, float]] | None = None
+    bigram_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,11 @@ class Retrieval:
     translated_terms: list[tuple[str, float]] | None
     #: The documents searched (``None``: every document of the index).
     documents: frozenset[str] | None = None
+    #: The best raw cosine of the question with any passage searched: how close in meaning
+    #: the nearest passage is, before any per-query scaling.
+    top_cosine: float = 0.0
+    #: Share of a Chinese question's two-character terms that occur in the index.
+    bigram_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class _Scored:
     evidence: LexicalEvidence
     words: str
     seconds: dict[str, float]
+    top_cosine: float
 
 
 def _check_k(k: object) -> int:
@@ -180,6 +189,8 @@ class Retriever:
             lexical_share=scored.evidence.share,
             translated_terms=scored.evidence.translated_terms,
             documents=docs,
+            top_cosine=scored.top_cosine,
+            bigram_share=scored.evidence.bigram_share,
         )
 
     def embed_questions(self, questions: list[str]) -> np.ndarray:
@@ -333,6 +344,7 @@ class Retriever:
         t2 = time.perf_counter()
         # Paragraphs set the dense scale; documents' records are capped to it (``fusion``).
         records = snap.is_record[rows]
+        english = is_english(words)
         stats = QueryStats.of(
             d_scores,
             lexical if subset is None else lexical[subset],
@@ -341,6 +353,9 @@ class Retriever:
             translated=translated,
             records=records[: len(d_scores)],
             reference_rank=policy.fusion.dense_reference_rank,
+            candidates=dense[~records]
+            if english and policy.crosslingual.dense_norm == "z"
+            else None,
         )
         fused, dense_n, lex_n, sent_n = fuse(
             dense, lexical[rows], sentence[rows], stats, policy.fusion, records=records
@@ -360,28 +375,40 @@ class Retriever:
             evidence=evidence,
             words=words,
             seconds={"lexical": t1 - t0, "dense": t2 - t1, "fusion": t3 - t2},
+            top_cosine=float(d_scores.max()) if len(d_scores) else 0.0,
         )
 
     def _lexical(self, snap: Snapshot, question: str) -> LexicalEvidence:
-        """BM25 scores and how much of the question can match lexically at all; an
-        English question is first translated term by term (see ``crosslingual``)."""
+        """BM25 scores and how much of the question can match lexically at all. An
+        English question is matched in two ways (see ``crosslingual``): its words
+        translated into Chinese terms (with its own Latin words and numbers as they are),
+        and its own words against each passage's English bag; each is scaled by its best
+        score and the two are summed, the bags weighted by the policy's
+        ``document_translation_weight``."""
         if not is_english(question):
             return LexicalEvidence(
-                snap.lexical_scores(question), snap.lexical.known_share(question)
+                snap.lexical_scores(question),
+                snap.lexical.known_share(question),
+                bigram_share=snap.lexical.known_bigram_share(question),
             )
-        translation = translate(question, snap.lexical.knows, policy=self._policy)
+        policy = self._policy
+        translation = translate(question, snap.lexical.knows, policy=policy)
         if not translation.terms:
             return LexicalEvidence(
                 snap.lexical_scores(question), snap.lexical.known_share(question)
             )
         share = (
             1.0
-            if translation.translated_words >= self._policy.translated_full_share_words
+            if translation.translated_words >= policy.translated_full_share_words
             else translation.coverage
         )
-        return LexicalEvidence(
-            snap.lexical.weighted_scores(translation.terms), share, translation.terms
-        )
+        scores = snap.lexical.weighted_scores(translation.terms)
+        if translation.own_terms:
+            scores = scores + snap.lexical.term_scores(translation.own_terms)
+        weight = policy.crosslingual.document_translation_weight
+        if weight:
+            scores = _by_best(scores) + weight * _by_best(snap.english_scores(question))
+        return LexicalEvidence(scores.astype(np.float32), share, translation.terms)
 
     def warm_up(self) -> None:
         """Load now what the first questions would otherwise load: the script converters,
@@ -404,6 +431,12 @@ def _check_documents(documents: Collection[str] | None) -> frozenset[str] | None
             f"documents must be a collection of document ids, not {type(documents).__name__}"
         )
     return frozenset(str(d) for d in documents)
+
+
+def _by_best(scores: np.ndarray) -> np.ndarray:
+    """Scores divided by the best one (unchanged when all are zero)."""
+    best = float(scores.max(initial=0.0))
+    return scores / best if best > 0 else scores
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:

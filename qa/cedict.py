@@ -286,6 +286,16 @@ def english_words(question: str) -> list[str]:
 
 
 @cache
+def measure_words() -> frozenset[str]:
+    """Single characters CC-CEDICT glosses as measure words ("classifier for paintings")."""
+    return frozenset(
+        e.simplified
+        for e in entries()
+        if len(e.simplified) == 1 and any(g.lower().startswith("classifier for") for g in e.glosses)
+    )
+
+
+@cache
 def ordinary_words() -> frozenset[str]:
     """Simplified headwords that have an entry as an ordinary word (lower-case pinyin)."""
     return frozenset(e.simplified for e in entries() if not e.proper)
@@ -296,18 +306,20 @@ _LEADING_NAME = re.compile(r"((?:[A-Z][a-z'-]+)(?: [A-Z][a-z'-]+)*)")
 
 @cache
 def proper_names() -> dict[str, tuple[str, ...]]:
-    """Simplified proper noun → its English names as the first gloss writes them (the
-    leading capitalised words, and "or X" alternatives): 哈尔滨 → ("Harbin",)."""
-    names: dict[str, set[str]] = defaultdict(set)
+    """Simplified proper noun → its English names as the first gloss of each entry writes
+    them (the leading capitalised words, then "or X" alternatives), in dictionary order:
+    哈尔滨 → ("Harbin",)."""
+    names: dict[str, list[str]] = defaultdict(list)
     for entry in entries():
         if not entry.proper or not entry.glosses:
             continue
         first = entry.glosses[0]
         lead = _LEADING_NAME.match(first)
+        found = names[entry.simplified]
         if lead:
-            names[entry.simplified].add(lead.group(1))
-        names[entry.simplified].update(re.findall(r"\bor ([A-Z][a-z'-]+)", first))
-    return {k: tuple(sorted(v)) for k, v in names.items() if v}
+            found.append(lead.group(1))
+        found.extend(re.findall(r"\bor ([A-Z][a-z'-]+)", first))
+    return {k: tuple(dict.fromkeys(v)) for k, v in names.items() if v}
 
 
 def warm_up(max_phrase_words: int, max_headword_chars: int) -> None:
@@ -329,6 +341,7 @@ __all__ = [
     "gloss_words",
     "headwords",
     "lemma",
+    "measure_words",
     "ordinary_words",
     "proper_names",
     "warm_up",

@@ -34,6 +34,11 @@ class LanguagePolicy:
 
     english_below_cjk_share: float = 0.3
     script_majority: float = 0.75
+    #: A county's short name (suffix and ethnic designation dropped: 杜尔伯特) is matched as
+    #: the county only from this many characters: two-character short names are mostly
+    #: everyday words or parts of them (城关, 新华, 和平, 前进). Provinces' and prefectures'
+    #: short names are matched at any length unless CC-CEDICT lists them as ordinary words.
+    county_short_name_min_chars: int = 3
 
 
 @dataclass(frozen=True)
@@ -150,12 +155,39 @@ class AnswerPolicy:
     extra_quote_min_new_terms: int = 2
     #: Below this share of the question matching the index lexically (after translation),
     #: the question has nothing in common with the reports ("hello", "asdf"). Every
-    #: answerable dev question has ≥ 0.37.
+    #: answerable dev question has ≥ 0.37; for Chinese questions it never fires on an
+    #: answerable one of any set (report p5 0.51, xquad-zh p1 0.64, cmrc/drcd p1 ≥ 0.78),
+    #: for English ones one translated word in four gives 0.25 (1.9 % of xquad-en).
     min_lexical_evidence: float = 0.3
+    #: A Chinese question is off topic when less than this share of its two-character terms
+    #: occur in the index *and* its nearest passage's raw cosine is below
+    #: ``off_topic_cosine``: either alone declines the report's paraphrases (bigram share
+    #: 0.09–0.16, cosine 0.83–0.88). Chosen as the largest values with no answerable
+    #: question declined on any set (report dev, xquad-zh, cmrc, drcd); they decline 79 %
+    #: / 67 % / 93 % of xquad-zh / cmrc / drcd questions asked of the bundled report.
+    #: Cosines are numbers of the bundled model (multilingual-e5-small).
+    off_topic_bigram_share: float = 0.2
+    off_topic_cosine: float = 0.82
+    #: An English question is off topic when its nearest passage's raw cosine is below
+    #: this (lowest answerable English report question 0.717; in-corpus xquad-en p5 0.74;
+    #: xquad-en questions asked of the report p50 0.70).
+    off_topic_cosine_english: float = 0.7
     #: A figure question is answered only when a sentence with a figure of the asked kind
     #: scores at least this share of the best content score (answerable dev questions
-    #: ≥ 0.82; unanswerable ≤ 0.6).
+    #: ≥ 0.82; unanswerable ≤ 0.6). On xquad, with figures read leniently, 0.7 declines
+    #: 5–8 % of answerable figure questions and 9–14 % of near misses (the gold passage
+    #: removed); 0.8 declines a report dev answer, 0.5–0.6 separate no better.
     figure_content_ratio: float = 0.7
+    #: "How many X" (Chinese): at least this share of the character bigrams of X must
+    #: stand in a quoted figure's segment for the figure to count X (``agreement``).
+    counted_noun_bigram_share: float = 0.5
+    #: "How many X" (English): when the dictionary's renderings of X's head noun are not
+    #: in the figure's segment, this many of its modifiers' renderings must be
+    #: ("video scheduling conferences" → 视频调度会).
+    counted_english_modifiers: int = 2
+    #: … and this many for a group of people ("elderly-care workers") answered by a head
+    #: count, which already agrees in kind.
+    counted_english_people_modifiers: int = 1
     #: With several reports indexed and no year or region named, a figure question is
     #: answered from the best-matching report; another report whose best passage's fused
     #: score is within this share of the best one's answers it "closely" and is shown side

@@ -9,20 +9,30 @@ province, ``230100`` a prefecture under it, ``230102`` a county under that). Nam
 * the official name (黑龙江省) and the short name without the administrative suffix (黑龙江;
   省/市/自治区/特别行政区 for provinces, 市/地区/盟 for prefectures). The five autonomous
   regions' short names drop their ethnic designation too (广西壮族自治区 → 广西), which no
-  suffix rule gives: they are written down in ``_SHORT_NAMES``. Counties match by their
-  official name only (short county names are everyday words: 城区, 和平);
+  suffix rule gives: they are written down in ``_SHORT_NAMES``;
+* counties by their official name when it has three characters or more (two-character
+  names — 和县, 南县, 新县 — stand inside ordinary phrases: 市和县两级), and by their short
+  name (the suffix, and an ethnic 「…族自治县」 designation, dropped: 杜尔伯特) when that has
+  at least ``LanguagePolicy.county_short_name_min_chars`` characters;
+* a name that CC-CEDICT lists as an ordinary word is not a place name (白银 "silver", 来宾
+  "guest", 日照 "sunshine", 郊区 "suburb"; ``qa.cedict.ordinary_words``), and a short name
+  at the start of a longer ordinary word is that word (长治 in 长治久安);
 * Traditional forms come from OpenCC — text is matched *folded* (``qa.text.fold``:
   Traditional → Simplified, lower case), so 黑龍江 and 黑龙江 are one form;
 * English names for the country, provinces and prefectures: Hanyu Pinyin without tones
-  (pypinyin, its data in the wheel; 黑龙江 → Heilongjiang), plus the conventional English
-  names that pinyin does not give (``_EXONYMS``: Shaanxi, which pinyin spells like Shanxi;
+  (pypinyin, its data in the wheel; 黑龙江 → Heilongjiang), the names CC-CEDICT gives them
+  (哈尔滨 → Harbin, 齐齐哈尔 → Qiqihar: ``qa.cedict.proper_names``), and the conventional
+  English names neither gives (``_EXONYMS``: Shaanxi, which pinyin spells like Shanxi;
   Inner Mongolia; Tibet; Hong Kong; Macau/Macao; China / nationwide for the whole country).
+  An English name that is also an ordinary English word of the dictionary is left out.
   pypinyin takes about a second to load, so English names are built only when first needed.
 
 ``named_in(text)`` finds the divisions a text names, leftmost-longest and without overlaps
 (上海南京路 names 上海, not 海南), a short name shared by a province and one of its
-prefectures (吉林) being the province. The answer step routes questions with it, and the
-corpus step infers a report's region with it (the province it names most).
+prefectures (吉林) being the province. The answer step routes questions with it (a
+prefecture or county stands for its province) and declines a question about a place below a
+report's region that the passage found does not name; the corpus step infers a report's
+region with it (the province it names most).
 """
 
 from __future__ import annotations
@@ -35,7 +45,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from qa import cedict
 from qa.i18n import Language
+from qa.policy import DEFAULT
 from qa.text import fold, opencc_convert, to_script
 
 Level = Literal["country", "province", "prefecture", "county"]
@@ -54,6 +66,9 @@ _SHORT_NAMES = {
 }
 _PROVINCE_SUFFIX = re.compile(r"(?:特别行政区|自治区|省|市)$")
 _PREFECTURE_SUFFIX = re.compile(r"(?:地区|市|盟)$")
+_COUNTY_SUFFIX = re.compile(r"(?:自治县|自治旗|林区|特区|新区|县|区|旗|市)$")
+#: Official names of counties shorter than this are not matched (see the module docstring).
+_MIN_COUNTY_NAME = 3
 
 # Conventional English names pinyin does not give. The first is the one shown.
 _EXONYMS: dict[str, tuple[str, ...]] = {
@@ -98,12 +113,15 @@ class Region:
 
 @dataclass(frozen=True)
 class Mention:
-    """A region named in a text, where, and in which form ("name", "short", "english")."""
+    """A region named in a text, where, and in which form ("name", "short", "english").
+    ``alternatives`` are every region the same form names as well (向阳区 is a district of
+    several cities), ``region`` among them."""
 
     region: Region
     start: int
     end: int
     form: Literal["name", "short", "english"]
+    alternatives: tuple[Region, ...] = ()
 
 
 class _Table:
@@ -129,16 +147,24 @@ class _Table:
                 # cities) have no prefecture in the data: their parent is the province.
                 parent = code[:4] + "00" if code[:4] + "00" in DIVISION_DATA else code[:2] + "0000"
             if level == "county":
-                short = name
+                short = _county_short(name)
             self.by_code[code] = Region(
                 code, level, name, short if len(short) >= 2 else name, parent
             )
         # Folded form → regions it names, full names first (吉林市 is the prefecture by name,
         # 吉林 the province and the prefecture by short name).
+        ordinary = cedict.ordinary_words()
+        min_county_short = DEFAULT.language.county_short_name_min_chars
         pending: list[tuple[str, Region, str]] = []
         for region in self.by_code.values():
-            pending.append((region.name, region, "name"))
-            if region.level != "county":
+            county = region.level == "county"
+            if region.name not in ordinary and not (county and len(region.name) < _MIN_COUNTY_NAME):
+                pending.append((region.name, region, "name"))
+            if (
+                region.short != region.name
+                and region.short not in ordinary
+                and (not county or len(region.short) >= min_county_short)
+            ):
                 pending.append((region.short, region, "short"))
         pending.append(("全國", country, "name"))
         # One OpenCC call for every form (a call per form is most of the table's build time).
@@ -148,7 +174,42 @@ class _Table:
             entries = self.forms.setdefault(form, [])
             if all(r.code != region.code for r, _ in entries):
                 entries.append((region, kind))
+        # A county's short name that is also a province's or prefecture's form is theirs.
+        for form, entries in self.forms.items():
+            if any(r.level != "county" for r, _ in entries):
+                self.forms[form] = [
+                    (r, k) for r, k in entries if r.level != "county" or k == "name"
+                ]
+        self.ordinary = ordinary
         self.longest = max(len(f) for f in self.forms)
+
+
+def _county_short(name: str) -> str:
+    """A county's name without its suffix and its ethnic designation (杜尔伯特蒙古族自治县
+    → 杜尔伯特; 靖州苗族侗族自治县 → 靖州): after the first 族 every "…族" is an ethnic
+    name; the one ending the first part is the longest CC-CEDICT knows, else one character
+    (苗族, 侗族)."""
+    base = _COUNTY_SUFFIX.sub("", name)
+    if "自治" not in name or "族" not in base:
+        return base
+    first = base.split("族")[0]
+    known = sorted(
+        (e for e in _ethnic_names() if first.endswith(e) and len(first) - len(e) >= 2),
+        key=len,
+    )
+    return first[: -len(known[-1])] if known else first[:-1]
+
+
+@cache
+def _ethnic_names() -> frozenset[str]:
+    """Ethnic groups' names without 族 (蒙古, 朝鲜, 达斡尔 …) as CC-CEDICT glosses them."""
+    return frozenset(
+        e.simplified[:-1]
+        for e in cedict.entries()
+        if len(e.simplified) >= 2
+        and e.simplified.endswith("族")
+        and any("ethnic" in g.lower() for g in e.glosses)
+    )
 
 
 _lock = threading.Lock()
@@ -194,19 +255,45 @@ def _rank(entry: tuple[Region, str]) -> tuple[int, int]:
 
 @cache
 def _english() -> dict[str, tuple[str, ...]]:
-    """English names (lower case) of the country, provinces and prefectures, by code."""
+    """English names of the country, provinces and prefectures, by code: the conventional
+    one first, then (for prefectures) CC-CEDICT's, then pinyin."""
     from pypinyin import lazy_pinyin
 
+    dictionary = cedict.proper_names()
+    english_words = _english_words()
     names: dict[str, tuple[str, ...]] = {}
     for region in _table().by_code.values():
         if region.level == "county":
             continue
         pinyin = "".join(lazy_pinyin(region.short)).capitalize()
         exonyms = _EXONYMS.get(region.code, ())
-        # An exonym replaces a pinyin spelling another province has (Shaanxi/Shanxi).
-        forms = exonyms if region.code == "610000" else (*exonyms, pinyin)
+        if region.code == "610000":
+            # The exonym replaces a pinyin spelling another province has (Shaanxi/Shanxi).
+            names[region.code] = exonyms
+            continue
+        found: list[str] = []
+        if region.level == "prefecture":
+            # The dictionary's names of a city (Harbin, Qiqihar), the one spelt like pinyin
+            # first (Jiamusi, then the older Kiamusze), all before bare pinyin (Haerbin).
+            found = [
+                f
+                for f in (*dictionary.get(region.name, ()), *dictionary.get(region.short, ()))
+                if len(f) >= 4 and " " not in f and f.lower() not in english_words
+            ]
+            found.sort(key=lambda f: re.sub(r"[^a-z]", "", f.lower()) != pinyin.lower())
+        forms = (*exonyms, *found, pinyin)
         names[region.code] = tuple(dict.fromkeys(f for f in forms if f))
     return names
+
+
+@cache
+def _english_words() -> frozenset[str]:
+    """Lower-case words of CC-CEDICT's glosses: ordinary English, never a place's name."""
+    words: set[str] = set()
+    for entry in cedict.entries():
+        for gloss in entry.glosses:
+            words.update(re.findall(r"\b[a-z][a-z'-]+\b", gloss))
+    return frozenset(words)
 
 
 @cache
@@ -271,10 +358,13 @@ def named_in(
             entries = table.forms.get(folded[i : i + size])
             if not entries:
                 continue
+            if all(kind != "name" for _, kind in entries) and _starts_word(folded, i, size):
+                continue  # 长治 in 长治久安
             usable = [e for e in entries if e[0].level in wanted]
             if usable:
                 region, kind = min(usable, key=_rank)
-                found.append(Mention(region, i, i + size, kind))  # type: ignore[arg-type]
+                same = tuple(r for r, k in usable if _rank((r, k)) == _rank((region, kind)))
+                found.append(Mention(region, i, i + size, kind, same))  # type: ignore[arg-type]
             i += size - 1
             break
         i += 1
@@ -282,6 +372,26 @@ def named_in(
         found.extend(_english_mentions(text, wanted))
         found.sort(key=lambda m: m.start)
     return found
+
+
+def _starts_word(folded: str, start: int, size: int) -> bool:
+    """True when a longer ordinary word starts where a short name does (长治 → 长治久安)."""
+    ordinary = _table().ordinary
+    longest = min(len(folded) - start, size + 4)
+    return any(folded[start : start + m] in ordinary for m in range(size + 1, longest + 1))
+
+
+def names(text: str, region: Region) -> bool:
+    """True when ``text`` names ``region`` in any form, its bare short name included (a
+    passage that says 伊春 names 伊春市, even where 伊春 alone is not matched as a name)."""
+    folded = fold(text)
+    chinese = {region.name, region.short}
+    if any(len(form) >= 2 and fold(form) in folded for form in chinese):
+        return True
+    english = english_names(region)
+    return bool(english) and any(
+        re.search(rf"(?<![a-z]){re.escape(e.lower())}(?![a-z])", text.lower()) for e in english
+    )
 
 
 def _english_mentions(text: str, wanted: set[str]) -> list[Mention]:
@@ -293,7 +403,8 @@ def _english_mentions(text: str, wanted: set[str]) -> list[Mention]:
             continue
         usable = [r for r in by_form[word] if r.level in wanted]
         if usable:
-            out.append(Mention(usable[0], match.start(), match.end(), "english"))
+            same = tuple(r for r in usable if r.level == usable[0].level)
+            out.append(Mention(usable[0], match.start(), match.end(), "english", same))
     return out
 
 
@@ -333,6 +444,7 @@ __all__ = [
     "lookup",
     "most_named",
     "named_in",
+    "names",
     "province_of",
     "provinces",
     "traditional",

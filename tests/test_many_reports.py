@@ -120,6 +120,26 @@ def test_a_year_or_region_no_report_covers_is_declined_saying_what_the_index_has
     assert view_answer(answer).message == says
 
 
+@pytest.mark.parametrize(
+    ("question", "doc", "province"),
+    [
+        ("牡丹江市2019年新增了多少張養老床位？", HLJ_2019, "黑龙江省"),
+        ("牡丹江2019年新增了多少张养老床位？", HLJ_2019, "黑龙江省"),
+        ("How many elderly-care beds did Changchun add in 2020?", JL_2020, "吉林省"),
+    ],
+)
+def test_a_city_is_routed_to_its_provinces_report_and_declined_there_if_not_named(
+    many_qa, question, doc, province
+):
+    # Routing and the place decline read the same names: the city stands for its province
+    # to choose the report, and the province's figure is not the city's.
+    answer = many_qa.ask(question)
+    assert not answer.found and answer.reason == DeclineReason.OTHER_PLACE
+    assert answer.topic is not None and answer.topic.region is not None
+    assert answer.topic.region.name == province
+    assert {h.doc for h in answer.hits} == {doc}
+
+
 def test_a_year_the_passage_mentions_is_still_answered(many_qa):
     # The 2020 reports mention "2019年度"; the 2019 copy says "2018年度". 2018 is covered by
     # no report's metadata, yet the 2019 copy's passage mentions it: answered from there.

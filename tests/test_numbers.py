@@ -245,7 +245,7 @@ def test_unknown_kind_in_the_question_matches_any_kind() -> None:
         ("How many times did the office meet?", {"count"}),
         ("How many elderly-care projects were there?", {"count"}),
         ("How long did the staff stay on duty?", {"duration"}),
-        ("How many years in a row?", {"duration"}),
+        ("How many years in a row?", {"duration", "ordinal"}),
         ("Which round of the boundary inspection?", {"ordinal"}),
         ("In what year did it start?", {"date"}),
         (

@@ -60,9 +60,46 @@ def test_regions_are_found_leftmost_longest_in_either_script_and_in_english() ->
     # "China" in a title is not the country; standing alone it is.
     assert names("Was it published in China Social News?") == []
     assert names("How many beds were added in China?") == ["全国"]
-    # Counties only on request, and only by their official names.
+    # Counties only on request: by their official names, and by short names of three
+    # characters or more (suffix and ethnic designation dropped).
     assert names("和平区", levels=("province",)) == []
     assert names("杜爾伯特蒙古族自治縣", levels=("county",)) == ["杜尔伯特蒙古族自治县"]
+    assert names("杜爾伯特的牧民", levels=("county",)) == ["杜尔伯特蒙古族自治县"]
+
+
+def test_prefectures_are_found_by_short_and_english_names_too() -> None:
+    assert names("牡丹江有幾所敬老院？") == ["牡丹江市"]
+    assert names("綏化市的低保標準") == ["绥化市"]
+    assert names("What did Mudanjiang spend on pensions?") == ["牡丹江市"]
+    assert names("How many beds were added in Harbin?") == ["哈尔滨市"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "來賓人數有多少",  # 来宾 "guest" (a city of Guangxi)
+        "長治久安的社會環境",  # 长治 starts 长治久安 "lasting peace"
+        "加強友好合作",
+        "郊區的道路",  # 郊区 "suburb" (districts of several cities)
+        "市和縣兩級財政",  # 和县 (Anhui): two-character county names are not matched
+    ],
+)
+def test_ordinary_words_are_not_places(text: str) -> None:
+    assert names(text, levels=regions.LEVELS) == []
+
+
+def test_a_county_name_several_cities_share_names_them_all() -> None:
+    [mention] = regions.named_in("向陽區的養老院", levels=regions.LEVELS)
+    assert len(mention.alternatives) > 1
+    assert all(r.name == "向阳区" for r in mention.alternatives)
+
+
+def test_a_text_names_a_place_in_any_of_its_forms() -> None:
+    yichun = regions.lookup("伊春市")
+    assert yichun is not None
+    assert regions.names("伊春的林區", yichun)
+    assert regions.names("Forests around Yichun", yichun)
+    assert not regions.names("全省的林區", yichun)
 
 
 def test_names_are_shown_in_the_replys_language() -> None:

@@ -7,14 +7,21 @@ The steps, in order (each decline names its ``DeclineReason``):
 2. the question (or, for a routed question, the ``topic`` it is answered for) names
    another year or region than the top passage's document, which that passage does not
    mention either (``qa.answer.scope``) → ``OTHER_YEAR`` / ``OTHER_REGION``;
-3. next to nothing of the question matches the reports lexically → ``NO_EVIDENCE``;
-4. the sentences of the top passages are scored (``qa.answer.candidates``); a question
+3. the question names a place below the document's region (a city or county of its
+   province) that the top passage does not name (``scope.check_place``) → ``OTHER_PLACE``;
+4. the question has next to nothing in common with the reports, in words or in words and
+   meaning (``qa.answer.evidence``) → ``NO_EVIDENCE``;
+5. the sentences of the top passages are scored (``qa.answer.candidates``); a question
    asking for a rate that no sentence states, or a "how much / how many" question whose
-   best sentences carry no figure of the asked kind → ``NO_FIGURE``;
-5. the best sentence is quoted, and more sentences follow when they cover parts of the
+   best sentences carry no figure of the asked kind (read leniently:
+   ``agreement.lenient_kinds``) → ``NO_FIGURE``;
+6. the best sentence is quoted, and more sentences follow when they cover parts of the
    question the first leaves uncovered ("A and B, how much each?" often spans two
    paragraphs);
-6. a "who is the X" question whose quotes never name an X (``qa.answer.roles``) → ``NO_ROLE``.
+7. a "who is the X" question whose quotes never name an X (``qa.answer.roles``) → ``NO_ROLE``;
+8. a "how many X" question whose quoted figures count something else → ``OTHER_COUNT``,
+   and a question about a whole (a budget, a total over a category) whose quoted figures
+   are items of it → ``NO_TOTAL`` (``qa.answer.agreement``).
 
 Every number involved is in ``qa.policy.AnswerPolicy``.
 """
@@ -26,11 +33,13 @@ from collections.abc import Callable
 import numpy as np
 
 from qa.answer import candidates
+from qa.answer.agreement import counted_agrees, lenient_kinds, whole_agrees
 from qa.answer.candidates import Asked, Sentence
+from qa.answer.evidence import off_topic
 from qa.answer.figures import Figure, FigureKind, extract_figures
 from qa.answer.model import Answer, DeclineReason, Quote, citation_of
 from qa.answer.roles import role_named
-from qa.answer.scope import OutOfScope, Topic, check_scope
+from qa.answer.scope import OutOfScope, Topic, check_place, check_scope
 from qa.i18n import Language, detect_language
 from qa.policy import DEFAULT, AnswerPolicy
 from qa.retrieve import Hit, Retrieval
@@ -63,11 +72,13 @@ def compose(
     if not hits:
         return decline(DeclineReason.NO_PASSAGES)
     scope = _out_of_scope(question, hits[0], topic)
+    if scope is None and hits[0].document is not None:
+        scope = check_place(question, region=hits[0].document.region, passage_text=hits[0].text)
     if scope is not None:
         return decline(DeclineReason(scope.reason), related=True, scope=scope)
-    if retrieval.lexical_share < policy.min_lexical_evidence:
-        # Nothing in common with the reports ("hello", "asdf", a pasted script): the
-        # nearest passages — there always are some — are not an answer.
+    if off_topic(retrieval, policy):
+        # Nothing in common with the reports ("hello", "asdf", a pasted script, another
+        # subject): the nearest passages — there always are some — are not an answer.
         return decline(DeclineReason.NO_EVIDENCE)
 
     asked = Asked.of(question, retrieval.translated_terms)
@@ -85,7 +96,14 @@ def compose(
     if asked.role is not None and not role_named(asked.role, [s.text for s in chosen]):
         # "Who is the director of …": quotes that never name a director do not answer it.
         return decline(DeclineReason.NO_ROLE)
-    return Answer(question, lang, _merge(chosen), hits=list(hits))
+    quotes = _merge(chosen)
+    if not counted_agrees(question, quotes, policy):
+        # "How many institutions": a number of projects is not an answer.
+        return decline(DeclineReason.OTHER_COUNT, related=True)
+    if not whole_agrees(question, quotes):
+        # "The total budget": one item of it is not an answer.
+        return decline(DeclineReason.NO_TOTAL, related=True)
+    return Answer(question, lang, quotes, hits=list(hits))
 
 
 def _out_of_scope(question: str, top: Hit, topic: Topic | None) -> OutOfScope | None:
@@ -104,7 +122,7 @@ def _figure_answers(ranked: list[Sentence], kinds: set[FigureKind], policy: Answ
     talks about the subject but gives no such figure (e.g. it says the minimum living
     standard was raised, not to how much)."""
     best_content = max(s.content for s in ranked)
-    with_figure = [s.content for s in ranked if s.has_kind(kinds)]
+    with_figure = [s.content for s in ranked if s.has_kind(kinds) or lenient_kinds(s.text) & kinds]
     return bool(with_figure) and max(with_figure) >= policy.figure_content_ratio * best_content
 
 

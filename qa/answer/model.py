@@ -24,10 +24,19 @@ class DeclineReason(str, Enum):
     OTHER_YEAR = "other_year"
     #: The question names a region the report does not cover (吉林 for a Heilongjiang one).
     OTHER_REGION = "other_region"
-    #: The question has next to nothing in common with the reports ("hello", "asdf").
+    #: The question names a place below the report's region (a city or county of its
+    #: province) that the passage found does not name: the province's figure is not its.
+    OTHER_PLACE = "other_place"
+    #: The question has next to nothing in common with the reports, in words or in meaning
+    #: ("hello", "asdf", a question about something else entirely).
     NO_EVIDENCE = "no_evidence"
     #: A "how much / how many" question whose best sentences state no such figure.
     NO_FIGURE = "no_figure"
+    #: A "how many X" question whose quoted figures count something else than X.
+    OTHER_COUNT = "other_count"
+    #: A question about a whole (a budget, a total over a category) whose quoted figures
+    #: are items of it.
+    NO_TOTAL = "no_total"
     #: A "who is the X" question whose quotes never name an X.
     NO_ROLE = "no_role"
 

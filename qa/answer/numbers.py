@@ -463,7 +463,8 @@ _ASK_PATTERNS: tuple[tuple[FigureKind, re.Pattern[str]], ...] = tuple(
         # percent
         ("percent", r"百分之(?:幾|多少)|百分比|比例|比率|比重|佔比|占比"),
         ("percent", rf"占[^，。？！,?!]{{0,15}}(?:{_HOW_MANY}|百分)"),
-        ("percent", r"(?:計劃|任務|目標|總數|總量|總人口)的多少"),
+        # "…完成了年度計劃的多少？": "how much of X" at the end of a question is a share of X.
+        ("percent", r"[^，。？！,.?!;；]{2}的(?:多少|幾成)\s*[？?]?\s*$"),
         ("percent", r"(?:完成|增長|覆蓋|參保|入住|達標|下降|上升|增幅|降幅)率"),
         ("percent", r"\b(?:share|percentage|percent|per cent|proportion|fraction|ratio)\b"),
         ("percent", r"\bwhat rate\b|\brate (?:of|was|is)\b"),
@@ -487,8 +488,14 @@ _ASK_PATTERNS: tuple[tuple[FigureKind, re.Pattern[str]], ...] = tuple(
     )
 )
 # "連續多少年": Chinese reports write a run of years both as 連續3年 and as 連續第十四年,
-# so a question about how many years in a row also asks for an ordinal.
-_RUN_OF_YEARS = re.compile(rf"連續[^，。？！,?!]{{0,12}}{_HOW_MANY}(?:個)?年")
+# so a question about how many years in a row also asks for an ordinal — in English too
+# ("for how many years in a row / consecutive years / straight years").
+_RUN_OF_YEARS = re.compile(
+    rf"連續[^，。？！,?!]{{0,12}}{_HOW_MANY}(?:個)?年"
+    r"|\bhow many (?:consecutive |straight |successive )?years\b[^?]*"
+    r"\b(?:in a row|consecutive|running|straight|in succession)\b"
+    r"|\bhow many (?:consecutive|straight|successive) years\b"
+)
 # English "how many X" asks for a count unless X is people or time (recognised above);
 # "how much" without a money word stays open.
 # The noun asked about is among the (at most three) words after "how many", before the

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from qa.answer import candidates, routing
+from qa.answer import agreement, candidates, routing
 from qa.answer.model import Answer
 from qa.answer.sheet import FigureRow, sheet_of
 from qa.documents import Document
@@ -105,6 +105,7 @@ class ReportQA:
         and return the seconds it took. The bot calls it before it starts polling."""
         started = time.perf_counter()
         self._retriever.warm_up()
+        agreement.warm_up()
         for question in WARM_UP_QUESTIONS:
             self.ask(question)
         texts: list[str] = []

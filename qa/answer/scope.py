@@ -2,14 +2,18 @@
 
 The classic wrong answer quotes the 2020 Heilongjiang figure to a question about 2019 or
 about Jilin. A question *names* years ("2019年", "in 2019", "二〇一九年") and regions — the
-whole country, provinces in any script or in English, and a prefecture by its full name
-(哈爾濱市, which stands for its province) — found with ``qa.regions``. Each (region, year)
-combination it names is a ``Topic``; the answer step routes each topic to the reports whose
-metadata cover it (``qa.answer.routing``).
+whole country, provinces in any script or in English, and the prefectures and counties
+below them (哈爾濱市, 齊齊哈爾, Harbin, 杜爾伯特; each stands for its province) — found with
+``qa.regions``. Each (region, year) combination it names is a ``Topic``; the answer step
+routes each topic to the reports whose metadata cover it (``qa.answer.routing``).
 
 A report is out of scope for a topic when it is about another year (or region), and the
 passage found does not mention the asked one either: a 2020 report's "2019年度政治生態建設"
 still answers a question about 2019年度.
+
+A question about a place *below* a report's region (a city or county of the province) is
+routed to the province's report, and is out of scope there too unless the passage found
+names that place (``check_place``): the province's figure is not the city's.
 """
 
 from __future__ import annotations
@@ -68,19 +72,29 @@ def named_years(question: str) -> tuple[int, ...]:
 
 
 def named_regions(question: str) -> tuple[Region, ...]:
-    """The country and provinces the question names, in order; a prefecture named by its
-    full name (哈爾濱市) stands for its province. Short prefecture names are left out: many
-    are everyday words (白銀 "silver", 日照 "sunshine", 開封 "to unseal")."""
+    """The country and provinces the question names, in order; a prefecture or county
+    named (哈爾濱市, 齊齊哈爾, Harbin) stands for its province. Names that are everyday
+    words (白銀 "silver", 日照 "sunshine") are not place names (``qa.regions``)."""
     out: list[Region] = []
-    for mention in regions.named_in(question):
-        region = mention.region
-        if region.level == "prefecture":
-            if mention.form != "name":
-                continue
-            region = regions.province_of(region)
+    for mention in regions.named_in(question, levels=regions.LEVELS):
+        region: Region | None = mention.region
+        if region is not None and region.level in ("prefecture", "county"):
+            provinces = {regions.province_of(r) for r in mention.alternatives}
+            # A county name shared by several provinces names none of them.
+            region = provinces.pop() if len(provinces) == 1 else None
         if region is not None:
             out.append(region)
     return tuple(dict.fromkeys(out))
+
+
+def named_places(question: str) -> list[regions.Mention]:
+    """The prefectures and counties the question names, in order (a name a province shares,
+    吉林 or "Jilin", is the province's)."""
+    return [
+        m
+        for m in regions.named_in(question, levels=regions.LEVELS)
+        if m.region.level in ("prefecture", "county")
+    ]
 
 
 def named(question: str) -> Named:
@@ -115,7 +129,7 @@ class OutOfScope:
     region asked about when it is one), what the document covers (``have``), and what the
     index has (``indexed``: the reports the reply lists instead)."""
 
-    reason: str  # "other_year" | "other_region"
+    reason: str  # "other_year" | "other_region" | "other_place"
     want: str  # what the question asks about
     have: str  # what the document covers
     want_region: Region | None = None
@@ -123,10 +137,7 @@ class OutOfScope:
 
 
 def _mentions(passage: str, region: Region) -> bool:
-    return any(
-        region.contains(m.region)
-        for m in regions.named_in(passage, levels=("country", "province", "prefecture"))
-    )
+    return any(region.contains(m.region) for m in regions.named_in(passage, levels=regions.LEVELS))
 
 
 def check_scope(
@@ -167,14 +178,30 @@ def check_scope(
     return None
 
 
+def check_place(question: str, *, region: str | None, passage_text: str) -> OutOfScope | None:
+    """``OutOfScope`` ("other_place") when the question names a place below the document's
+    ``region`` (a prefecture or county of its province) that the passage found does not
+    name: the report covers the province as a whole, and its figure is not the place's."""
+    own = regions.lookup(region) if region else None
+    if own is None:
+        return None
+    for mention in named_places(question):
+        below = [r for r in mention.alternatives if r.code != own.code and own.contains(r)]
+        if below and not any(regions.names(passage_text, r) for r in below):
+            return OutOfScope("other_place", want=below[0].name, have=region, want_region=below[0])
+    return None
+
+
 __all__ = [
     "Named",
     "OutOfScope",
     "Topic",
+    "check_place",
     "check_scope",
     "covers",
     "document_region",
     "named",
+    "named_places",
     "named_regions",
     "named_years",
     "region_covers",

@@ -29,8 +29,11 @@ _DECLINE_WORDS: dict[DeclineReason, str] = {
     DeclineReason.NO_PASSAGES: "not_found",
     DeclineReason.OTHER_YEAR: "other_year",
     DeclineReason.OTHER_REGION: "other_region",
+    DeclineReason.OTHER_PLACE: "other_place",
     DeclineReason.NO_EVIDENCE: "not_found",
     DeclineReason.NO_FIGURE: "no_figure",
+    DeclineReason.OTHER_COUNT: "no_figure",
+    DeclineReason.NO_TOTAL: "no_figure",
     DeclineReason.NO_ROLE: "not_found",
 }
 
@@ -193,7 +196,7 @@ def decline_message(answer: Answer) -> str:
         asked = topic_label(answer.topic, lang) or want
         return clean(say("not_indexed", lang, want=asked, have=coverage(scope.indexed, lang)))
     have = scope.have
-    if answer.reason == DeclineReason.OTHER_REGION:
+    if answer.reason in (DeclineReason.OTHER_REGION, DeclineReason.OTHER_PLACE):
         have = region_name(scope.have, lang) or scope.have
     return clean(say(_DECLINE_WORDS[answer.reason], lang, want=want, have=have))
 

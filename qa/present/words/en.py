@@ -11,6 +11,7 @@ WORDS: dict[str, str] = {
     "not_found": "The report does not answer this question.",
     "other_year": "The report covers {have}; it has no figures for {want}.",
     "other_region": "The report covers {have}; it says nothing about {want}.",
+    "other_place": "The report covers {have} as a whole; it gives nothing specific to {want}.",
     "no_figure": "The report mentions related work but gives no such figure.",
     "related": "Related passages (not an answer)",
     "paragraph": "paragraph {n}",

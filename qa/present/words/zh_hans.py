@@ -11,6 +11,7 @@ WORDS: dict[str, str] = {
     "not_found": "报告中没有找到这个问题的答案。",
     "other_year": "这份报告讲的是{have}年的工作，没有{want}年的数字。",
     "other_region": "这份报告讲的是{have}，没有关于{want}的内容。",
+    "other_place": "这份报告讲的是{have}整体的工作，没有专门关于{want}的内容。",
     "no_figure": "报告提到相关工作，但没有给出这个数字。",
     "related": "相关段落（不是答案）",
     "paragraph": "第{n}段",

@@ -11,6 +11,7 @@ WORDS: dict[str, str] = {
     "not_found": "報告中沒有找到這個問題的答案。",
     "other_year": "這份報告講的是{have}年的工作，沒有{want}年的數字。",
     "other_region": "這份報告講的是{have}，沒有關於{want}的內容。",
+    "other_place": "這份報告講的是{have}整體的工作，沒有專門關於{want}的內容。",
     "no_figure": "報告提到相關工作，但沒有給出這個數字。",
     "related": "相關段落（不是答案）",
     "paragraph": "第{n}段",

@@ -13,6 +13,8 @@ library's one reader, ``qa.config.env``; the library never looks at these.
     TELEGRAM_WEBHOOK_LISTEN  address the webhook server binds (default 0.0.0.0)
     TELEGRAM_WEBHOOK_PORT    port the webhook server binds (default 8443)
     TELEGRAM_WEBHOOK_SECRET  secret token Telegram sends back (default: random per start)
+    QA_MICRO_BATCH_MS        window in which questions arriving together are embedded as one
+                             batch (default for the bot 4 ms; 0 turns it off)
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from qa.config import default_index_dir, env
 #: ``TELEGRAM_API_URL``.
 TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_RATE_LIMIT = "10/60"
+#: The bot answers each message in a worker thread; questions that arrive within this many
+#: milliseconds of each other are embedded in one batch (a lone question waits at most this).
+DEFAULT_MICRO_BATCH_MS = 4.0
 #: The state file's name inside the index folder, when ``QA_BOT_STATE`` does not say.
 STATE_FILENAME = "bot-state.sqlite"
 
@@ -102,6 +107,7 @@ class BotSettings:
     webhook_port: int = 8443
     webhook_secret: str | None = None
     state_file: Path | None = None
+    micro_batch_ms: float = DEFAULT_MICRO_BATCH_MS
 
     def __post_init__(self) -> None:
         if not _token_is_well_formed(self.token):
@@ -164,7 +170,20 @@ class BotSettings:
             webhook_port=int(port),
             webhook_secret=secret,
             state_file=_state_file(env("QA_BOT_STATE"), index_dir),
+            micro_batch_ms=_milliseconds(
+                "QA_MICRO_BATCH_MS", env("QA_MICRO_BATCH_MS", str(DEFAULT_MICRO_BATCH_MS)) or ""
+            ),
         )
+
+
+def _milliseconds(name: str, value: str) -> float:
+    try:
+        ms = float(value)
+    except ValueError:
+        ms = -1.0
+    if not 0 <= ms <= 1000:
+        raise BotSettingsError(f"{name}: {value!r} is not milliseconds between 0 and 1000")
+    return ms
 
 
 def _state_file(value: str | None, index_dir: Path) -> Path | None:

@@ -40,6 +40,7 @@ from qa.errors import (
     RuntimeMismatchError,
     ScaleOutError,
     SourceError,
+    caused_by_interrupt,
 )
 from qa.evaluation import EvalQuestion, evaluate, read_questions
 from qa.i18n import LANGUAGES, Language, detect_language, language_from_code
@@ -112,6 +113,7 @@ __all__ = [
     "__version__",
     "add_reports",
     "build_index",
+    "caused_by_interrupt",
     "check_index",
     "check_question",
     "detect_language",

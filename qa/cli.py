@@ -27,7 +27,7 @@ from pathlib import Path
 from rich.console import Console
 
 from qa._version import __version__
-from qa.errors import QAError
+from qa.errors import QAError, caused_by_interrupt
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -383,21 +383,29 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:
-        if args.debug:
-            traceback.print_exc()
-        done = " (the index was not changed; embedded batches are cached)"
-        err.print("interrupted" + (done if args.command == "build" else ""))
-        return 130
+        return _interrupted(args)
     except BrokenPipeError:
         # The reader went away (`qa ask … | head -1`): nothing more to say, and Python must
         # not complain again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as exc:
+        if caused_by_interrupt(exc):
+            # Ctrl-C inside an extension's import or call (onnxruntime's, numpy's) comes back
+            # wrapped, e.g. as "ImportError: initialization failed": still an interruption.
+            return _interrupted(args)
         if args.debug:
             traceback.print_exc()
         err.print(error_line(exc), markup=False, highlight=False)
         return 1
+
+
+def _interrupted(args: argparse.Namespace) -> int:
+    if args.debug:
+        traceback.print_exc()
+    done = " (the index was not changed; embedded batches are cached)"
+    err.print("interrupted" + (done if args.command == "build" else ""))
+    return 130
 
 
 if __name__ == "__main__":

@@ -102,3 +102,17 @@ class RuntimeMismatchError(ModelMismatchError, IndexOutdatedError):
     vs torch, int8 vs fp32). Refused like a model mismatch; being also an
     ``IndexOutdatedError``, ``ReportQA.open_or_build`` rebuilds it from ``sources`` (the
     vectors of the new runtime come from the embedding cache when it has them)."""
+
+
+def caused_by_interrupt(exc: BaseException) -> bool:
+    """True when ``exc`` is, or was raised because of, a KeyboardInterrupt: Ctrl-C inside an
+    extension's import or call (onnxruntime's, numpy's) comes back wrapped, e.g. as
+    "ImportError: initialization failed"."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False

@@ -43,7 +43,7 @@ from telegram.ext import (
 from bot import handlers
 from bot.settings import BotSettings, BotSettingsError
 from bot.state import STATE_KEY, BotState
-from qa import QAError, ReportQA, caused_by_interrupt
+from qa import ReportQA, caused_by_interrupt, describe
 
 log = logging.getLogger("bot")
 
@@ -277,16 +277,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def startup_error(error: BaseException, token: str) -> str:
     """An error at start-up as one line, never showing the token."""
-    if isinstance(error, (QAError, TelegramError)):
-        text = str(error)
-    elif isinstance(error, OSError):
-        reason = error.strerror or str(error) or type(error).__name__
-        text = f"{reason}: {error.filename}" if error.filename else reason
-    else:
-        text = (
-            f"unexpected {type(error).__name__}: {error} (a bug: run qa-bot --debug for the "
-            "traceback, and please report it)"
-        )
+    text = str(error) if isinstance(error, TelegramError) else describe(error, rerun="qa-bot")
     if isinstance(error, InvalidToken):
         text = "Telegram refused the token (TELEGRAM_BOT_TOKEN): check it with @BotFather"
     return handlers.redact(" ".join(text.split()), token)

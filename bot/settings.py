@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from qa.config import default_index_dir, env
+from qa import QAError
+from qa.config import default_index_dir, env, micro_batch_ms
 
 #: Telegram's own Bot API server; self-hosted servers (telegram-bot-api) are set with
 #: ``TELEGRAM_API_URL``.
@@ -170,20 +171,15 @@ class BotSettings:
             webhook_port=int(port),
             webhook_secret=secret,
             state_file=_state_file(env("QA_BOT_STATE"), index_dir),
-            micro_batch_ms=_milliseconds(
-                "QA_MICRO_BATCH_MS", env("QA_MICRO_BATCH_MS", str(DEFAULT_MICRO_BATCH_MS)) or ""
-            ),
+            micro_batch_ms=_micro_batch_ms(),
         )
 
 
-def _milliseconds(name: str, value: str) -> float:
+def _micro_batch_ms() -> float:
     try:
-        ms = float(value)
-    except ValueError:
-        ms = -1.0
-    if not 0 <= ms <= 1000:
-        raise BotSettingsError(f"{name}: {value!r} is not milliseconds between 0 and 1000")
-    return ms
+        return micro_batch_ms(default=DEFAULT_MICRO_BATCH_MS)
+    except QAError as error:  # read by the library's one reader; a bot setting error here
+        raise BotSettingsError(str(error)) from None
 
 
 def _state_file(value: str | None, index_dir: Path) -> Path | None:

@@ -41,6 +41,7 @@ from qa.errors import (
     ScaleOutError,
     SourceError,
     caused_by_interrupt,
+    describe,
 )
 from qa.evaluation import EvalQuestion, evaluate, read_questions
 from qa.i18n import LANGUAGES, Language, detect_language, language_from_code
@@ -116,6 +117,7 @@ __all__ = [
     "caused_by_interrupt",
     "check_index",
     "check_question",
+    "describe",
     "detect_language",
     "evaluate",
     "figure_sheet",

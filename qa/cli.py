@@ -27,7 +27,7 @@ from pathlib import Path
 from rich.console import Console
 
 from qa._version import __version__
-from qa.errors import QAError, caused_by_interrupt
+from qa.errors import caused_by_interrupt, describe
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -353,21 +353,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def error_line(exc: BaseException) -> str:
-    """An error as the one line ``qa`` prints: the library's message, an OS error's reason
-    and file, or — for anything else, a bug — its type and message and how to see more."""
+    """An error as the one line ``qa`` prints (see ``qa.errors.describe``)."""
     from qa.present.safe import one_line
 
-    if isinstance(exc, QAError):
-        text = str(exc)
-    elif isinstance(exc, OSError):
-        reason = exc.strerror or str(exc) or type(exc).__name__
-        text = f"{reason}: {exc.filename}" if exc.filename else reason
-    else:
-        text = (
-            f"unexpected {type(exc).__name__}: {exc} (a bug in Report QA: run it again with "
-            "--debug for the traceback, and please report it)"
-        )
-    return "error: " + one_line(text)
+    return "error: " + one_line(describe(exc, rerun="it again"))
 
 
 def main(argv: list[str] | None = None) -> int:

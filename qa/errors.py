@@ -116,3 +116,18 @@ def caused_by_interrupt(exc: BaseException) -> bool:
         seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__
     return False
+
+
+def describe(exc: BaseException, *, rerun: str) -> str:
+    """What went wrong, for one line on stderr: the library's own message, an OS error's
+    reason and file, or — anything else is a bug — its type and message, and that ``rerun``
+    with ``--debug`` shows the traceback."""
+    if isinstance(exc, QAError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        return f"{reason}: {exc.filename}" if exc.filename else reason
+    return (
+        f"unexpected {type(exc).__name__}: {exc} (a bug in Report QA: run {rerun} with "
+        "--debug for the traceback, and please report it)"
+    )

@@ -43,7 +43,7 @@ from telegram.ext import (
 from bot import handlers
 from bot.settings import BotSettings, BotSettingsError
 from bot.state import STATE_KEY, BotState
-from qa import QAError, ReportQA
+from qa import ReportQA, caused_by_interrupt, describe
 
 log = logging.getLogger("bot")
 
@@ -108,7 +108,9 @@ async def close_state(application: Application) -> None:
 
 
 def build_application(settings: BotSettings, qa: ReportQA) -> Application:
-    """The bot: the PTB ``Application`` over ``qa``, with every handler registered."""
+    """The bot: the PTB ``Application`` over ``qa``, with every handler registered. Questions
+    that arrive together are embedded in one batch (``settings.micro_batch_ms``)."""
+    qa.enable_micro_batching(window_ms=settings.micro_batch_ms)
     application = (
         ApplicationBuilder()
         .token(settings.token)
@@ -206,6 +208,22 @@ def redact_token_in_logs(token: str) -> None:
         httpx_log.addFilter(RedactingFilter(token))
 
 
+def ready(settings: BotSettings) -> ReportQA:
+    """Report QA loaded (built first if need be) and warmed up, so that the questions that
+    arrive right after start do not pay for lazy loading; logs "ready in N s"."""
+    started = time.monotonic()
+    qa = load_report_qa(settings.index_dir)
+    warm = qa.warm_up()
+    log.info(
+        "ready in %.1f s (warm-up %.1f s): %d document(s) in %s",
+        time.monotonic() - started,
+        warm,
+        len(qa.documents),
+        qa.retriever.index_dir,
+    )
+    return qa
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="qa-bot",
@@ -232,16 +250,7 @@ def _run(args: argparse.Namespace) -> int:
         if not args.debug:
             handler.addFilter(StartupErrorFilter())
     try:
-        started = time.monotonic()
-        qa = load_report_qa(settings.index_dir)
-        warm = qa.warm_up()  # before polling: the first questions do not pay for lazy loading
-        log.info(
-            "ready in %.1f s (warm-up %.1f s): %d document(s) in %s",
-            time.monotonic() - started,
-            warm,
-            len(qa.documents),
-            qa.retriever.index_dir,
-        )
+        qa = ready(settings)
         application = build_application(settings, qa)
         if settings.webhook_url:
             log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
@@ -253,6 +262,9 @@ def _run(args: argparse.Namespace) -> int:
         print("qa-bot: interrupted", file=sys.stderr)
         return 130
     except Exception as error:
+        if caused_by_interrupt(error):
+            print("qa-bot: interrupted", file=sys.stderr)
+            return 130
         # Start-up failures (no index, a damaged one, an unwritable state file, a token
         # Telegram refuses, an unreachable Bot API server) are one line; --debug adds the
         # traceback. Once running, handlers' errors go to handlers.on_error instead.
@@ -265,16 +277,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def startup_error(error: BaseException, token: str) -> str:
     """An error at start-up as one line, never showing the token."""
-    if isinstance(error, (QAError, TelegramError)):
-        text = str(error)
-    elif isinstance(error, OSError):
-        reason = error.strerror or str(error) or type(error).__name__
-        text = f"{reason}: {error.filename}" if error.filename else reason
-    else:
-        text = (
-            f"unexpected {type(error).__name__}: {error} (a bug: run qa-bot --debug for the "
-            "traceback, and please report it)"
-        )
+    text = str(error) if isinstance(error, TelegramError) else describe(error, rerun="qa-bot")
     if isinstance(error, InvalidToken):
         text = "Telegram refused the token (TELEGRAM_BOT_TOKEN): check it with @BotFather"
     return handlers.redact(" ".join(text.split()), token)

@@ -13,6 +13,8 @@ library's one reader, ``qa.config.env``; the library never looks at these.
     TELEGRAM_WEBHOOK_LISTEN  address the webhook server binds (default 0.0.0.0)
     TELEGRAM_WEBHOOK_PORT    port the webhook server binds (default 8443)
     TELEGRAM_WEBHOOK_SECRET  secret token Telegram sends back (default: random per start)
+    QA_MICRO_BATCH_MS        window in which questions arriving together are embedded as one
+                             batch (default for the bot 4 ms; 0 turns it off)
 """
 
 from __future__ import annotations
@@ -23,12 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from qa.config import default_index_dir, env
+from qa import QAError
+from qa.config import default_index_dir, env, micro_batch_ms
 
 #: Telegram's own Bot API server; self-hosted servers (telegram-bot-api) are set with
 #: ``TELEGRAM_API_URL``.
 TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_RATE_LIMIT = "10/60"
+#: The bot answers each message in a worker thread; questions that arrive within this many
+#: milliseconds of each other are embedded in one batch (a lone question waits at most this).
+DEFAULT_MICRO_BATCH_MS = 4.0
 #: The state file's name inside the index folder, when ``QA_BOT_STATE`` does not say.
 STATE_FILENAME = "bot-state.sqlite"
 
@@ -102,6 +108,7 @@ class BotSettings:
     webhook_port: int = 8443
     webhook_secret: str | None = None
     state_file: Path | None = None
+    micro_batch_ms: float = DEFAULT_MICRO_BATCH_MS
 
     def __post_init__(self) -> None:
         if not _token_is_well_formed(self.token):
@@ -164,7 +171,15 @@ class BotSettings:
             webhook_port=int(port),
             webhook_secret=secret,
             state_file=_state_file(env("QA_BOT_STATE"), index_dir),
+            micro_batch_ms=_micro_batch_ms(),
         )
+
+
+def _micro_batch_ms() -> float:
+    try:
+        return micro_batch_ms(default=DEFAULT_MICRO_BATCH_MS)
+    except QAError as error:  # read by the library's one reader; a bot setting error here
+        raise BotSettingsError(str(error)) from None
 
 
 def _state_file(value: str | None, index_dir: Path) -> Path | None:

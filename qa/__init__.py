@@ -40,6 +40,8 @@ from qa.errors import (
     RuntimeMismatchError,
     ScaleOutError,
     SourceError,
+    caused_by_interrupt,
+    describe,
 )
 from qa.evaluation import EvalQuestion, evaluate, read_questions
 from qa.i18n import LANGUAGES, Language, detect_language, language_from_code
@@ -112,8 +114,10 @@ __all__ = [
     "__version__",
     "add_reports",
     "build_index",
+    "caused_by_interrupt",
     "check_index",
     "check_question",
+    "describe",
     "detect_language",
     "evaluate",
     "figure_sheet",

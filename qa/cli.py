@@ -27,7 +27,7 @@ from pathlib import Path
 from rich.console import Console
 
 from qa._version import __version__
-from qa.errors import QAError
+from qa.errors import caused_by_interrupt, describe
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -353,21 +353,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def error_line(exc: BaseException) -> str:
-    """An error as the one line ``qa`` prints: the library's message, an OS error's reason
-    and file, or — for anything else, a bug — its type and message and how to see more."""
+    """An error as the one line ``qa`` prints (see ``qa.errors.describe``)."""
     from qa.present.safe import one_line
 
-    if isinstance(exc, QAError):
-        text = str(exc)
-    elif isinstance(exc, OSError):
-        reason = exc.strerror or str(exc) or type(exc).__name__
-        text = f"{reason}: {exc.filename}" if exc.filename else reason
-    else:
-        text = (
-            f"unexpected {type(exc).__name__}: {exc} (a bug in Report QA: run it again with "
-            "--debug for the traceback, and please report it)"
-        )
-    return "error: " + one_line(text)
+    return "error: " + one_line(describe(exc, rerun="it again"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -383,21 +372,29 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:
-        if args.debug:
-            traceback.print_exc()
-        done = " (the index was not changed; embedded batches are cached)"
-        err.print("interrupted" + (done if args.command == "build" else ""))
-        return 130
+        return _interrupted(args)
     except BrokenPipeError:
         # The reader went away (`qa ask … | head -1`): nothing more to say, and Python must
         # not complain again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as exc:
+        if caused_by_interrupt(exc):
+            # Ctrl-C inside an extension's import or call (onnxruntime's, numpy's) comes back
+            # wrapped, e.g. as "ImportError: initialization failed": still an interruption.
+            return _interrupted(args)
         if args.debug:
             traceback.print_exc()
         err.print(error_line(exc), markup=False, highlight=False)
         return 1
+
+
+def _interrupted(args: argparse.Namespace) -> int:
+    if args.debug:
+        traceback.print_exc()
+    done = " (the index was not changed; embedded batches are cached)"
+    err.print("interrupted" + (done if args.command == "build" else ""))
+    return 130
 
 
 if __name__ == "__main__":

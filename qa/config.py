@@ -142,9 +142,11 @@ def precision(backend_name: str) -> str:
     )
 
 
-def micro_batch_ms() -> float:
-    """``QA_MICRO_BATCH_MS``: how long a query waits for others to share its batch (0: off)."""
-    value = env("QA_MICRO_BATCH_MS", "0") or "0"
+def micro_batch_ms(default: float = 0.0) -> float:
+    """``QA_MICRO_BATCH_MS``: how long a query waits for others to share its batch (0: off);
+    ``default`` when unset (the library: off; the bot, which answers in worker threads, sets
+    a few milliseconds)."""
+    value = env("QA_MICRO_BATCH_MS", str(default)) or str(default)
     try:
         ms = float(value)
     except ValueError:

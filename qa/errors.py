@@ -102,3 +102,32 @@ class RuntimeMismatchError(ModelMismatchError, IndexOutdatedError):
     vs torch, int8 vs fp32). Refused like a model mismatch; being also an
     ``IndexOutdatedError``, ``ReportQA.open_or_build`` rebuilds it from ``sources`` (the
     vectors of the new runtime come from the embedding cache when it has them)."""
+
+
+def caused_by_interrupt(exc: BaseException) -> bool:
+    """True when ``exc`` is, or was raised because of, a KeyboardInterrupt: Ctrl-C inside an
+    extension's import or call (onnxruntime's, numpy's) comes back wrapped, e.g. as
+    "ImportError: initialization failed"."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def describe(exc: BaseException, *, rerun: str) -> str:
+    """What went wrong, for one line on stderr: the library's own message, an OS error's
+    reason and file, or — anything else is a bug — its type and message, and that ``rerun``
+    with ``--debug`` shows the traceback."""
+    if isinstance(exc, QAError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        return f"{reason}: {exc.filename}" if exc.filename else reason
+    return (
+        f"unexpected {type(exc).__name__}: {exc} (a bug in Report QA: run {rerun} with "
+        "--debug for the traceback, and please report it)"
+    )

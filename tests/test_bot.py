@@ -431,6 +431,9 @@ class BrokenReportQA:
     def ask(self, question: str, *, language: str | None = None) -> Answer:
         raise RuntimeError(f"cannot read https://api.telegram.org/bot{TOKEN}/index")
 
+    def enable_micro_batching(self, *, window_ms: float) -> None:
+        pass  # it never embeds anything
+
 
 def test_an_error_is_logged_without_the_token_and_reported_to_the_user(
     api: BotApiStandIn, caplog: pytest.LogCaptureFixture

@@ -98,6 +98,12 @@ class ReportQA:
             self._retriever, question, policy=self._policy.answer, language=language
         )
 
+    def enable_micro_batching(self, *, window_ms: float) -> None:
+        """Embed questions asked from several threads within ``window_ms`` of each other in
+        one batch (a server answering in worker threads); 0 turns it off. See
+        ``qa.embed.batching``."""
+        self._retriever.embedder.enable_micro_batching(window_ms=window_ms)
+
     def warm_up(self, *, max_sentences: int = WARM_UP_SENTENCES) -> float:
         """Load everything now that the first questions would otherwise load lazily —
         converters, glossary, lemmatiser, the model's kernels, and the vectors of up to

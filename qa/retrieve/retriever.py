@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import qa.text as text
-from qa.documents import Document
+from qa.documents import Document, Passage
 from qa.embed import Embedder
 from qa.errors import ArgumentError, ArgumentTypeError
 from qa.index.served import ServedIndex
@@ -257,38 +257,17 @@ class Retriever:
         rows = snap.store.rows_of_ids(ids)
         found = dict(zip(rows, snap.store.get(list(rows.values())), strict=True))
         docs = snap.store.documents
-        return [
-            None
-            if (p := found.get(pid)) is None
-            else Hit(
-                id=p.id,
-                text=p.text,
-                score=0.0,
-                doc=p.doc,
-                section=p.section,
-                paragraph=p.paragraph,
-                kind=p.kind,
-                title=p.title or (docs[p.doc].title if p.doc in docs else None),
-                document=docs.get(p.doc),
-            )
-            for pid in ids
-        ]
+        return [None if (p := found.get(pid)) is None else _hit(p, docs) for pid in ids]
 
     # -- scoring ----------------------------------------------------------------------
     def _hits(self, snap: Snapshot, scored: _Scored, order: np.ndarray) -> list[Hit]:
         passages = snap.store.get([int(scored.rows[i]) for i in order])
         docs = snap.store.documents
         return [
-            Hit(
-                id=p.id,
-                text=p.text,
+            _hit(
+                p,
+                docs,
                 score=float(scored.fused[i]),
-                doc=p.doc,
-                section=p.section,
-                paragraph=p.paragraph,
-                kind=p.kind,
-                title=p.title or (docs[p.doc].title if p.doc in docs else None),
-                document=docs.get(p.doc),
                 dense=float(scored.dense[i]),
                 lexical=float(scored.lexical[i]),
             )
@@ -437,6 +416,30 @@ def _by_best(scores: np.ndarray) -> np.ndarray:
     """Scores divided by the best one (unchanged when all are zero)."""
     best = float(scores.max(initial=0.0))
     return scores / best if best > 0 else scores
+
+
+def _hit(
+    p: Passage,
+    docs: dict[str, Document],
+    *,
+    score: float = 0.0,
+    dense: float = 0.0,
+    lexical: float = 0.0,
+) -> Hit:
+    """A passage as a hit, with its document (and the document's title when it has none)."""
+    return Hit(
+        id=p.id,
+        text=p.text,
+        score=score,
+        doc=p.doc,
+        section=p.section,
+        paragraph=p.paragraph,
+        kind=p.kind,
+        title=p.title or (docs[p.doc].title if p.doc in docs else None),
+        document=docs.get(p.doc),
+        dense=dense,
+        lexical=lexical,
+    )
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:

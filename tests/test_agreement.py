@@ -56,6 +56,36 @@ def test_a_count_of_another_thing_does_not_answer():
     assert counted_agrees("新建了多少個互助幸福院？", quoted(text))
 
 
+def test_a_shared_modifier_is_not_the_counted_noun():
+    # Chinese nouns are head-final: 養老 begins both 養老機構 and 養老產業項目, and a count
+    # of the projects does not count the institutions.
+    text = "全省投資億元以上養老產業項目達到20個。"
+    assert not counted_agrees("全省有多少家養老機構？", quoted(text))
+    assert counted_agrees("有多少個養老產業項目？", quoted(text))
+
+
+def test_the_noun_ends_where_the_predicate_starts():
+    # The question runs its noun on into the verb; the text names the noun alone.
+    [asked] = asked_counts("有多少個城市通過了創建驗收？")
+    assert asked.noun == "城市"
+    assert counted_agrees("有多少個城市通過了創建驗收？", quoted("全省共有9個城市完成創建。"))
+    assert counted_agrees("有多少位王子捲入了爭端？", quoted("當時共有五位 反對派王子,各自擁兵。"))
+
+
+def test_the_head_of_the_noun_must_be_counted_not_only_its_kind():
+    # 種 counts kinds of anything: two kinds of situation are not kinds of orchid.
+    text = "研究顯示了符合後兩種情況的證據。"
+    assert not counted_agrees("有多少種蘭花尚未定名？", quoted(text))
+    assert counted_agrees("有多少種蘭花尚未定名？", quoted("另有40種蘭花尚未定名。"))
+
+
+def test_ji_beside_another_question_word_or_a_number_asks_no_count():
+    # 幾 is "several" when the question asks something else, and "-odd" after a number.
+    assert asked_counts("清朝幾位皇帝中，哪一位在位最久？") == []
+    assert asked_counts("當年二十幾所學校在哪裡集會？") == []
+    assert asked_counts("全省建了幾所學校？") != []
+
+
 def test_money_does_not_answer_a_count():
     assert not counted_agrees(
         "多少家敬老院拿到了運營補貼？", quoted("向敬老院撥付運營補貼2000萬元。")

@@ -9,7 +9,10 @@ question asks and what each quoted figure counts, from the text alone:
   (多少家養老院, 幾個項目, 多少名社工), or "how many X" in English — is answered only by a
   quoted figure that counts X. The figure's *segment* (its stretch of the sentence between
   punctuation, 、 and 和/與/及, so that in 組建A和13個B the 13 counts B only) must name
-  the noun: half its character bigrams for a Chinese noun; for an English one, its head
+  the noun: for a Chinese noun (the noun phrase after the measure word, ended at the
+  predicate by its parts of speech, jieba), its head — Chinese nouns are head-final, so
+  機構 of 養老機構, which 養老產業項目 does not name — or half its character bigrams;
+  for an English one, its head
   noun, or two of its modifiers ("video scheduling conferences" → 视频调度会), through the
   dictionary both ways — a CC-CEDICT rendering of the word stands in the segment, or the
   word is in the segment's English bag (the glosses of its words, as the index's English
@@ -34,8 +37,9 @@ Text is matched folded (``qa.text.fold``: Simplified, lower case); thresholds ar
 
 from __future__ import annotations
 
-import math
+import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,11 +63,17 @@ __all__ = [
 # --- what a question counts ----------------------------------------------------------------
 _MEASURES = "个家张份项期轮所座条件户批场处床类种对支倍部套间台名位次人"
 _PEOPLE_MEASURES = frozenset({"人", "名", "位", "人次"})
-# 幾 after 那/這/哪/好 is "those few"/"several"; after 第 it asks for a rank.
+# 幾 after 那/這/哪/好 is "those few"/"several"; after 第 it asks for a rank; after a
+# number it is "-odd" (二十几所, 20几个: an approximate number, not a question).
 _ZH_HOW_MANY = re.compile(
-    rf"(?<![第那这哪好])(?:多少|几)(?P<measure>人次|[{_MEASURES}])(?P<noun>[^，。？！,.?!;；、]{{0,12}})"
+    rf"(?<![第那这哪好\d十百千])(?:多少|几)(?P<measure>人次|[{_MEASURES}])"
+    rf"(?P<noun>[^，。？！,.?!;；、]{{0,12}})"
 )
-# The noun ends where the predicate starts (参与了, 拿到的, 是, 有, 还没, 已经, 之前…).
+# A question that asks something else (哪一年, 哪个, 什么, 谁, 为什么, 怎样) uses 几 for
+# "several": 北朝几个朝代中，哪个朝代… asks which dynasty, not how many.
+_OTHER_QUESTION = re.compile(r"哪|什么|甚么|谁|何|为什么|怎|如何|吗")
+# The noun ends where the predicate starts (参与了, 拿到的, 是, 有, 还没, 已经, 之前…): the
+# characters that end it for certain; the part of speech (``_noun_phrase``) ends it at a verb.
 _NOUN_END = re.compile(r"[了的是有在被把将从向对给为和与及还没已曾也就才之]")
 # 人 and 人次 are themselves what is counted (多少人参加: the words after them are the
 # predicate); 名 and 位 are measure words of a noun that follows (多少名社工).
@@ -168,6 +178,8 @@ class Counted:
     kind: FigureKind  # "people" or "count"
     measure: str | None = None
     noun: str = ""
+    #: The noun phrase's head, its last noun (机构 of 养老机构): Chinese nouns are head-final.
+    head: str = ""
     english_head: str | None = None
     english_words: tuple[str, ...] = ()
 
@@ -180,11 +192,16 @@ def asked_counts(question: str) -> list[Counted]:
     """The "how many X" parts of ``question`` (Chinese in either script, or English); a
     bare 多少 (money, a share) or a unit ("how many years") is not a counted thing."""
     out: list[Counted] = []
-    for m in _ZH_HOW_MANY.finditer(fold(question)):
+    folded = fold(question)
+    for m in _ZH_HOW_MANY.finditer(folded):
+        if m.group().startswith("几") and _OTHER_QUESTION.search(folded):
+            continue
         measure = m.group("measure")
         kind: FigureKind = "people" if measure in _PEOPLE_MEASURES else "count"
-        noun = "" if measure in _NOUNLESS_MEASURES else _NOUN_END.split(m.group("noun"))[0]
-        out.append(Counted(kind, measure, noun))
+        noun, head = "", ""
+        if measure not in _NOUNLESS_MEASURES:
+            noun, head = _noun_phrase(_NOUN_END.split(m.group("noun"))[0])
+        out.append(Counted(kind, measure, noun, head))
     for m in _EN_HOW_MANY.finditer(question.lower()):
         after = m.group(1).split()
         words: list[str] = []
@@ -220,6 +237,38 @@ def asked_counts(question: str) -> list[Counted]:
             )
         )
     return out
+
+
+_POS_LOCK = threading.Lock()
+
+
+def _tagged(text: str) -> list[tuple[str, str]]:
+    """``text`` (Simplified) cut into words with their parts of speech (jieba's tag set:
+    n… nouns, v verbs, p prepositions, d adverbs…)."""
+    import jieba
+    import jieba.posseg
+
+    with _POS_LOCK:  # jieba initialises its dictionary once, not thread-safely
+        if not jieba.dt.initialized:
+            jieba.setLogLevel(logging.WARNING)
+            jieba.initialize()
+    return [(w.word, w.flag) for w in jieba.posseg.lcut(text)]
+
+
+def _noun_phrase(text: str) -> tuple[str, str]:
+    """The noun phrase at the start of ``text`` and its head (its last noun): words up to
+    the first noun, then nouns only — a verb, preposition or adverb after a noun starts the
+    predicate (国家|通过同性婚姻, 元素|组成, 水母|还没有). Modifiers before the first noun
+    stay (互助 幸福 院). Without a noun, the whole of ``text``."""
+    phrase, head = "", ""
+    for word, flag in _tagged(text):
+        if flag.startswith("n"):
+            phrase, head = phrase + word, word
+        elif head:
+            break
+        else:
+            phrase += word
+    return (phrase, head) if head else (text, text)
 
 
 # --- what a figure counts ------------------------------------------------------------------
@@ -318,15 +367,14 @@ def counts(asked: Counted, figure: Figure, context: str, policy: AnswerPolicy) -
             return True  # 多少人: any head count
         return fold(figure.unit) == asked.measure  # 新增了多少张 → a figure in 张
     if asked.noun:
-        # Half the noun stands in the segment: half its bigrams, or its first half (a verb
-        # the question runs on with, 王子卷入, is not in the text: 五位王子).
+        # The noun stands in the figure's segment: its head (机构 of 养老机构, since
+        # 养老 also begins 养老产业项目), or half its character bigrams.
+        context = re.sub(r"\s+", "", context)
+        if len(asked.head) >= 2 and asked.head in context:
+            return True
         noun, share = asked.noun, policy.counted_noun_bigram_share
         bigrams = {noun[i : i + 2] for i in range(len(noun) - 1)}
-        if not bigrams:
-            return True
-        if sum(b in context for b in bigrams) / len(bigrams) >= share:
-            return True
-        return noun[: max(2, math.ceil(share * len(noun)))] in context
+        return not bigrams or sum(b in context for b in bigrams) / len(bigrams) >= share
     if asked.english_head:
         unit = fold(figure.unit)
         if unit and any(m in unit for m in _direct_measures(asked.english_head)):
@@ -450,7 +498,9 @@ def lenient_kinds(text: str) -> set[FigureKind]:
 
 
 def warm_up() -> None:
-    """Make the dictionary tables an English "how many" question needs (about two seconds)
-    now rather than on the first such question."""
+    """Make the dictionary tables an English "how many" question needs and the part-of-speech
+    tagger a Chinese one needs (about three seconds together) now rather than on the first
+    such question."""
     cedict.headwords(*_BAG_HEADWORDS)
     cedict.measure_words()
+    _tagged("养老机构")

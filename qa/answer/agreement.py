@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from qa import cedict
 from qa.answer.figures import Figure, FigureKind, extract_figures, fold_script
 from qa.answer.model import Quote
+from qa.answer.numbers import EN_AUXILIARIES
 from qa.cedict import lemma
 from qa.policy import DEFAULT, AnswerPolicy
 from qa.retrieve.crosslingual import glossary
@@ -84,22 +85,8 @@ _GENERAL_MEASURES = frozenset({"个", "個"})
 _BAG_HEADWORDS = DEFAULT.index.english_bag_headword_chars
 _EN_HOW_MANY = re.compile(r"\bhow many\s+((?:[a-z][a-z'-]*\s*){1,8})")
 # Words that end the noun phrase after "how many": auxiliaries, prepositions, articles.
-_EN_PHRASE_END = frozenset(
+_EN_PHRASE_END = EN_AUXILIARIES | frozenset(
     [
-        "did",
-        "do",
-        "does",
-        "were",
-        "was",
-        "are",
-        "is",
-        "have",
-        "has",
-        "had",
-        "will",
-        "would",
-        "can",
-        "could",
         "in",
         "of",
         "for",

@@ -24,7 +24,7 @@ from qa.answer.figures import (
     stated_precision,
 )
 
-__all__ = ["Quantity", "asked_kinds", "parse_quantities", "quantity_matches"]
+__all__ = ["EN_AUXILIARIES", "Quantity", "asked_kinds", "parse_quantities", "quantity_matches"]
 
 
 @dataclass(frozen=True)
@@ -501,7 +501,9 @@ _RUN_OF_YEARS = re.compile(
 # The noun asked about is among the (at most three) words after "how many", before the
 # verb; the lookahead lets "how many people and how many groups" be read twice.
 _EN_HOW_MANY = re.compile(r"\bhow many(?=((?:\s+[a-z][a-z'-]*){1,3}))")
-_EN_AUXILIARIES = frozenset(
+#: English auxiliaries: after "how many X" they start the predicate (shared with
+#: ``qa.answer.agreement``).
+EN_AUXILIARIES = frozenset(
     [
         "did",
         "do",
@@ -572,7 +574,7 @@ def asked_kinds(question: str) -> set[FigureKind]:
     for match in _EN_HOW_MANY.finditer(folded):
         noun_phrase: list[str] = []
         for word in match.group(1).split():
-            if word in _EN_STOPWORDS or word in _EN_AUXILIARIES:
+            if word in _EN_STOPWORDS or word in EN_AUXILIARIES:
                 break
             noun_phrase.append(word)
         if noun_phrase and not _EN_NOT_COUNT.intersection(noun_phrase):

@@ -388,6 +388,8 @@ def names(text: str, region: Region) -> bool:
     chinese = {region.name, region.short}
     if any(len(form) >= 2 and fold(form) in folded for form in chinese):
         return True
+    if not re.search(r"[A-Za-z]", text):
+        return False  # no English name can stand in it (and pypinyin stays unloaded)
     english = english_names(region)
     return bool(english) and any(
         re.search(rf"(?<![a-z]){re.escape(e.lower())}(?![a-z])", text.lower()) for e in english

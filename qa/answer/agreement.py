@@ -368,10 +368,10 @@ def counts(asked: Counted, figure: Figure, context: str, policy: AnswerPolicy) -
             return True  # 15亿吨 counts tons
         # The segment's own English (the glosses of its words, as the index's English bags
         # have them) is the other side of the dictionary: 233幅画作 holds "painting".
-        bag = set(cedict.english_bag(context, cedict.headwords(*_BAG_HEADWORDS)))
-        words = [w for w in asked.english_words if w != asked.english_head]
         if not any(_renderings(w) for w in asked.english_words):
             return True  # words the dictionary does not know: nothing to check
+        bag = set(cedict.english_bag(context, cedict.headwords(*_BAG_HEADWORDS)))
+        words = [w for w in asked.english_words if w != asked.english_head]
         head = _named(asked.english_head, context) or _in_bag(asked.english_head, bag)
         others = [_named(w, context) or _in_bag(w, bag) for w in words]
         # A head count is already a count of people: one word of the group's name is

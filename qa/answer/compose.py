@@ -72,8 +72,6 @@ def compose(
     if not hits:
         return decline(DeclineReason.NO_PASSAGES)
     scope = _out_of_scope(question, hits[0], topic)
-    if scope is None and hits[0].document is not None:
-        scope = check_place(question, region=hits[0].document.region, passage_text=hits[0].text)
     if scope is not None:
         return decline(DeclineReason(scope.reason), related=True, scope=scope)
     if off_topic(retrieval, policy):
@@ -112,7 +110,7 @@ def _out_of_scope(question: str, top: Hit, topic: Topic | None) -> OutOfScope | 
         return None
     return check_scope(
         question, year=doc.year, region=doc.region, passage_text=top.text, topic=topic
-    )
+    ) or check_place(question, region=doc.region, passage_text=top.text)
 
 
 def _figure_answers(ranked: list[Sentence], kinds: set[FigureKind], policy: AnswerPolicy) -> bool:

@@ -463,8 +463,9 @@ _ASK_PATTERNS: tuple[tuple[FigureKind, re.Pattern[str]], ...] = tuple(
         # percent
         ("percent", r"百分之(?:幾|多少)|百分比|比例|比率|比重|佔比|占比"),
         ("percent", rf"占[^，。？！,?!]{{0,15}}(?:{_HOW_MANY}|百分)"),
-        # "…完成了年度計劃的多少？": "how much of X" at the end of a question is a share of X.
-        ("percent", r"[^，。？！,.?!;；]{2}的(?:多少|幾成)\s*[？?]?\s*$"),
+        # "…完成了年度計劃的多少？": "how much of X" ending a question or a clause of it is a
+        # share of X.
+        ("percent", r"[^，。？！,.?!;；]{2}的(?:多少|幾成)\s*(?:[？?，,；;]|$)"),
         ("percent", r"(?:完成|增長|覆蓋|參保|入住|達標|下降|上升|增幅|降幅)率"),
         ("percent", r"\b(?:share|percentage|percent|per cent|proportion|fraction|ratio)\b"),
         ("percent", r"\bwhat rate\b|\brate (?:of|was|is)\b"),

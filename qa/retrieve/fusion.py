@@ -59,6 +59,7 @@ build's embedding work, so it is not used.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -78,7 +79,7 @@ class QueryStats:
     translated: bool
     #: "scale" (best paragraph 1, reference rank 0) or "z" (z-score over the candidate
     #: paragraphs, with their ``dense_mean`` and ``dense_std``): see the module docstring.
-    dense_norm: str = "scale"
+    dense_norm: Literal["z", "scale"] = "scale"
     dense_mean: float = 0.0
     dense_std: float = 1.0
 

@@ -235,6 +235,9 @@ def test_unknown_kind_in_the_question_matches_any_kind() -> None:
         ("省委第几届第几次全会？", {"ordinal"}),
         # en
         ("How much money was paid out?", {"money"}),
+        ("How much housing allowance did each family get?", {"money"}),
+        ("How much was disbursed to flood victims?", {"money"}),
+        ("How much attention did the plan get?", set()),
         ("How much was spent on elderly care?", {"money"}),
         ("What was their total investment?", {"money"}),
         ("How much is it in yuan?", {"money"}),

@@ -447,7 +447,13 @@ _ASK_PATTERNS: tuple[tuple[FigureKind, re.Pattern[str]], ...] = tuple(
         ("money", rf"{_HOW_MANY}(?:錢|塊錢|元|萬元|億元|億)"),
         ("money", r"資金|金額|經費|款項|款物|善款|捐款|投資額|總投資|[保助濟獎補用基]金"),
         ("money", r"(?:補貼|補助|投資|投入|支出|花費|花了|撥付|撥款)了?(?:多少|幾)"),
-        ("money", r"\bhow much\b[^?]*\b(?:money|yuan|rmb|funds?|funding|subsid\w*|grants?)\b"),
+        # Nouns and verbs of money as their Chinese twins above ([保助補]金, 撥付): an
+        # allowance, a pension, wages, a payment — "how much … allowance" asks an amount.
+        (
+            "money",
+            r"\bhow much\b[^?]*\b(?:money|yuan|rmb|funds?|funding|subsid\w*|grants?"
+            r"|allowances?|pensions?|salar(?:y|ies)|wages?|payments?|paid out|disbursed)\b",
+        ),
         ("money", r"\b(?:spent|spend|spending|invested|investments?|expenditures?|budgets?)\b"),
         ("money", r"\b(?:cost|costs|allocated|donated|donations?)\b"),
         # people

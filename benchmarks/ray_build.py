@@ -33,18 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = Path(os.environ.get("QA_SHARED", ROOT.parent / "shared"))
-
-
-def corpus(n: int) -> list[dict]:
-    drcd = SHARED / "bench" / "drcd-dev" / "corpus.jsonl"
-    if drcd.is_file():
-        rows = [json.loads(line) for line in drcd.open(encoding="utf-8")]
-        return [{"id": r["id"], "text": r["text"], "title": r["title"]} for r in rows[:n]]
-    from qa.corpus import read_sources
-
-    paras = [p.text for p in read_sources([ROOT / "data"]).passages if p.kind == "text"]
-    return [{"id": f"p{i}", "text": f"{paras[i % len(paras)]}({i})"} for i in range(n)]
+# The same passages as build_throughput.py (this script's folder is on sys.path).
+from build_throughput import corpus  # noqa: E402
 
 
 def write_corpus(folder: Path, n: int) -> Path:

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from qa import cedict
 from qa.answer.figures import Figure, FigureKind, extract_figures, fold_script
 from qa.answer.model import Quote
-from qa.answer.numbers import EN_AUXILIARIES
+from qa.answer.numbers import EN_AUXILIARIES, EN_PEOPLE_NOUNS
 from qa.cedict import lemma
 from qa.policy import DEFAULT, AnswerPolicy
 from qa.retrieve.crosslingual import glossary
@@ -120,21 +120,9 @@ _EN_ARTICLES = frozenset({"the", "a", "an"})
 _EN_PEOPLE = frozenset(
     {"people", "persons", "person", "individuals", "person-times", "residents", "recipients"}
 )
-_EN_PEOPLE_NOUNS = frozenset(
-    [
-        "children",
-        "orphans",
-        "volunteers",
-        "workers",
-        "villagers",
-        "seniors",
-        "members",
-        "staff",
-        "nurses",
-        "servants",
-        "employees",
-        "officials",
-    ]
+# The figure reader's people nouns, and groups a question names by their job.
+_EN_PEOPLE_NOUNS = EN_PEOPLE_NOUNS | frozenset(
+    {"staff", "nurses", "servants", "employees", "officials"}
 )
 # Units are the asked-kind test's business (``qa.answer.numbers``), not a counted thing.
 _EN_UNITS = frozenset(

@@ -24,7 +24,14 @@ from qa.answer.figures import (
     stated_precision,
 )
 
-__all__ = ["EN_AUXILIARIES", "Quantity", "asked_kinds", "parse_quantities", "quantity_matches"]
+__all__ = [
+    "EN_AUXILIARIES",
+    "EN_PEOPLE_NOUNS",
+    "Quantity",
+    "asked_kinds",
+    "parse_quantities",
+    "quantity_matches",
+]
 
 
 @dataclass(frozen=True)
@@ -153,7 +160,7 @@ _EN_UNIT_WORDS: dict[str, tuple[str, FigureKind]] = {
     "percent": ("%", "percent"),
 }
 # Plural people nouns that make a unit-less number a head count ("20 orphans").
-_EN_PEOPLE_NOUNS = frozenset(
+EN_PEOPLE_NOUNS = frozenset(
     {"children", "orphans", "volunteers", "workers", "villagers", "seniors", "members"}
 )
 # Words after a number that do not name what it counts ("one of", "2020 and").
@@ -275,7 +282,7 @@ def _en_unit(tokens: list[_Token], i: int) -> tuple[str, FigureKind | None, int]
         if word in _EN_UNIT_WORDS:
             unit, kind = _EN_UNIT_WORDS[word]
             return unit, kind, j + 1
-        if word in _EN_PEOPLE_NOUNS:
+        if word in EN_PEOPLE_NOUNS:
             return "", "people", j + 1
         first_word = first_word or word
     if first_word:

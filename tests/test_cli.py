@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from qa.cli import main
-from tests.conftest import DATA, ROOT
-
-
-def run_qa(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "qa.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        timeout=300,
-    )
+from tests.auxil.cli import run_qa
+from tests.conftest import DATA
 
 
 def test_ask_prints_the_quote_with_its_location(report_index):

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -32,18 +31,8 @@ from qa import (
 )
 from qa.cli import main
 from qa.index.layout import LOCK
+from tests.auxil.cli import run_qa
 from tests.conftest import DATA, REPORT, ROOT
-
-
-def run_qa(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "qa.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        timeout=300,
-    )
 
 
 def one_error_line(stderr: str) -> str:

@@ -40,6 +40,7 @@ from qa.errors import (
     RuntimeMismatchError,
     ScaleOutError,
     SourceError,
+    UnknownDocumentError,
     caused_by_interrupt,
     describe,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "ScaleOutError",
     "SourceError",
     "TelegramHTML",
+    "UnknownDocumentError",
     "__version__",
     "add_reports",
     "build_index",

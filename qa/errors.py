@@ -12,6 +12,11 @@ class ArgumentError(QAError, ValueError):
     empty list of sources)."""
 
 
+class UnknownDocumentError(ArgumentError):
+    """A report id (or title) that the index does not hold (``documents=[…]``,
+    ``figure_sheet("…")``); a web API answers it with 404."""
+
+
 class ArgumentTypeError(QAError, TypeError):
     """An argument of a library call has the wrong type (``k="3"``, a number as a path)."""
 

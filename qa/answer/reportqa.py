@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from qa.answer import agreement, candidates, routing
@@ -81,7 +81,14 @@ class ReportQA:
     def policy(self) -> Policy:
         return self._policy
 
-    def ask(self, question: str, *, language: Language | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        language: Language | None = None,
+        documents: Sequence[str] | None = None,
+        follows: Answer | None = None,
+    ) -> Answer:
         """The sentences of the reports that answer ``question``, quoted verbatim, or an
         honest decline (``Answer.found`` false, with its ``reason``).
 
@@ -93,9 +100,19 @@ class ReportQA:
         ``language`` ("zh-Hant", "zh-Hans", "en") sets the language of the reply's own
         words; by default it follows the question's script. Raises ``QuestionError`` for an
         empty, whitespace-only or over-long question.
+
+        ``documents`` (report ids, see ``documents``) answers from those reports alone
+        (``UnknownDocumentError`` for an id the index does not hold). ``follows`` is the
+        previous answer of a conversation: what this question leaves unsaid (the region,
+        the period, the indicator) is taken from it.
         """
         return routing.answer(
-            self._retriever, question, policy=self._policy.answer, language=language
+            self._retriever,
+            question,
+            policy=self._policy.answer,
+            language=language,
+            documents=documents,
+            follows=follows,
         )
 
     def enable_micro_batching(self, *, window_ms: float) -> None:

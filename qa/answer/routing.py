@@ -34,6 +34,7 @@ from qa.answer.model import Answer, PartsKind
 from qa.answer.numbers import asks_for_figure
 from qa.answer.scope import Topic, covers, document_region, named, region_covers
 from qa.documents import Document
+from qa.errors import ArgumentError, UnknownDocumentError
 from qa.i18n import Language, detect_language
 from qa.policy import AnswerPolicy
 from qa.question import check_question
@@ -53,9 +54,22 @@ class _Asker:
         self.lang = lang
         self.policy = policy
         self.documents = retriever.documents
+        self.only: list[str] | None = None
         self.vector = retriever.embed_questions([question])[0]
 
+    def restrict(self, documents: Sequence[str]) -> None:
+        """Answer from ``documents`` (ids) alone, as if the index held nothing else."""
+        if isinstance(documents, str) or not documents:
+            raise ArgumentError("documents must be a non-empty list of report ids")
+        unknown = [d for d in documents if d not in self.documents]
+        if unknown:
+            raise UnknownDocumentError(f"the index has no report {unknown[0]!r}")
+        self.only = list(dict.fromkeys(documents))
+        self.documents = {d: self.documents[d] for d in self.only}
+
     def retrieve(self, documents: Sequence[str] | None) -> Retrieval:
+        if documents is None:
+            documents = self.only
         return self.retriever.retrieve(
             self.question, k=self.policy.hits, documents=documents, vector=self.vector
         )
@@ -79,10 +93,15 @@ def answer(
     *,
     policy: AnswerPolicy,
     language: Language | None = None,
+    documents: Sequence[str] | None = None,
+    follows: Answer | None = None,
 ) -> Answer:
-    """The answer to ``question`` from the reports it names (see the module docstring)."""
+    """The answer to ``question`` from the reports it names (see the module docstring),
+    among ``documents`` (ids) alone when given."""
     question = check_question(question)
     asker = _Asker(retriever, question, language or detect_language(question), policy)
+    if documents is not None:
+        asker.restrict(documents)
     topics = named(question).topics()
     if not topics:
         return _among(asker, None, None)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from qa.answer.figures import Figure, extract_figures
 from qa.documents import Document, Passage
-from qa.errors import ArgumentError
+from qa.errors import UnknownDocumentError
 from qa.index.catalog import indexed_passages
 from qa.sentences import split_sentences
 
@@ -160,7 +160,7 @@ def select_documents(documents: list[Document], doc: str | None) -> list[Documen
     if len(partial) == 1:
         return partial
     known = ", ".join(d.id for d in documents)
-    raise ArgumentError(f"the index has no report {doc!r}; it has: {known}")
+    raise UnknownDocumentError(f"the index has no report {doc!r}; it has: {known}")
 
 
 def figure_sheet(doc: str | None = None, *, index_dir: str | Path | None = None) -> list[FigureRow]:

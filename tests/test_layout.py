@@ -101,9 +101,15 @@ def test_another_sites_page_furniture_is_neither_a_passage_nor_the_title(tmp_pat
 def test_wrapped_lines_are_joined_back_into_their_paragraph(tmp_path):
     _, passages = read(write(tmp_path, "suzhou.txt", ANOTHER_SITE))
     texts = [p.text for p in passages]
-    assert "过去一年，全市地区生产总值增长5.2%，一般公共预算收入增长3.1%，社会消费品零售总额增长4.6%。" in texts
+    assert (
+        "过去一年，全市地区生产总值增长5.2%，一般公共预算收入增长3.1%，社会消费品零售总额增长4.6%。"
+        in texts
+    )
     # A sentence cut around its emphasised words (……发展的 / 主要预期目标 / 是：……).
-    assert "今年经济社会发展的主要预期目标是：地区生产总值增长5%左右，居民收入增长和经济增长同步。" in texts
+    assert (
+        "今年经济社会发展的主要预期目标是：地区生产总值增长5%左右，居民收入增长和经济增长同步。"
+        in texts
+    )
 
 
 def test_sections_carry_their_path_period_and_role(tmp_path):
@@ -117,7 +123,7 @@ def test_sections_carry_their_path_period_and_role(tmp_path):
 
 
 def test_a_paginated_exports_page_numbers_and_running_headers_are_dropped(tmp_path):
-    doc, passages = read(write(tmp_path, "county.txt", PAGINATED))
+    _, passages = read(write(tmp_path, "county.txt", PAGINATED))
     texts = [p.text for p in passages]
     assert texts == [
         "全县粮食总产量达到45万吨，比上年增长2.1%，连续五年稳定在40万吨以上，创历史新高。",
@@ -148,8 +154,10 @@ def test_an_english_reports_dateline_gives_the_date_and_the_country(tmp_path):
 
 
 def test_the_region_is_never_a_place_the_text_merely_mentions(tmp_path):
-    text = "2023年全国经济工作综述\n" + "西藏、新疆、青海、西藏自治区、西藏的发展……\n" + (
-        "全国经济回升向好，国内生产总值增长5.2%。\n"
+    text = (
+        "2023年全国经济工作综述\n"
+        + "西藏、新疆、青海、西藏自治区、西藏的发展……\n"
+        + ("全国经济回升向好，国内生产总值增长5.2%。\n")
     )
     doc, _ = read(write(tmp_path, "national.txt", text))
     assert doc.region != "西藏自治区"
@@ -164,8 +172,14 @@ def test_a_lone_short_first_line_stays_the_first_sections_heading():
 
 def test_a_dateline_cut_by_the_page_is_joined_and_read():
     lines = join_wrapped(
-        ["政府工作报告", "——2025年1月6日在湖北省第十四届", "人民代表大会第三次会议上", "省长 王某某",
-         "各位代表：", "现在，我代表省人民政府向大会报告工作。"]
+        [
+            "政府工作报告",
+            "——2025年1月6日在湖北省第十四届",
+            "人民代表大会第三次会议上",
+            "省长 王某某",
+            "各位代表：",
+            "现在，我代表省人民政府向大会报告工作。",
+        ]
     )
     framed = frame(lines)
     assert framed.title == "政府工作报告"

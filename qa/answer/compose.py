@@ -66,9 +66,12 @@ def compose(
     (default: the question's). ``topic`` is the year and region this answer is for, when
     the question names several (see ``qa.answer.routing``).
     """
-    question, hits = retrieval.question, retrieval.hits
-    lang = language or detect_language(question)
-    intent = intent or read_intent(question, language=lang)
+    hits = retrieval.hits
+    lang = language or detect_language(retrieval.question)
+    intent = intent or read_intent(retrieval.question, language=lang)
+    # The question asked (a follow-up's own words); the reports were searched with
+    # ``retrieval.question``, which adds what it took over from the one before.
+    question = intent.question
 
     def decline(
         reason: DeclineReason, *, related: bool = False, scope: OutOfScope | None = None
@@ -86,7 +89,7 @@ def compose(
         # subject): the nearest passages — there always are some — are not an answer.
         return decline(DeclineReason.NO_EVIDENCE)
 
-    asked = Asked.of(question, retrieval.translated_terms)
+    asked = Asked.of(retrieval.question, retrieval.translated_terms)
     figure_question = intent.about_indicator(policy.indicator_question_coverage)
     pool = policy.passages_for_figures if figure_question else policy.passages_for_extra_quotes
     sentences = candidates.candidates(hits[:pool])
@@ -221,7 +224,7 @@ def _fit_figures(
             ind = indicator_match(intent.terms, c.context)
             if ind <= 0:
                 continue
-            bonus = _agreement(c, intent, year, role, policy)
+            bonus = agreement(c, intent, year, role, policy)
             fit = _Fit(s, c, ind, max(0.0, ind * (1.0 + bonus)))
             fits.append(fit)
             if best is None or fit.fit > best.fit:
@@ -232,7 +235,7 @@ def _fit_figures(
     return fits
 
 
-def _agreement(
+def agreement(
     c: FigureClause, intent: Intent, year: int | None, role: str | None, policy: AnswerPolicy
 ) -> float:
     """How a figure's clause agrees with what is asked beyond the indicator: the measure
@@ -313,4 +316,4 @@ def _merge(chosen: list[Sentence], policy: AnswerPolicy) -> list[Quote]:
     return quotes
 
 
-__all__ = ["compose"]
+__all__ = ["agreement", "compose"]

@@ -260,3 +260,46 @@ ENTITY_SUFFIXES = (
 )
 #: Words that join the parts of a comparison (广东和浙江, 1987年与1995年).
 JOINERS = ("和", "与", "及", "跟", "同", "、", "以及", "还是", "对比", "相比", "比较")
+#: Words naming the whole country in a question (我国钢产量).
+COUNTRY = ("我国", "全国", "中国", "国内")
+#: Characters that may stand right after and before a list of one-character province names
+#: (苏、浙两省, 2024年粤、浙的): a count, a noun of places, a particle — where a word
+#: would otherwise continue.
+AFTER_SHORT_NAMES = "两三四五六七八九十各等省市区地的和与"
+BEFORE_SHORT_NAMES = "年在和与及对将把据"
+
+# --- questions over a set of reports ------------------------------------------------------
+
+#: Words asking about every province (各省2026年的增长目标).
+EVERY_REGION = (
+    "各省区市",
+    "各省市区",
+    "各省份",
+    "各省市",
+    "各省区",
+    "各省",
+    "每个省份",
+    "每个省",
+    "每一个省",
+    "所有省份",
+    "全国各省",
+    "31个省区市",
+    "31个省份",
+    "三十一个省",
+)
+#: Words asking about every year the reports cover (历年的增长目标).
+EVERY_YEAR = ("历年", "历次", "每年", "逐年", "各年")
+#: A run of years up to the latest: 2010年以来.
+SINCE_AFTER = ("以来", "起", "至今", "之后")
+#: Rows ordered by value (从高到低), highest or lowest first.
+ORDER_DESCENDING = (
+    "从高到低",
+    "由高到低",
+    "从大到小",
+    "由大到小",
+    "从多到少",
+    "排名",
+    "排序",
+    "最高",
+)
+ORDER_ASCENDING = ("从低到高", "由低到高", "从小到大", "由小到大", "从少到多", "最低")

@@ -18,6 +18,7 @@ def indicators(intent) -> list[str]:
 
 
 # (question, indicator names, measure, years, report year, relative year, role, regions)
+# fmt: off
 CASES = [
     ("2024年四川省地区生产总值增长了多少？", ["地区生产总值"], "growth", (2024,), None, None, None, ["四川省"]),
     ("河南2023年粮食总产量是多少万吨？", ["粮食产量"], "level", (2023,), None, None, None, ["河南省"]),
@@ -44,6 +45,7 @@ CASES = [
     ("What was China's fiscal revenue in 2003, according to the 2004 government work report?", ["财政收入"], "level", (2003,), 2004, None, None, ["全国"]),
     ("What was the actual urbanization rate of Yunnan in 2024?", ["常住人口城镇化率"], "level", (2024,), None, None, "result", ["云南省"]),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(
@@ -86,9 +88,9 @@ def test_an_evaluative_second_sentence_is_not_a_part():
 
 
 def test_the_country_named_beside_a_province_is_its_context():
-    assert regions(read_intent("How many China–Europe freight trains did Chongqing run in 2024?")) == [
-        "重庆市"
-    ]
+    assert regions(
+        read_intent("How many China–Europe freight trains did Chongqing run in 2024?")
+    ) == ["重庆市"]
 
 
 def test_a_description_that_merely_names_an_indicator_is_not_about_it():
@@ -110,14 +112,44 @@ FIRST = "2024年湖北省地区生产总值是多少？"
     [
         ("那湖南呢？", {"indicator", "year"}, ["湖南省"], (2024,), ["地区生产总值"], None),
         ("那2020年呢？", {"indicator", "region"}, ["湖北省"], (2020,), ["地区生产总值"], None),
-        ("一般公共预算收入呢？", {"year", "region"}, ["湖北省"], (2024,), ["一般公共预算收入"], None),
-        ("增长了多少？", {"indicator", "year", "region"}, ["湖北省"], (2024,), ["地区生产总值"], None),
-        ("目标是多少？", {"indicator", "year", "region"}, ["湖北省"], (2024,), ["地区生产总值"], "target"),
-        ("和河南比呢？", {"indicator", "year", "region"}, ["湖北省", "河南省"], (2024,), ["地区生产总值"], None),
+        (
+            "一般公共预算收入呢？",
+            {"year", "region"},
+            ["湖北省"],
+            (2024,),
+            ["一般公共预算收入"],
+            None,
+        ),
+        (
+            "增长了多少？",
+            {"indicator", "year", "region"},
+            ["湖北省"],
+            (2024,),
+            ["地区生产总值"],
+            None,
+        ),
+        (
+            "目标是多少？",
+            {"indicator", "year", "region"},
+            ["湖北省"],
+            (2024,),
+            ["地区生产总值"],
+            "target",
+        ),
+        (
+            "和河南比呢？",
+            {"indicator", "year", "region"},
+            ["湖北省", "河南省"],
+            (2024,),
+            ["地区生产总值"],
+            None,
+        ),
         ("四川省2023年粮食产量是多少？", set(), ["四川省"], (2023,), ["粮食产量"], None),
     ],
 )
-def test_a_follow_up_takes_over_what_it_leaves_unsaid(follow_up, inherited, where, years, names, role):
+def test_a_follow_up_takes_over_what_it_leaves_unsaid(
+    follow_up, inherited, where, years, names, role
+):
     intent = follow(read_intent(follow_up), read_intent(FIRST))
     assert set(intent.inherited) - {"measure"} == inherited
     assert regions(intent) == where

@@ -210,6 +210,9 @@ class AnswerPolicy:
     w_fit: float = 1.0
     fit_measure: float = 0.5
     fit_unit: float = 0.3
+    #: … and takes away this for a figure in another unit than the one asked (多少万吨 met
+    #: by 十多斤) or a rank or a length of time where a value is asked.
+    fit_unit_mismatch: float = 1.0
     fit_period: float = 0.5
     fit_role: float = 0.5
     #: Decline a figure question when its best clause names less than this share of the

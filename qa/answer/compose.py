@@ -215,6 +215,7 @@ def _fit_figures(
                 period=s.hit.period,
                 role=s.hit.role,
                 anchor=doc.year if doc is not None else None,
+                reviews=doc.reviews if doc is not None else None,
                 lead_in_chars=policy.lead_in_chars,
             )
         best: _Fit | None = None
@@ -245,16 +246,19 @@ def agreement(
     percent = c.figure.kind == "percent"
     if intent.measure == "growth" and not intent.unit:
         total += policy.fit_measure if c.relation == "growth" else -policy.fit_measure
-    elif intent.measure == "level" and c.relation == "growth" and percent and not intent.unit:
+    elif intent.measure == "level" and c.relation == "growth":
+        # 是多少 asks the level: 增加109亿公斤 (an increase) is not it, nor 增长7.3%.
         total -= policy.fit_measure
     if intent.unit:
-        total += (
-            policy.fit_unit
-            if units_agree(intent.unit, c.figure.unit, c.figure.text)
-            else -policy.fit_unit
-        )
+        # A unit asked (多少万吨) is decisive: 十多斤 is not an answer.
+        agrees = units_agree(intent.unit, c.figure.unit, c.figure.text)
+        total += policy.fit_unit if agrees else -policy.fit_unit_mismatch
     elif intent.kinds:
         total += policy.fit_unit if c.figure.kind in intent.kinds else -policy.fit_unit
+    if c.figure.kind in _NOT_MEASURES and c.figure.kind not in intent.kinds:
+        # 居全国第5位, 连续37年: a rank or a length of time is not the indicator's value.
+        total -= policy.fit_unit_mismatch
+    del percent
     if c.average != intent.average:
         total -= policy.fit_period
     if c.goal and role != "target":
@@ -267,6 +271,10 @@ def agreement(
     if role is not None and c.role is not None:
         total += policy.fit_role if c.role == role else -policy.fit_role
     return total
+
+
+#: Kinds of figure that are not an indicator's value unless asked for.
+_NOT_MEASURES = frozenset({"ordinal", "duration", "date"})
 
 
 def _entities_named(entities: tuple[str, ...], quotes: list[Quote]) -> bool:

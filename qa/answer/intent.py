@@ -347,24 +347,41 @@ def _filler(word: str) -> bool:
     )
 
 
-def _chinese_indicator(text: str, masked: list[tuple[int, int]]) -> str | None:
-    """The question's words for what it asks about: its words (jieba's) once places, years,
-    the report, question words and linking words are taken out, in order."""
+def _chinese_indicator(text: str, masked: list[tuple[int, int]]) -> tuple[str | None, list[int]]:
+    """The question's words for what it asks about — its words (jieba's) once places,
+    years, the report, question words and linking words are taken out, in order — and the
+    positions of their characters in ``text``."""
     folded = fold_chars(text)
     taken = bytearray(len(text))
     for start, end in masked:
         taken[start:end] = b"\x01" * (end - start)
-    kept: list[str] = []
+    kept: list[int] = []
     pos = 0
     for word in words(folded):
         start, pos = pos, pos + len(word)
         if _filler(word) or not re.search(r"[A-Za-z\u3400-\u9fff]", word):
             continue
-        piece = "".join(text[i] for i in range(start, pos) if not taken[i])
-        if piece:
-            kept.append(piece)
-    indicator = "".join(kept)
-    return indicator if len(indicator) >= 2 else None
+        kept.extend(i for i in range(start, pos) if not taken[i])
+    indicator = "".join(text[i] for i in kept)
+    return (indicator if len(indicator) >= 2 else None), kept
+
+
+def _coverage_chinese(text: str, kept: list[int], known: tuple[Indicator, ...]) -> float:
+    """The share of the question's words for the thing asked (``kept`` positions) that an
+    occurrence of a known indicator's name in the question covers (经济 in 经济增长速度 is
+    covered by the name 经济增长)."""
+    if not kept or not known:
+        return 0.0
+    folded = fold_chars(text).lower()
+    named = bytearray(len(text))
+    for ind in known:
+        for name in ind.chinese:
+            key = fold_chars(name).lower()
+            at = folded.find(key)
+            while at >= 0:
+                named[at : at + len(key)] = b"\x01" * len(key)
+                at = folded.find(key, at + 1)
+    return sum(1 for i in kept if named[i]) / len(kept)
 
 
 _EN_STOP = frozenset(
@@ -580,6 +597,18 @@ def is_cjk_char(ch: str) -> bool:
 # --- the intent ---------------------------------------------------------------------------
 
 
+_COMPARED_WITH = re.compile(r"(?:比|较|同)(?:上一?年|前一年|去年|上年同期|同期)")
+
+
+def _other_spans(question: str) -> list[tuple[int, int]]:
+    """Words that are not what is asked about: a comparison's base (比前一年) and the unit
+    asked (多少万吨)."""
+    folded = fold_chars(question)
+    spans = [(m.start(), m.end()) for m in _COMPARED_WITH.finditer(folded)]
+    spans += [(m.start("unit"), m.end("unit")) for m in _UNIT_ASKED.finditer(folded)]
+    return spans
+
+
 def _split_clauses(question: str) -> list[str]:
     """Sub-questions: 目标是多少？那一年实际增长了多少？ → two."""
     pieces = [p for p in re.split(r"(?<=[？?])\s*", question.strip()) if p.strip()]
@@ -594,7 +623,7 @@ def read_intent(question: str, *, language: Language | None = None) -> Intent:
     time = _read_time(question, english)
     found_regions, region_spans = _regions(question)
     places = tuple(m.region.name for m in named_places(question))
-    masked = [*time.spans, *region_spans]
+    masked = [*time.spans, *region_spans, *_other_spans(question)]
     figure = asks_for_figure(question) or bool(
         re.search(r"多少|几|how (?:much|many|big|fast)", fold_chars(question).lower())
     )
@@ -604,14 +633,18 @@ def read_intent(question: str, *, language: Language | None = None) -> Intent:
         known = tuple(lookup_english(question))
         entities: tuple[str, ...] = ()
     else:
-        indicator = _chinese_indicator(question, masked)
+        indicator, kept = _chinese_indicator(question, masked)
         unmasked = list(question)
         for start, end in masked:
             unmasked[start:end] = " " * (end - start)
         known = tuple(lookup_chinese("".join(unmasked)))
         entities = _entities(question, masked)
         entities = tuple(e for e in entities if not lookup_chinese(e))
-    coverage = _coverage(indicator, known, english)
+    coverage = (
+        _coverage(indicator, known, english)
+        if english
+        else _coverage_chinese(question, kept, known)
+    )
     # A question about a known indicator, or about a target, asks for its figure.
     figure = (
         asks_for_figure(question)

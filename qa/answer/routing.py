@@ -29,6 +29,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from qa import regions
 from qa.answer.compose import agreement, compose
 from qa.answer.intent import Intent, Part, follow, read_intent
 from qa.answer.model import Answer, DeclineReason, PartsKind
@@ -41,6 +42,7 @@ from qa.periods import Role
 from qa.policy import AnswerPolicy
 from qa.question import check_question
 from qa.retrieve import Retrieval, Retriever
+from qa.text import fold_chars
 
 __all__ = ["answer", "combine"]
 
@@ -167,7 +169,11 @@ def _topics(intent: Intent, docs: list[Document]) -> list[Topic]:
             for r in ("result", "target")
             if any(covers(d, Topic(part.region, year, r, report)) for d in docs)
         ]
-        if len(both) == 2 and all(d.reviews or d.plans for d in _reports(docs, part)):
+        if len(both) == 2 and intent.comparison:
+            # A comparison of what happened in two years or places: each part's result
+            # (its target only when asked for).
+            topics.append(both[0])
+        elif len(both) == 2 and all(d.reviews or d.plans for d in _reports(docs, part)):
             topics.extend(both)
         else:
             topics.append(Topic(part.region, year, None, report))
@@ -360,16 +366,43 @@ def _figure(asker: _Asker, documents: list[str], topic: Topic | None) -> Answer:
         )
         return replace(answer, topic=topic if topic != Topic() else None)
     hit, clause, _, _ = best
+    quote = quote_of(hit, clause)
+    sentence = _sentence_of(hit.text, clause)
+    missing_place = [p for p in intent.places if not regions.names(sentence, regions.lookup(p))]
+    if missing_place or (intent.entities and not _entities_named(intent.entities, sentence)):
+        # 杭州市的地区生产总值: the province's figure is not the city's.
+        reason = DeclineReason.OTHER_PLACE if missing_place else DeclineReason.OTHER_ENTITY
+        return Answer(
+            intent.question,
+            asker.lang,
+            reason=reason,
+            related=hits[: policy.related],
+            hits=hits,
+            topic=topic if topic != Topic() else None,
+            intent=intent,
+        )
     report = asker.documents.get(hit.doc) if len(asker.documents) > 1 else None
     return Answer(
         intent.question,
         asker.lang,
-        quotes=[quote_of(hit, clause)],
+        quotes=[quote],
         hits=hits,
         report=report,
         topic=topic if topic != Topic() else None,
         intent=intent,
     )
+
+
+def _sentence_of(text: str, clause) -> str:
+    """The sentence a figure's clause stands in (a place named anywhere in it counts)."""
+    start = max(text.rfind(ch, 0, clause.start) for ch in "。！？\n") + 1
+    ends = [i for ch in "。！？\n" if (i := text.find(ch, clause.end)) >= 0]
+    return text[start : min(ends) + 1 if ends else len(text)]
+
+
+def _entities_named(entities: tuple[str, ...], text: str) -> bool:
+    folded = fold_chars(text)
+    return all(fold_chars(e) in folded for e in entities)
 
 
 def _best_by_document(retrieval: Retrieval) -> list[tuple[str, float]]:

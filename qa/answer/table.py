@@ -155,6 +155,7 @@ class ClauseCache:
                 period=hit.period,
                 role=hit.role,
                 anchor=doc.year if doc is not None else None,
+                reviews=doc.reviews if doc is not None else None,
                 lead_in_chars=self._lead_in,
             )
         return found

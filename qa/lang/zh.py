@@ -303,3 +303,61 @@ ORDER_DESCENDING = (
     "最高",
 )
 ORDER_ASCENDING = ("从低到高", "由低到高", "从小到大", "由小到大", "从少到多", "最低")
+
+# --- figures and their clauses ------------------------------------------------------------
+
+#: Words of a clause that are its predicate — linking, aspect and degree words that stand
+#: between an indicator and its figure (地区生产总值实际增长了5%, 总量稳定在…).
+PREDICATES = (
+    "实际",
+    "比上年",
+    "比上一年",
+    "同比",
+    "累计",
+    "分别",
+    "首次",
+    "连续",
+    "再创新高",
+    "稳定在",
+    "保持在",
+    "保持",
+    "稳定",
+    "达到",
+    "达",
+    "为",
+    "是",
+    "有",
+    "共",
+    "约",
+    "超过",
+    "突破",
+    "接近",
+    "近",
+    "左右",
+    "以上",
+    "以内",
+    "全年",
+    "全省",
+    "全市",
+    "全区",
+    "全国",
+    "预计",
+    "初步",
+    "核算",
+    "统计",
+    "增速",
+    "居全国",
+    "位居",
+    "了",
+    "在",
+    "和",
+    "、",
+)
+#: Words of a sentence that state something done (a result): a comparison with the year
+#: before, a preliminary count.
+COMPLETED = ("比上年", "同比", "初步核算", "初步统计", "增产", "减产")
+#: Nouns that stand for the subject of the clause before (……财政收入比上年增加1501亿元，
+#: 总额首次突破万亿元，达到11377亿元): the figure measures that subject.
+ANAPHORIC_SUBJECTS = ("总额", "总量", "总数", "总计", "合计", "总规模", "规模", "其中", "总体")
+#: Words that report a target met (实现了年初确定的目标, 超额完成计划): what follows is a result.
+MET = ("超额完成", "完成了", "实现了", "完成", "实现", "达到", "超过", "突破")

@@ -258,8 +258,10 @@ def span_of(mentions: list[TimeMention]) -> Period | None:
 def section_period(heading: str, *, anchor: int | None) -> tuple[Period | None, Role | None]:
     """The period a section heading speaks of, and whether the section reviews results or
     sets targets: 一、2016年工作回顾 → (2016, result); 二、2017年工作总体部署 → (2017,
-    target); “十五五”时期主要目标任务 → (2026–2030, target). With no cue word, a period
-    before the ``anchor`` year is reviewed and one from it on is planned."""
+    target); “十五五”时期主要目标任务 → (2026–2030, target). A period before the
+    ``anchor`` year (the report's) is reviewed and one from it on is planned, whatever the
+    words; a heading whose years straddle it (1993年的回顾和1994年的方针) goes by its first
+    cue word."""
     mentions = time_mentions(heading, anchor=anchor)
     period = span_of(mentions)
     # The names of periods are not cues: 第二个五年计划 names years, it sets no target.
@@ -267,7 +269,9 @@ def section_period(heading: str, *, anchor: int | None) -> tuple[Period | None, 
     for m in mentions:
         masked[m.start : m.end] = " " * (m.end - m.start)
     role = cue_role("".join(masked), review=zh.REVIEW, plan=zh.PLAN)
-    if role is None and period is not None and anchor is not None:
+    if period is not None and anchor is not None:
+        # The years named decide where they can: a heading about years before the report's
+        # own reviews them (一、2025年主要工作和“十四五”发展成就), one from them on plans.
         if period.end < anchor:
             role = "result"
         elif period.start >= anchor:

@@ -284,9 +284,10 @@ def test_random_and_mutated_reports_never_break_a_build_or_the_index(
 
 def test_found_by_fuzzing_a_first_paragraph_without_words_builds(tmp_path, embedder):
     """A Markdown report whose first paragraph is "#" (no word BM25 can match) failed the
-    new generation's validation query, which probed the first passage."""
+    new generation's validation query, which probed the first passage. Such a paragraph is
+    no passage now (a line of marks alone is page furniture); the report builds and serves."""
     report = tmp_path / "report.md"
     report.write_text("# 標題\n\n#\n\n***\n\n全省發放救助資金12億元。\n", encoding="utf-8")
     built = build_index(report, tmp_path / "index", model=embedder)
-    assert built.passages >= 2
+    assert built.passages >= 1
     assert "12億元" in Retriever.load(tmp_path / "index", model=embedder).search("救助資金")[0].text

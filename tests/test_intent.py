@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from qa.answer.clauses import indicator_match, read_clauses
 from qa.answer.intent import follow, read_intent
 
 
@@ -176,3 +177,29 @@ def test_a_follow_ups_intent_survives_json():
         ["地区生产总值"],
         intent.inherited,
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "matches"),
+    [
+        # Another indicator whose name holds the asked one: its figure is not the asked one.
+        ("2025年地区生产总值是多少？", "人均地区生产总值", False),
+        ("2025年地区生产总值是多少？", "全省地区生产总值", True),
+        # A piece of the asked name that is also another indicator's name is still the asked one.
+        ("全社会研发投入强度是多少？", "全社会研发投入强度", True),
+    ],
+)
+def test_an_indicator_inside_another_ones_name_is_not_matched(question, clause, matches):
+    intent = read_intent(question)
+    assert (indicator_match(intent.terms, clause, intent.others) >= 0.75) is matches
+
+
+def test_a_figure_after_a_time_takes_its_subject_from_the_clause_before():
+    """去年达到54641万吨 names only a time before its figure: what reached it is the
+    subject of the clause before, and words running to that clause's end are what is said
+    of the indicator, not a noun it modifies."""
+    text = "粮食产量屡创历史新高，去年达到54641万吨，连续7年增产。"
+    (clause,) = [c for c in read_clauses(text, anchor=2011) if c.figure.text == "54641万吨"]
+    assert clause.context.startswith("粮食产量")
+    assert clause.period is not None and 2010 in clause.period
+    assert indicator_match(read_intent("2010年粮食产量是多少？").terms, clause.context) == 1.0

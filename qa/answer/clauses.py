@@ -46,6 +46,7 @@ _PREDICATE_WORDS = tuple(
         reverse=True,
     )
 )
+_CLAUSE_ENDS = frozenset("，,；;：:")
 _SPAN_WORDS = ("五年来", "这五年", "累计", "期间", "时期", "以来", "从")
 
 
@@ -105,10 +106,13 @@ def _readable_start(text: str, start: int, floor: int, lead_in_chars: int) -> in
 
 def _has_subject(context: str) -> bool:
     """The clause names something before its figure: not only 达到, 增长, 比上年…, other
-    figures, or a word that points back at the subject before it (总额首次突破万亿元)."""
+    figures, a time (去年达到54641万吨), or a word that points back at the subject before it
+    (总额首次突破万亿元)."""
     chars = list(fold_chars(context))
     for f in extract_figures(context):
         chars[f.start : f.end] = " " * (f.end - f.start)
+    for m in time_mentions(context, anchor=None):
+        chars[m.start : m.end] = " " * (m.end - m.start)
     rest = "".join(chars)
     for word in (*_PREDICATE_WORDS, *zh.ANAPHORIC_SUBJECTS):
         rest = rest.replace(word, " ")
@@ -150,12 +154,21 @@ def read_clauses(
             while not _has_subject(text[subject_start : f.start]) and subject_start > s_start:
                 subject_start = _clause_start(text, subject_start - 1, s_start)
             context = text[subject_start : f.start]
-            before = folded[max(c_start, f.start - 6) : f.start]
-            # 增长5% is a growth; 增加到51.9万亿元 / 下降到2.6% is the level reached.
+            # 增长5% and 经济增长速度的目标定为8% are growths; 增加到51.9万亿元 / 下降到2.6%
+            # is the level reached.
+            before = folded[max(subject_start, f.start - 6) : f.start]
+            reached = any(before.endswith(w + r) for w in _GROWTH_WORDS for r in _REACHED)
+            # The figure's own clause and the clauses without figures before it that say
+            # what it is (not a clause with its own figure: 比上年增加1501亿元，……，达到…).
+            said_start = c_start
+            while said_start > subject_start:
+                previous = _clause_start(text, said_start - 1, s_start)
+                if any(previous <= g.start < said_start for g in figures if g is not f):
+                    break
+                said_start = previous
+            said = folded[said_start : f.start]
             relation = (
-                "growth"
-                if any(w in before for w in _GROWTH_WORDS) and not before.endswith(_REACHED)
-                else "level"
+                "growth" if any(w in said for w in _GROWTH_WORDS) and not reached else "level"
             )
             f_period, f_role = period, role
             average = goal = span = False
@@ -254,13 +267,16 @@ def _word_starts(folded: str) -> frozenset[int]:
 def _head_rest(tail: str) -> int:
     """Characters of words standing right after a named indicator, before any predicate,
     figure or punctuation: 能耗 in 单位国内生产总值能耗下降, 比重 in 占国内生产总值的比重 —
-    the indicator named is a modifier there, not what the figure measures."""
+    the indicator named is a modifier there, not what the figure measures. Words that run
+    to a clause's end (粮食产量屡创历史新高，去年达到…) are what is said of the indicator: none."""
     n = 0
     i = 0
     while i < len(tail):
         if any(tail.startswith(w, i) for w in _PREDICATE_WORDS):
             break
         ch = tail[i]
+        if ch in _CLAUSE_ENDS:
+            return 0
         if not ("\u3400" <= ch <= "\u9fff" or (ch.isascii() and ch.isalpha())):
             break
         n += 1
@@ -268,8 +284,9 @@ def _head_rest(tail: str) -> int:
     return n
 
 
-def indicator_match(terms: tuple[str, ...], context: str) -> float:
-    """How fully ``context`` (a figure's clause before it) names an indicator of ``terms``:
+def indicator_match(terms: tuple[str, ...], context: str, others: tuple[str, ...] = ()) -> float:
+    """How fully ``context`` (a figure's clause before it) names an indicator of ``terms``
+    (not inside the name of one of ``others``):
     the longest piece of one term found in it — starting where a word starts (农业总产值 is
     not in 工农业总产值) — as a share of the term, halved when other words follow it before
     the figure (the indicator named is a modifier there: 单位国内生产总值能耗)."""
@@ -279,6 +296,14 @@ def indicator_match(terms: tuple[str, ...], context: str) -> float:
     if not folded:
         return 0.0
     starts = _word_starts(folded)
+    # Where another indicator that contains an asked one is named (人均地区生产总值), the
+    # asked name inside it does not count.
+    inside = bytearray(len(folded))
+    for name in others:
+        at = folded.find(name)
+        while at >= 0:
+            inside[at : at + len(name)] = b"\x01" * len(name)
+            at = folded.find(name, at + 1)
     best = 0.0
     for term in terms:
         key = fold_chars(term).lower().replace("的", "")
@@ -289,7 +314,7 @@ def indicator_match(terms: tuple[str, ...], context: str) -> float:
             for i in range(len(key) - size + 1):
                 piece = key[i : i + size]
                 j = folded.find(piece)
-                while j >= 0 and j not in starts:
+                while j >= 0 and (j not in starts or inside[j]):
                     j = folded.find(piece, j + 1)
                 if j >= 0:
                     found, at = size, j

@@ -222,7 +222,7 @@ def _fit_figures(
         for c in clauses:
             if not (s.start <= c.figure.start and c.figure.end <= s.end):
                 continue
-            ind = indicator_match(intent.terms, c.context)
+            ind = indicator_match(intent.terms, c.context, intent.others)
             if ind <= 0:
                 continue
             bonus = agreement(c, intent, year, role, policy)
@@ -240,36 +240,35 @@ def agreement(
     c: FigureClause, intent: Intent, year: int | None, role: str | None, policy: AnswerPolicy
 ) -> float:
     """How a figure's clause agrees with what is asked beyond the indicator: the measure
-    (a growth rate for 增长了多少), the unit (多少万吨), the period and the role; each agreeing
-    adds its weight, each contradicting takes it away."""
+    (a growth rate for 增长了多少), the unit (多少万吨), the period and the role. Each that
+    agrees adds its weight; one that contradicts what the question states rules the clause
+    out (``-inf``): another unit, a rank or a length of time for a value, a result for a
+    target, another year, a five-year average or a goal for one year's figure."""
+    out = float("-inf")
+    if intent.unit and not units_agree(intent.unit, c.figure.unit, c.figure.text):
+        return out  # 多少万吨 is not answered by 十多斤
+    if c.figure.kind in _NOT_MEASURES and c.figure.kind not in intent.kinds:
+        return out  # 居全国第5位, 连续37年: a rank or a length of time is not a value
+    if role is not None and c.role is not None and c.role != role:
+        return out
+    if year is not None and c.period is not None and year not in c.period:
+        return out
+    if c.average != intent.average or (c.goal and role != "target"):
+        return out
     total = 0.0
-    percent = c.figure.kind == "percent"
     if intent.measure == "growth" and not intent.unit:
         total += policy.fit_measure if c.relation == "growth" else -policy.fit_measure
     elif intent.measure == "level" and c.relation == "growth":
         # 是多少 asks the level: 增加109亿公斤 (an increase) is not it, nor 增长7.3%.
         total -= policy.fit_measure
     if intent.unit:
-        # A unit asked (多少万吨) is decisive: 十多斤 is not an answer.
-        agrees = units_agree(intent.unit, c.figure.unit, c.figure.text)
-        total += policy.fit_unit if agrees else -policy.fit_unit_mismatch
+        total += policy.fit_unit
     elif intent.kinds:
         total += policy.fit_unit if c.figure.kind in intent.kinds else -policy.fit_unit
-    if c.figure.kind in _NOT_MEASURES and c.figure.kind not in intent.kinds:
-        # 居全国第5位, 连续37年: a rank or a length of time is not the indicator's value.
-        total -= policy.fit_unit_mismatch
-    del percent
-    if c.average != intent.average:
-        total -= policy.fit_period
-    if c.goal and role != "target":
-        total -= policy.fit_period
     if year is not None and c.period is not None:
-        if year in c.period:
-            total += policy.fit_period * (0.5 if c.span else 1.0)
-        else:
-            total -= policy.fit_period
+        total += policy.fit_period * (0.5 if c.span else 1.0)
     if role is not None and c.role is not None:
-        total += policy.fit_role if c.role == role else -policy.fit_role
+        total += policy.fit_role
     return total
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
 from qa import regions
@@ -130,6 +131,12 @@ class Intent:
     @property
     def period(self) -> Period | None:
         return Period(min(self.years), max(self.years)) if self.years else None
+
+    @property
+    def others(self) -> tuple[str, ...]:
+        """Names of other indicators that contain one of the asked ones (人均地区生产总值 for
+        地区生产总值): a clause naming one of them is about that one."""
+        return _other_names(self.indicators)
 
     @property
     def query(self) -> str:
@@ -777,6 +784,28 @@ def _parts(intent: Intent, question: str, english: bool, time: _Time) -> dict:
             for year in years
         )
     }
+
+
+@lru_cache(maxsize=256)
+def _other_names(asked: tuple[Indicator, ...]) -> tuple[str, ...]:
+    if not asked:
+        return ()
+    names = {fold_chars(n).lower() for ind in asked for n in ind.chinese}
+    return tuple(
+        sorted(
+            {
+                fold_chars(n).lower()
+                for ind in _all_indicators()
+                if ind not in asked
+                for n in ind.chinese
+                if any(a in fold_chars(n).lower() and a != fold_chars(n).lower() for a in names)
+                # 全社会研发投入 (研发经费) is a piece of 全社会研发投入强度, asked: not another.
+                and not any(fold_chars(n).lower() in a for a in names)
+            },
+            key=len,
+            reverse=True,
+        )
+    )
 
 
 def _all_indicators() -> tuple[Indicator, ...]:

@@ -184,7 +184,7 @@ def best_clause(
         if words and not any(w in folded for w in words):
             continue  # not one word of the indicator: no clause of it can match
         for clause in cache.of(hit):
-            ind = indicator_match(intent.terms, clause.context)
+            ind = indicator_match(intent.terms, clause.context, intent.others)
             if ind < policy.min_indicator_match:
                 continue
             fit = max(0.0, ind * (1.0 + agreement(clause, intent, topic.year, topic.role, policy)))

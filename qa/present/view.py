@@ -297,12 +297,13 @@ def _heading(answer: Answer) -> str:
     return say("answer", answer.language)
 
 
-def _part_heading(part: Answer) -> str:
+def _part_heading(part: Answer, kind: PartsKind | None) -> str:
     label = clean(topic_label(part.topic, part.language))
     if part.found and part.report is not None:
         heading = _heading(part)
-        # A part for a year's result or target says which it is (2025 · result).
-        return f"{label} — {heading}" if label and part.topic and part.topic.role else heading
+        # Parts that split one year into its result and its target say which each is
+        # (2025 · result); a comparison's parts differ by the report, which the heading names.
+        return f"{label} — {heading}" if label and kind == PartsKind.ROLES else heading
     return label or _heading(part)
 
 
@@ -413,7 +414,10 @@ def view_answer(answer: Answer) -> AnswerView:
     """The view of ``answer`` in its language (and of each of its parts)."""
     lang = answer.language
     if answer.parts:
-        parts = [replace(view_answer(p), heading=_part_heading(p)) for p in answer.parts]
+        parts = [
+            replace(view_answer(p), heading=_part_heading(p, answer.parts_kind))
+            for p in answer.parts
+        ]
         heading = say(_PARTS_WORDS[answer.parts_kind or PartsKind.COMPARISON], lang)
     elif answer.table is not None:
         table = answer.table

@@ -228,6 +228,12 @@ class IndexPolicy:
     hnsw_ef_search: int = 64
     #: Memory-map vectors and BM25 matrices past this many passages instead of reading them.
     mmap_from: int = 200_000
+    #: A build's time left weighs each token of a batch padded to L tokens as
+    #: ``1 + L / embed_attention_length`` (``qa.embed.plan``): attention's share of the
+    #: model's work grows with the length. First value: a token of a 512-token batch cost
+    #: ~1.4× one of a 128-token batch in a profile of the fp32 export on this machine
+    #: (1000 gives 1.38×); to be calibrated on archive builds.
+    embed_attention_length: float = 1000.0
     #: Lengths (characters) of the CC-CEDICT headwords whose glosses make a passage's
     #: English bag (``qa.lexical.EnglishBagIndex``). Single characters have dozens of
     #: senses each and would put most of English in every bag; beyond 6 characters

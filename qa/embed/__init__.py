@@ -73,10 +73,12 @@ def ensure_bundled_model(*, quiet: bool = False) -> Path:
 def ensure_onnx_model(precision: str, *, quiet: bool = False) -> Path:
     """Export the bundled model to ONNX (and quantise it) on first use; the folder.
 
-    Runs under the same lock as the conversion, which it may trigger first."""
+    Runs under the same lock as the conversion, which it may trigger first. An export
+    whose weights are still inside its graph file gets them moved beside it (once, a few
+    seconds: see ``qa.embed.export``)."""
     source = bundled_model_dir()
     folder = onnx_dir(source)
-    if export.is_exported(folder, precision):
+    if export.is_exported(folder, precision) and export.weights_mapped(folder, precision):
         return folder
     source = ensure_bundled_model(quiet=quiet)
     with model_lock(source):
@@ -86,6 +88,9 @@ def ensure_onnx_model(precision: str, *, quiet: bool = False) -> Path:
                     "exporting the bundled model to ONNX once into %s (about 1 min)", folder
                 )
             export.export(source, folder, precision)
+        elif not export.weights_mapped(folder, precision):
+            # An export made before weights went beside the graph: same vectors, mapped.
+            export.map_weights(folder, precision)
     return folder
 
 

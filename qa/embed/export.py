@@ -17,9 +17,10 @@ Weights beside the graph. Each model is two files: ``model-<precision>.onnx``, t
 page-aligned offset. ONNX Runtime then memory-maps the weights instead of reading them:
 the word-embedding table (250k × 384 floats, 384 MB of the fp32 model's 470 MB) is only
 ever read at the rows of the tokens a text has, so a process that asks a few questions
-touches a few MB of it. Measured here (``benchmarks/latency.py --cold``): loading the fp32
-session took 7.2 s and peaked at 906 MB with the weights inside the graph file, 1.5 s and
-158 MB beside it, same vectors bit for bit. An export made before (weights inside) is
+touches a few MB of it. Measured here, loading the fp32 session alone on the busy 2-core
+machine: 7.2 s and a peak RSS of 906 MB with the weights inside the graph file, 1.5 s and
+158 MB beside it, same vectors bit for bit (``qa ask`` as a whole: ``benchmarks/latency.py
+--cold``). An export made before (weights inside) is
 rewritten this way once, on first use (``map_weights``); the vectors stay the same, so the
 recipe and the embedding cache stay valid.
 

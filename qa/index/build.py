@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,24 +216,25 @@ def _embed(
     keys = [text_key(t) for t in texts]
     cached = cache.get(sorted(set(keys)))
     todo = sorted({k: i for i, k in enumerate(keys) if k not in cached}.values())
-    reused = len(texts) - len(todo)
+    reused = len(texts) - len(todo)  # found in the cache, or the same text as another passage
+    copies = Counter(keys)  # a text embedded once gives every passage of that text its vector
+    found = sum(n for k, n in copies.items() if k in cached)
     report = _reporter(progress, len(texts))
     if cluster is not None and todo:
         return _embed_on_ray(embedder, keys, texts, todo, cache, cached, report, cluster)
     plan = embedder.plan_passages(
         [texts[i] for i in todo], attention_length=policy.embed_attention_length
     )
-    state = EmbeddingProgress(reused, len(texts), cost_total=plan.cost, tokens_total=plan.tokens)
+    state = EmbeddingProgress(found, len(texts), cost_total=plan.cost, tokens_total=plan.tokens)
     report(state)
     started = time.monotonic()
     for done in embedder.embed_plan(plan):
-        rows = [todo[j] for j in done.batch.rows]
-        new_keys = [keys[i] for i in rows]
+        new_keys = [keys[todo[j]] for j in done.batch.rows]
         cache.put(new_keys, done.vectors)  # committed as it comes
         cached.update(zip(new_keys, done.vectors))
         state = dataclasses.replace(
             state,
-            done=state.done + len(rows),
+            done=state.done + sum(copies[k] for k in new_keys),
             cost_done=state.cost_done + done.batch.cost,
             busy_seconds=state.busy_seconds + done.seconds / done.workers,
             tokens_done=state.tokens_done + int(plan.lengths[done.batch.rows].sum()),
@@ -266,7 +268,9 @@ def _embed_on_ray(
     """``_embed`` on a Ray cluster: batches come back in any order; each is committed to
     the cache as it arrives. Work is counted in passages (the driver does not tokenise)."""
     reused = len(texts) - len(todo)
-    state = EmbeddingProgress(reused, len(texts), cost_total=float(len(todo)))
+    copies = Counter(keys)
+    found = sum(n for k, n in copies.items() if k in cached)
+    state = EmbeddingProgress(found, len(texts), cost_total=float(len(todo)))
     report(state)
     started = time.monotonic()
 
@@ -276,7 +280,7 @@ def _embed_on_ray(
         cached.update(zip(new_keys, vecs))
         state = dataclasses.replace(
             state,
-            done=min(state.done + len(new_keys), len(texts)),
+            done=min(state.done + sum(copies[k] for k in new_keys), len(texts)),
             cost_done=state.cost_done + len(new_keys),
             busy_seconds=time.monotonic() - started,
         )

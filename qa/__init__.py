@@ -46,7 +46,7 @@ from qa.errors import (
 )
 from qa.evaluation import EvalQuestion, evaluate, read_questions
 from qa.i18n import LANGUAGES, Language, detect_language, language_from_code
-from qa.index.build import BuildMonitor, BuildReport, BuildStage, build_index
+from qa.index.build import BuildMonitor, BuildReport, BuildStage, EmbeddingProgress, build_index
 from qa.index.catalog import indexed_documents
 from qa.index.doctor import Finding, check_index
 from qa.index.update import add_reports, remove_reports
@@ -81,6 +81,7 @@ __all__ = [
     "Document",
     "DuplicateIdError",
     "Embedder",
+    "EmbeddingProgress",
     "EvalQuestion",
     "Explanation",
     "Figure",

@@ -65,6 +65,7 @@ def _print_build(report, *, verb: str = "built") -> None:
             f"passages ({report.embedded} embedded, {report.reused} reused from cache) "
             f"with {report.model} in {report.seconds:.1f} s"
             + (f", embedded on Ray by {report.ray['workers']} worker(s)" if report.ray else "")
+            + _embedding_speed(report)
         ),
         markup=False,
     )
@@ -78,6 +79,14 @@ def _print_build(report, *, verb: str = "built") -> None:
             err.print("  " + one_line(f"{label} {len(ids)} {what}: {', '.join(ids)}"), markup=False)
     for s in report.skipped:
         err.print("  " + one_line(f"skipped {s.path}: {s.reason}"), markup=False)
+
+
+def _embedding_speed(report) -> str:
+    rates = report.embedding_rates
+    if rates is None:
+        return ""
+    passages, tokens = rates
+    return f"; embedded {passages:,.1f} passages/s, {tokens:,.0f} tokens/s"
 
 
 def cmd_build(args: argparse.Namespace) -> int:

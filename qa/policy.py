@@ -260,6 +260,14 @@ class IndexPolicy:
     hnsw_ef_search: int = 64
     #: Memory-map vectors and BM25 matrices past this many passages instead of reading them.
     mmap_from: int = 200_000
+    #: A build's time left weighs each token of a batch padded to L tokens as
+    #: ``1 + L / embed_attention_length`` (``qa.embed.plan``): attention's share of the
+    #: model's work grows with the length. Fitted to the seconds of each batch (seconds ∝
+    #: tokens × (1 + longest / this)) when embedding every 8th archive passage by length,
+    #: twice, on 2 workers of this busy 2-core machine: 440–495 (with or without a fixed
+    #: cost per batch); a profile of the fp32 export alone gave ~750. 500 counts a token
+    #: of a 512-token batch 1.8× one of a 64-token batch (measured: 2.4×, noisy).
+    embed_attention_length: float = 500.0
     #: Lengths (characters) of the CC-CEDICT headwords whose glosses make a passage's
     #: English bag (``qa.lexical.EnglishBagIndex``). Single characters have dozens of
     #: senses each and would put most of English in every bag; beyond 6 characters

@@ -3,6 +3,9 @@ line about every 10 s with passages done of the total, the rate and the time lef
 long build, one line with the estimate measured on the first batch. On a terminal, rich's bar
 stays (with the same estimate above it).
 
+The time left is honest on a big build (issue #20, item 6): it is the work still to embed —
+the lengths of the passages left, not their number — over the work embedded per second.
+
 The simulated builds below drive the real progress objects with the clock a build would
 have; the real builds use the real model.
 """
@@ -12,13 +15,14 @@ from __future__ import annotations
 import io
 import re
 
+import numpy as np
 import pytest
 from rich.console import Console
 
-from qa import BuildMonitor, BuildStage, build_index
+from qa import BuildMonitor, BuildStage, EmbeddingProgress, build_index
 from qa.cli import main
-from qa.present.progress import BarProgress, PlainProgress, build_progress, duration
-from tests.conftest import DATA
+from qa.present.progress import BarProgress, PlainProgress, build_progress, duration, time_left
+from tests.conftest import DATA, REPORT
 
 BATCH = 256  # what build_index embeds between two progress calls
 
@@ -70,7 +74,7 @@ def test_the_estimate_counts_only_what_is_not_cached():
     clock = Clock()
     simulate(PlainProgress(lines.append, clock=clock), clock, 50_000, 25.0, cached=45_000)
     assert lines[0] == "embedding 5,000 of 50,000 passages (45,000 found in the cache)"
-    assert lines[1].startswith("embedding 5,000 passages: ~3 min at 25 passages/s;")
+    assert lines[1].startswith("embedding 5,000 passages: ~3 min 20 s at 25 passages/s;")
 
 
 def test_a_small_build_prints_no_progress_at_all_but_its_start():
@@ -104,8 +108,10 @@ def test_the_bar_shows_the_same_estimate_on_a_terminal():
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(4, "4 s"), (89, "89 s"), (150, "2 min"), (3599, "1 h"), (10_030, "2 h 47 min"),
-     (3 * 3600 + 50, "3 h 1 min"), (3 * 3600 - 20, "3 h"), (40 * 3600, "40 h")],
+    [(4, "4 s"), (89, "89 s"), (100, "1 min 40 s"), (150, "2 min 30 s"), (181, "3 min"),
+     (597, "9 min 55 s"), (599, "10 min"), (754, "13 min"), (3599, "1 h"),
+     (10_030, "2 h 47 min"), (3 * 3600 + 50, "3 h 1 min"), (3 * 3600 - 20, "3 h"),
+     (40 * 3600, "40 h")],
 )  # fmt: skip
 def test_durations_read_as_people_say_them(seconds, text):
     assert duration(seconds) == text
@@ -117,12 +123,12 @@ def test_a_real_build_measures_its_rate_on_the_first_batch(tmp_path, embedder):
                 progress=PlainProgress(lines.append, every=0.0, estimate_over=0.0))  # fmt: skip
     assert lines[0] == "embedding 21 of 21 passages"
     match = re.fullmatch(
-        r"embedding 21 passages: ~\d+ s at ([\d.]+) passages/s; interrupting is safe "
+        r"embedding 21 passages: ~\d+ s at ([\d,]+) tokens/s; interrupting is safe "
         r"\(finished batches are cached\)",
         lines[1],
     )
-    assert match and float(match.group(1)) > 0
-    assert lines[2] == "writing the index of 21 passages"
+    assert match and int(match.group(1).replace(",", "")) > 0
+    assert lines[-1] == "writing the index of 21 passages"
 
 
 def test_qa_build_with_stderr_redirected_prints_plain_lines(tmp_path, capsys, monkeypatch):
@@ -133,3 +139,63 @@ def test_qa_build_with_stderr_redirected_prints_plain_lines(tmp_path, capsys, mo
     lines = err.strip().splitlines()
     assert lines[0] == "embedding 21 of 21 passages"
     assert lines[-1].startswith("built ") and "21 passages (21 embedded, 0 reused" in lines[-1]
+    assert re.search(r"; embedded [\d.]+ passages/s, [\d,]+ tokens/s$", lines[-1])
+
+
+class Recorder(BuildMonitor):
+    """Every report of a build's embedding step, as a monitor hears it."""
+
+    def __init__(self) -> None:
+        self.reports: list[EmbeddingProgress] = []
+
+    def embedding(self, progress: EmbeddingProgress) -> None:
+        self.reports.append(progress)
+
+
+def mixed_lengths(folder) -> tuple[object, int, int]:
+    """A report of 24 long paragraphs (past the model's 512 tokens) and 96 one-sentence ones."""
+    import json
+
+    text = REPORT.read_text(encoding="utf-8")
+    sentences = [s + "。" for s in text.replace("\n", "").split("。") if len(s) > 15]
+    long = [f"{i}：" + text[i * 40 : i * 40 + 900] for i in range(24)]
+    short = [f"{i}：{sentences[i % len(sentences)]}" for i in range(96)]
+    rows = [{"id": f"p{i}", "text": t} for i, t in enumerate(short + long)]  # long ones last
+    path = folder / "mixed.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return path, len(long), len(short)
+
+
+def test_time_left_counts_the_lengths_still_to_embed_on_a_real_build(tmp_path, embedder):
+    source, n_long, n_short = mixed_lengths(tmp_path)
+    recorder = Recorder()
+    build_index([source], tmp_path / "index", model=embedder, progress=recorder)
+    first, *after = recorder.reports
+    last = after[-1]
+    total = n_long + n_short
+    assert (first.done, first.total, first.cost_done, first.tokens_done) == (0, total, 0, 0)
+    assert (last.done, last.cost_done, last.tokens_done) == (
+        total,
+        first.cost_total,
+        first.tokens_total,
+    )
+    # The work is the texts' tokens, a long passage's tokens weighing more than a short one's.
+    assert first.tokens_total < first.cost_total < 2.1 * first.tokens_total
+    assert first.tokens_total > n_long * 500
+    # Longest first: the first batch done is one of long passages (fewest passages per work).
+    per_work = [
+        (b.done - a.done) / (b.cost_done - a.cost_done)
+        for a, b in zip(recorder.reports, after, strict=False)
+    ]
+    assert per_work[0] == pytest.approx(min(per_work))
+
+    # Each estimate against the truth, both in the time the batches took: what was left to
+    # embed when it was made. The naive estimate (passages left at passages/s so far) is
+    # what the build printed before; ours follows the lengths left.
+    ours, naive = [], []
+    for r in after[:-1]:
+        truth = last.busy_seconds - r.busy_seconds
+        ours.append(time_left(r) / truth)
+        naive.append((r.total - r.done) / ((r.done - first.done) / r.busy_seconds) / truth)
+    assert all(0.5 < ratio < 2 for ratio in ours), ours
+    assert max(abs(np.log(naive))) > 2 * max(abs(np.log(ours))), (naive, ours)

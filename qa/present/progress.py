@@ -2,12 +2,15 @@
 
 On a terminal: rich's bar. Anywhere else (output redirected to a file, a CI log, a pipe): a
 plain line when embedding starts and then one about every :data:`LINE_EVERY_SECONDS` with
-passages done of the total, the rate and the time left (and, for a long build, one when it
-moves on to writing the index). Either
-way, a build that will take longer than :data:`ESTIMATE_OVER_SECONDS` is announced once its
-first batch is embedded — at the rate measured on that batch, not a guess::
+passages done of the total, the speed and the time left (and, for a long build, one when it
+moves on to writing the index). Either way, a build that will take longer than
+:data:`ESTIMATE_OVER_SECONDS` is announced once its first batch is embedded — at the rate
+measured on that batch, not a guess::
 
-    embedding 200,000 passages: ~2 h 47 min at 20 passages/s; interrupting is safe (finished batches are cached)
+    embedding 6,313 passages: ~5 min 30 s at 2,905 tokens/s; interrupting is safe (finished batches are cached)
+
+The time left is the embedding's (what a build spends nearly all its time on); the
+writing that follows is announced with its own line. How it is estimated: ``_Embedding``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from qa.index.build import BuildMonitor, BuildStage
+from qa.index.build import BuildMonitor, BuildStage, EmbeddingProgress
 
 #: Seconds between two progress lines when the output is not a terminal.
 LINE_EVERY_SECONDS = 10.0
@@ -26,10 +29,14 @@ ESTIMATE_OVER_SECONDS = 120.0
 
 
 def duration(seconds: float) -> str:
-    """``seconds`` for people: "40 s", "12 min", "2 h 47 min", "3 h"."""
+    """``seconds`` for people: "40 s", "2 min 30 s", "12 min", "2 h 47 min", "3 h". Under
+    ten minutes the seconds are kept (to 5 s): "2 min" for 150 s would be 20% off."""
     seconds = max(0.0, seconds)
     if seconds < 90:
         return f"{seconds:.0f} s"
+    if seconds < 600:
+        minutes, rest = divmod(5 * round(seconds / 5), 60)
+        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
     minutes = round(seconds / 60)
     if minutes < 60:
         return f"{minutes} min"
@@ -41,9 +48,26 @@ def rate_text(rate: float) -> str:
     return f"{rate:.0f}" if rate >= 10 else f"{rate:.1f}"
 
 
+def time_left(progress: EmbeddingProgress) -> float | None:
+    """Seconds of embedding left: the work still to embed over the work embedded per second
+    so far (``None`` before a batch is done). See ``_Embedding``."""
+    if progress.cost_done <= 0 or progress.busy_seconds <= 0:
+        return None
+    rate = progress.cost_done / progress.busy_seconds
+    return max(0.0, progress.cost_total - progress.cost_done) / rate
+
+
 class _Embedding(BuildMonitor):
-    """What both displays share: the rate measured since embedding started, and the
-    estimate announced after the first batch."""
+    """What both displays share: the estimate of the time left.
+
+    The time left is the work still to embed over the rate of work embedded so far. Work
+    is the batches' estimated cost (``EmbeddingProgress``: tokens weighted by length), not
+    passages: passages differ in length by 30×, so passages per second change as the
+    build moves through them, while cost per second stays that of the machine. The rate is
+    the cost of the batches done over the time they took (measured on the batches), so
+    batches still running neither slow nor speed the estimate. A caller that reports only
+    ``progress(done, total)`` gets the same estimate in passages and wall time.
+    """
 
     def __init__(
         self,
@@ -58,42 +82,61 @@ class _Embedding(BuildMonitor):
         self._start: tuple[float, int] | None = None  # (time, done) when embedding started
         self._estimated = False
 
-    def rate(self, done: int) -> float | None:
-        """Passages embedded per second since embedding started (``None`` before a batch)."""
-        if self._start is None:
-            return None
-        started, first = self._start
-        elapsed = self._clock() - started
-        return (done - first) / elapsed if done > first and elapsed > 0 else None
-
     def __call__(self, done: int, total: int) -> None:
+        """Passages only (a caller without work figures): work is passages, time is wall
+        time since embedding started."""
+        first = self._start[1] if self._start else done
+        elapsed = self._clock() - self._start[0] if self._start else 0.0
+        self.embedding(
+            EmbeddingProgress(
+                done, total, cost_done=done - first, cost_total=total - first, busy_seconds=elapsed
+            )
+        )
+
+    def embedding(self, progress: EmbeddingProgress) -> None:
         if self._start is None:
-            self._start = (self._clock(), done)
-            self.started(done, total)
+            self._start = (self._clock(), progress.done)
+            self.started(progress.done, progress.total)
             return
-        rate = self.rate(done)
-        if not self._estimated and rate:
+        left = time_left(progress)
+        if not self._estimated and left is not None:
             self._estimated = True
-            todo = total - self._start[1]
-            if todo / rate > self._estimate_over:
-                self._write(
-                    f"embedding {todo:,} passages: ~{duration(todo / rate)} at "
-                    f"{rate_text(rate)} passages/s; interrupting is safe (finished batches "
-                    "are cached)"
-                )
-        self.advanced(done, total, rate)
+            if left > self._estimate_over:
+                self._write(self._announcement(progress, left))
+        self.advanced(progress, left)
+
+    def _announcement(self, progress: EmbeddingProgress, left: float) -> str:
+        todo = progress.total - self._start[1] if self._start else progress.total
+        speed = _speed(progress)
+        total = left + progress.busy_seconds
+        return (
+            f"embedding {todo:,} passages: ~{duration(total)}"
+            + (f" at {speed}" if speed else "")
+            + "; interrupting is safe (finished batches are cached)"
+        )
 
     def started(self, done: int, total: int) -> None:
         """Embedding starts; ``done`` passages were found in the cache."""
 
-    def advanced(self, done: int, total: int, rate: float | None) -> None:
-        """A batch was embedded."""
+    def advanced(self, progress: EmbeddingProgress, left: float | None) -> None:
+        """A batch was embedded; ``left`` is the estimate of the seconds left."""
 
     def __enter__(self) -> _Embedding:
         return self
 
     def __exit__(self, *exc: object) -> None:
         pass
+
+
+def _speed(progress: EmbeddingProgress) -> str:
+    """How fast embedding goes so far: tokens per second when they are counted (passages
+    per second change with their length), else passages per second."""
+    if progress.busy_seconds <= 0:
+        return ""
+    if progress.tokens_done:
+        return f"{progress.tokens_done / progress.busy_seconds:,.0f} tokens/s"
+    passages = progress.cost_done  # without token counts, work is passages
+    return f"{rate_text(passages / progress.busy_seconds)} passages/s" if passages else ""
 
 
 class PlainProgress(_Embedding):
@@ -135,12 +178,16 @@ class PlainProgress(_Embedding):
             cached = f" ({done:,} found in the cache)" if done else ""
             self._line(f"embedding {total - done:,} of {total:,} passages{cached}")
 
-    def advanced(self, done: int, total: int, rate: float | None) -> None:
+    def advanced(self, progress: EmbeddingProgress, left: float | None) -> None:
+        done, total = progress.done, progress.total
         if self._clock() - self._last_line < self._every or done >= total:
             return
         line = f"embedded {done:,}/{total:,} passages ({100 * done / max(total, 1):.1f}%)"
-        if rate:
-            line += f", {rate_text(rate)} passages/s, ~{duration((total - done) / rate)} left"
+        speed = _speed(progress)
+        if speed:
+            line += f", {speed}"
+        if left is not None:
+            line += f", ~{duration(left)} left"
         self._line(line)
 
 
@@ -149,23 +196,19 @@ class BarProgress(_Embedding):
     printed above it. Use as a context manager."""
 
     def __init__(self, console: Console, **options) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+        # The time left is ours (work left over work per second), not rich's column, which
+        # divides passages left by passages per second so far.
         self._bar = Progress(
             TextColumn("embedding passages"),
             BarColumn(),
             MofNCompleteColumn(),
-            TimeRemainingColumn(),
+            TextColumn("{task.fields[left]}"),
             console=console,
             transient=True,
         )
-        self._task = self._bar.add_task("embed", total=None)
+        self._task = self._bar.add_task("embed", total=None, left="")
         super().__init__(self._print, **options)
 
     def _print(self, line: str) -> None:
@@ -175,8 +218,13 @@ class BarProgress(_Embedding):
         self._bar.start()  # only a build shows the bar: opening an index shows nothing
         self._bar.update(self._task, completed=done, total=total)
 
-    def advanced(self, done: int, total: int, rate: float | None) -> None:
-        self._bar.update(self._task, completed=done, total=total)
+    def advanced(self, progress: EmbeddingProgress, left: float | None) -> None:
+        self._bar.update(
+            self._task,
+            completed=progress.done,
+            total=progress.total,
+            left="" if left is None else f"~{duration(left)} left",
+        )
 
     def __exit__(self, *exc: object) -> None:
         self._bar.stop()

@@ -27,3 +27,13 @@ class Hit:
     document: Document | None = field(default=None, repr=False, compare=False)
     dense: float = 0.0
     lexical: float = 0.0
+
+
+@dataclass(frozen=True)
+class PassageContext:
+    """A passage where it stands in its report: the passages of its section just before and
+    after it, in report order (``Retriever.context``), for a reader to check a quote."""
+
+    passage: Hit
+    before: list[Hit]
+    after: list[Hit]

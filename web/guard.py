@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -59,8 +59,12 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-class _TooLarge(Exception):
-    pass
+class TooLarge(HTTPException):
+    """A request body over the limit (413). An HTTP exception, so that the framework, which
+    turns other failures to read a body into a 400, passes it on as it is."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit // 1024} KiB")
 
 
 class BodyLimit:
@@ -87,7 +91,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    raise TooLarge(self.limit)
             return message
 
         async def tracking(message: Message) -> None:
@@ -97,14 +101,12 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting, tracking)
-        except _TooLarge:
+        except TooLarge:
             if not started:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {"detail": f"the request body is larger than {self.limit // 1024} KiB"}
-        ).encode()
+        body = json.dumps({"detail": TooLarge(self.limit).detail}, separators=(",", ":")).encode()
         await send(
             {
                 "type": "http.response.start",

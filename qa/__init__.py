@@ -55,6 +55,7 @@ from qa.feedback import (
     Rating,
     RememberedAnswer,
     UnknownAnswerError,
+    feedback_candidates,
 )
 from qa.i18n import LANGUAGES, Language, detect_language, language_from_code
 from qa.index.build import BuildMonitor, BuildReport, BuildStage, build_index
@@ -145,6 +146,7 @@ __all__ = [
     "describe",
     "detect_language",
     "evaluate",
+    "feedback_candidates",
     "figure_sheet",
     "figures_csv",
     "indexed_documents",

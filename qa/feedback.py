@@ -44,6 +44,7 @@ from qa.answer import Answer
 from qa.errors import ArgumentError
 from qa.present import view_answer
 from qa.present.as_json import answer_data
+from qa.retrieve import Hit
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,11 @@ class ExportReport:
     answerable: int
 
 
+def feedback_candidates(answer: Answer) -> list[Hit]:
+    """The passages a 👎 of ``answer`` may name: its best retrieved ones, quoted ones too."""
+    return answer.hits[:CANDIDATES]
+
+
 def anchor(text: str, limit: int = ANCHOR_CHARS) -> str:
     """A verbatim piece of ``text`` that finds its passage: its first sentence, at most
     ``limit`` characters (``qa eval`` looks for it in the retrieved passages' text).
@@ -261,7 +267,7 @@ class FeedbackStore:
         key (16 URL-safe characters: it fits in a Telegram button's data)."""
         key = secrets.token_urlsafe(12)
         data = answer_data(view_answer(answer))
-        candidates = [{"id": h.id, "text": h.text} for h in answer.hits[:CANDIDATES]]
+        candidates = [{"id": h.id, "text": h.text} for h in feedback_candidates(answer)]
         with self._transaction() as con:
             con.execute(
                 "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -23,11 +23,11 @@ from qa import (
     UnknownAnswerError,
     UnknownDocumentError,
     detect_language,
+    feedback_candidates,
     figures_csv,
     language_from_code,
     view_answer,
 )
-from qa.feedback import CANDIDATES
 from qa.present import AnswerView, PassageView, view_passages
 from qa.present.html import STATIC, highlight_span
 from qa.present.safe import UNSAFE
@@ -101,7 +101,7 @@ def _shown(turn: Turn) -> ShownTurn:
         view=view_answer(answer),
         answer_id=turn.answer_id,
         rating=turn.rating,
-        candidates=view_passages(answer.hits[:CANDIDATES], answer.language),
+        candidates=view_passages(feedback_candidates(answer), answer.language),
     )
 
 

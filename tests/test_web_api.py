@@ -337,6 +337,26 @@ def test_every_response_carries_the_security_headers(api) -> None:
     assert "frame-ancestors 'none'" in csp
 
 
+def test_a_bug_is_a_500_in_one_line_with_the_headers_and_no_traceback(report_qa, tmp_path):
+    state = ServerState(WebSettings(feedback_file=None, rate_limit=0), report_qa)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    state.pages.render = broken
+    with TestClient(create_app(state), raise_server_exceptions=False) as client:
+        page = client.get("/figures/heilongjiang-civil-affairs-2020")
+        state.pages.render = lambda *a, **k: ""  # the error page itself renders
+        state.qa.retriever.context = broken
+        api = client.get(f"/api/passages/{HLJ_2020}%23p7")
+    del state.qa.retriever.context
+    assert page.status_code == 500 and api.status_code == 500
+    assert api.json() == {"detail": "something went wrong on the server (it is logged)"}
+    for response in (page, api):
+        assert "secret internals" not in response.text and "Traceback" not in response.text
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
 def test_the_schema_is_served_and_the_cdn_docs_page_is_not(api) -> None:
     schema = api.get("/openapi.json").json()
     assert {"/api/ask", "/api/sources", "/api/figures/{doc}", "/api/health"} <= set(schema["paths"])

@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa import (
@@ -39,7 +39,7 @@ from qa import (
 from qa.present.words import say
 from web import api, pages
 from web.api import FeedbackOff, UnknownPassage, json_response
-from web.guard import BodyLimit, SecurityHeaders, Unauthorized
+from web.guard import SECURITY_HEADERS, BodyLimit, SecurityHeaders, Unauthorized
 from web.settings import WebSettings
 from web.state import NotReady, RateLimited, ServerState, UnknownConversation
 
@@ -97,8 +97,13 @@ def _error(
             message = say("page_not_found", lang)
         elif status == 500:
             message = say("error", lang)
-        response = pages.message_page(state, lang, message, status)
-    for name, value in (headers or {}).items():
+        try:
+            response = pages.message_page(state, lang, message, status)
+        except Exception:  # the page cannot be rendered: say it in plain text
+            log.exception("cannot render the error page")
+            response = PlainTextResponse(message, status_code=status)
+    # A 500 is sent from outside every middleware: it gets the security headers here.
+    for name, value in {**SECURITY_HEADERS, **(headers or {})}.items():
         response.headers[name] = value
     return response
 

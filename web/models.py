@@ -125,6 +125,28 @@ class DocumentModel(_Open):
 class TopicModel(_Open):
     year: int | None
     region: str | None
+    role: str | None = None
+    report_year: int | None = None
+
+
+class IntentModel(_Open):
+    """How the question was read (``qa.answer.intent``): what it asks about, of which
+    period, region and role."""
+
+    indicator: str | None
+    indicators: list[str]
+    measure: str | None
+    kinds: list[str]
+    unit: str | None
+    years: list[int]
+    relative_year: object | None
+    report_year: int | None
+    role: str | None
+    average: object | None
+    regions: list[str]
+    places: list[str]
+    entities: list[str]
+    parts: list[dict]
 
 
 class PartModel(_Open):
@@ -152,6 +174,7 @@ class AnswerModel(_Open):
     report: DocumentModel | None
     parts_kind: str | None
     parts: list[PartModel]
+    intent: IntentModel | None = Field(description="How the question was read.")
     answer_id: str | None = Field(description="Rate it with POST /api/feedback (null: off).")
     conversation: str = Field(description="Send it with the next question to follow this one.")
 

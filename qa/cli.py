@@ -9,7 +9,7 @@ qa figures [DOC] [--csv | --json] [--index DIR]
 qa eval QUESTIONS.jsonl [--json] [--index DIR]
 qa chat [-k N] [--index DIR]
 qa doctor [--index DIR] [--json]
-qa serve [--index DIR] [--host 127.0.0.1] [--port 8000]
+qa serve [--index DIR] [--host 127.0.0.1] [--port 8000] [--no-warm-up]
 qa feedback stats [--json] [--index DIR] [--file FILE]
 qa feedback export FILE.jsonl [--index DIR] [--file FILE]
 
@@ -244,7 +244,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     settings = WebSettings.from_env(index_dir=args.index, host=args.host, port=args.port)
     logging.getLogger().setLevel(logging.INFO)
-    return serve(settings)
+    return serve(settings, warm_up=not args.no_warm_up)
 
 
 def _feedback_store(args: argparse.Namespace):
@@ -428,6 +428,11 @@ def parser() -> argparse.ArgumentParser:
         "network it is on)",
     )
     sv.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    sv.add_argument(
+        "--no-warm-up",
+        action="store_true",
+        help="ready as soon as the index is open; the first questions load the rest",
+    )
     sv.set_defaults(func=cmd_serve)
 
     fb = sub.add_parser(

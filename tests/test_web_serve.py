@@ -36,6 +36,7 @@ def test_qa_serve_binds_this_machine_answers_once_loaded_and_stops_on_ctrl_c(rep
             str(report_index),
             "--port",
             str(port),
+            "--no-warm-up",
         ],
         cwd=ROOT,
         env=env,

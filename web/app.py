@@ -177,9 +177,10 @@ def create_app(state: ServerState) -> FastAPI:
     return app
 
 
-def serve(settings: WebSettings) -> int:
+def serve(settings: WebSettings, *, warm_up: bool = True) -> int:
     """Run the server until interrupted (Ctrl-C, SIGTERM): 0, or 1 when the index cannot be
-    loaded (the reason is logged in one line)."""
+    loaded (the reason is logged in one line). Without ``warm_up`` it is ready as soon as
+    the index is open, and the first questions load the rest."""
     import uvicorn
 
     state = ServerState(settings)
@@ -198,7 +199,7 @@ def serve(settings: WebSettings) -> int:
 
     def load() -> None:
         try:
-            state.load()
+            state.load(warm_up=warm_up)
         except Exception:
             failed.set()
             server.should_exit = True

@@ -107,13 +107,14 @@ class ServerState:
         self._qa = qa
         self._ready.set()
 
-    def load(self) -> None:
+    def load(self, *, warm_up: bool = True) -> None:
         """Load Report QA (building the index first when there is none, as ``qa ask`` does)
-        and warm it up; on failure, ``load_error`` says why in one line."""
+        and warm it up (unless not ``warm_up``); on failure, ``load_error`` says why in one
+        line."""
         started = time.monotonic()
         try:
             qa, _ = ReportQA.open_or_build(self.settings.index_dir, on_build=log.info)
-            warm = qa.warm_up()
+            warm = qa.warm_up() if warm_up else 0.0
         except Exception as error:
             self.load_error = " ".join(describe(error, rerun="qa serve").split())
             log.error("cannot load the index: %s", self.load_error)

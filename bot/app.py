@@ -105,6 +105,8 @@ async def close_state(application: Application) -> None:
     state = application.bot_data.get(STATE_KEY)
     if state is not None:
         state.memory.close()
+        if state.feedback is not None:
+            state.feedback.close()
 
 
 def build_application(settings: BotSettings, qa: ReportQA) -> Application:
@@ -147,6 +149,7 @@ def build_application(settings: BotSettings, qa: ReportQA) -> Application:
             MessageHandler(new & groups & filters.TEXT, handlers.on_group_text),
             MessageHandler(new & private, handlers.on_not_text),
             CallbackQueryHandler(handlers.on_more, pattern=r"^more:"),
+            CallbackQueryHandler(handlers.on_feedback, pattern=r"^fb:"),
             InlineQueryHandler(handlers.on_inline_query),
         ]
     )
@@ -229,7 +232,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="qa-bot",
         description="Report QA on Telegram. Configured by environment variables (or .env): "
         "TELEGRAM_BOT_TOKEN (required), TELEGRAM_API_URL, QA_INDEX, QA_BOT_ALLOWED_CHATS, "
-        "QA_BOT_RATE_LIMIT, QA_BOT_STATE, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_LISTEN, "
+        "QA_BOT_RATE_LIMIT, QA_BOT_STATE, QA_FEEDBACK, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_LISTEN, "
         "TELEGRAM_WEBHOOK_PORT, TELEGRAM_WEBHOOK_SECRET.",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log every request (debug)")

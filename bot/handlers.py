@@ -34,6 +34,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.state import bot_state
 from qa import (
+    LANGUAGES,
     MAX_QUESTION_CHARS,
     Answer,
     ArgumentError,
@@ -58,6 +59,9 @@ DEFAULT_LANGUAGE: Language = "zh-Hant"
 #: Every reply's words and HTML.
 html = TelegramHTML()
 _MORE_DATA = re.compile(r"more:([A-Za-z0-9_-]{1,16}):(\d{1,3})")
+#: 👍 / 👎 under an answer (``up``, ``down``), then the passage a 👎 names (its number among
+#: the answer's passages) or none of them (``x``).
+_FEEDBACK_DATA = re.compile(r"fb:([A-Za-z0-9_-]{16}):(up|down|x|\d)")
 
 
 # -- languages ---------------------------------------------------------------------------
@@ -94,11 +98,32 @@ async def _reply(
         await message.reply_text(chunk, reply_markup=markup if n == len(chunks) else None)
 
 
+def _more_row(key: str, offset: int, lang: Language) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(html.plain("more_button", lang), callback_data=f"more:{key}:{offset}")
+    ]
+
+
 def _more_markup(key: str, offset: int, lang: Language) -> InlineKeyboardMarkup:
-    button = InlineKeyboardButton(
-        html.plain("more_button", lang), callback_data=f"more:{key}:{offset}"
-    )
-    return InlineKeyboardMarkup([[button]])
+    return InlineKeyboardMarkup([_more_row(key, offset, lang)])
+
+
+def _feedback_row(key: str, lang: Language) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(html.plain("feedback_up", lang), callback_data=f"fb:{key}:up"),
+        InlineKeyboardButton(html.plain("feedback_down", lang), callback_data=f"fb:{key}:down"),
+    ]
+
+
+def _without(markup: object, prefix: str) -> list[list[InlineKeyboardButton]]:
+    """The rows of ``markup`` (a message's keyboard) whose buttons' data do not start with
+    ``prefix``: one kind of button goes, the others stay."""
+    rows = markup.inline_keyboard if isinstance(markup, InlineKeyboardMarkup) else ()
+    return [
+        list(row)
+        for row in rows
+        if not any((b.callback_data or "").startswith(prefix) for b in row)
+    ]
 
 
 def _further_passages(answer: Answer) -> tuple[Hit, ...]:
@@ -219,11 +244,15 @@ async def answer_question(
         1000 * (time.perf_counter() - started),
     )
     further = _further_passages(answer)
-    markup = None
+    rows = []
     if further:
         key = state.answers.remember(question, answer.language, further)
-        markup = _more_markup(key, 0, answer.language)
-    await _reply(message, html.answer(answer), markup)
+        rows.append(_more_row(key, 0, answer.language))
+    if state.feedback is not None:
+        generation = state.qa.retriever.index.generation
+        rated = await asyncio.to_thread(state.feedback.remember, answer, generation=generation)
+        rows.append(_feedback_row(rated, answer.language))
+    await _reply(message, html.answer(answer), InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def _reply_unusable(update: Update, question: str) -> None:
@@ -307,12 +336,58 @@ async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if following < total:
         markup = _more_markup(key, following, pending.language)
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
-        await query.edit_message_reply_markup(reply_markup=None)  # one press per button
+        # One press per button; the answer's 👍 / 👎 stay.
+        rest = _without(query.message.reply_markup, "more:")
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rest) if rest else None)
     chunks = html.passages(page, pending.language, first=offset + 1, total=total)
     for n, chunk in enumerate(chunks, start=1):
         await context.bot.send_message(
             query.message.chat.id, chunk, reply_markup=markup if n == len(chunks) else None
         )
+
+
+# -- 👍 / 👎 ----------------------------------------------------------------------------
+
+
+async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """👍 / 👎 under an answer. 👍 is recorded at once; 👎 too, and its buttons become the
+    answer's passages, to name the one that should have answered (or none of them). The
+    rating goes to the feedback file (``qa feedback export`` makes it a test question)."""
+    query = update.callback_query
+    store = bot_state(context).feedback
+    match = _FEEDBACK_DATA.fullmatch(query.data or "")
+    lang = user_language(update)
+    remembered = await asyncio.to_thread(store.answer, match.group(1)) if store and match else None
+    if remembered is None:
+        await query.answer(html.plain("feedback_expired", lang))
+        return
+    lang = remembered.language if remembered.language in LANGUAGES else lang
+    key, choice = match.group(1), match.group(2)
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    rows = _without(markup, "fb:")
+    if choice == "down" and remembered.candidates:
+        await asyncio.to_thread(store.rate, key, "down")
+        await query.answer(html.plain("feedback_which", lang))
+        picks = [
+            [
+                InlineKeyboardButton(
+                    f"{n + 1}. {html.plain_excerpt(c.text, 40)}", callback_data=f"fb:{key}:{n}"
+                )
+            ]
+            for n, c in enumerate(remembered.candidates[:10])
+        ]
+        picks.append(
+            [InlineKeyboardButton(html.plain("feedback_none", lang), callback_data=f"fb:{key}:x")]
+        )
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows + picks))
+        return
+    if choice in ("up", "down"):
+        await asyncio.to_thread(store.rate, key, choice)
+    elif choice.isdigit() and int(choice) < len(remembered.candidates):
+        passage = remembered.candidates[int(choice)].id
+        await asyncio.to_thread(store.rate, key, "down", passage=passage)
+    await query.answer(html.plain("feedback_thanks", lang))
+    await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
 
 
 # -- inline mode -------------------------------------------------------------------------

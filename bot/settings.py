@@ -15,6 +15,8 @@ library's one reader, ``qa.config.env``; the library never looks at these.
     TELEGRAM_WEBHOOK_SECRET  secret token Telegram sends back (default: random per start)
     QA_MICRO_BATCH_MS        window in which questions arriving together are embedded as one
                              batch (default for the bot 4 ms; 0 turns it off)
+    QA_FEEDBACK              the feedback file of the 👍 / 👎 buttons under answers (default
+                             ``feedback.sqlite`` in the index folder; ``off`` hides them)
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from qa import QAError
-from qa.config import default_index_dir, env, micro_batch_ms
+from qa.config import default_index_dir, env, feedback_file, micro_batch_ms
 
 #: Telegram's own Bot API server; self-hosted servers (telegram-bot-api) are set with
 #: ``TELEGRAM_API_URL``.
@@ -94,7 +96,8 @@ class BotSettings:
     ``rate_limit`` questions per ``rate_window`` seconds per user; 0 turns the limit off.
     ``allowed_chat_ids`` None means every chat. Webhook mode is on when ``webhook_url`` is set.
     ``state_file`` keeps "more" pages and question budgets across restarts (``None``: in
-    memory only).
+    memory only). ``feedback_file`` keeps the 👍 / 👎 given under answers (``None``: no
+    such buttons).
     """
 
     token: str
@@ -109,6 +112,7 @@ class BotSettings:
     webhook_secret: str | None = None
     state_file: Path | None = None
     micro_batch_ms: float = DEFAULT_MICRO_BATCH_MS
+    feedback_file: Path | None = None
 
     def __post_init__(self) -> None:
         if not _token_is_well_formed(self.token):
@@ -135,7 +139,7 @@ class BotSettings:
             f"BotSettings(token=<hidden>, api_url={self.api_url!r}, index_dir={self.index_dir!r}, "
             f"allowed_chat_ids={self.allowed_chat_ids!r}, rate_limit={self.rate_limit}/"
             f"{self.rate_window:g}s, webhook_url={self.webhook_url!r}, "
-            f"state_file={self.state_file!r})"
+            f"state_file={self.state_file!r}, feedback_file={self.feedback_file!r})"
         )
 
     @classmethod
@@ -172,6 +176,7 @@ class BotSettings:
             webhook_secret=secret,
             state_file=_state_file(env("QA_BOT_STATE"), index_dir),
             micro_batch_ms=_micro_batch_ms(),
+            feedback_file=feedback_file(index_dir),
         )
 
 

@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.memory import MAX_PAGES, MAX_USERS, PRUNE_EVERY, BotMemory, Bucket
 from bot.settings import BotSettings
-from qa import Hit, Language, ReportQA
+from qa import FeedbackStore, Hit, Language, ReportQA
 
 #: Where :class:`BotState` lives in ``application.bot_data``.
 STATE_KEY = "report_qa"
@@ -121,13 +121,15 @@ class AnswerMemory:
 class BotState:
     """Everything the handlers share: Report QA (one per process, thread-safe), the
     settings, the question budgets and the pending "more" passages (both in ``memory``, the
-    state file of ``settings.state_file``)."""
+    state file of ``settings.state_file``), and the answers' 👍 / 👎 (``feedback``, the file
+    of ``settings.feedback_file``; ``None`` when off)."""
 
     qa: ReportQA
     settings: BotSettings
     budget: QuestionBudget
     answers: AnswerMemory
     memory: BotMemory
+    feedback: FeedbackStore | None = None
 
     @classmethod
     def create(cls, settings: BotSettings, qa: ReportQA) -> BotState:
@@ -138,6 +140,11 @@ class BotState:
             budget=QuestionBudget(settings.rate_limit, settings.rate_window, memory=memory),
             answers=AnswerMemory(memory=memory),
             memory=memory,
+            feedback=(
+                FeedbackStore(settings.feedback_file)
+                if settings.feedback_file is not None
+                else None
+            ),
         )
 
 

@@ -39,16 +39,29 @@ from qa.errors import (
     QuestionError,
     RuntimeMismatchError,
     ScaleOutError,
+    SettingError,
     SourceError,
     UnknownDocumentError,
     caused_by_interrupt,
     describe,
 )
 from qa.evaluation import EvalQuestion, evaluate, read_questions
+from qa.feedback import (
+    RATINGS,
+    ExportReport,
+    Feedback,
+    FeedbackStats,
+    FeedbackStore,
+    Rating,
+    RememberedAnswer,
+    UnknownAnswerError,
+    feedback_candidates,
+)
 from qa.i18n import LANGUAGES, Language, detect_language, language_from_code
 from qa.index.build import BuildMonitor, BuildReport, BuildStage, EmbeddingProgress, build_index
 from qa.index.catalog import indexed_documents
 from qa.index.doctor import Finding, check_index
+from qa.index.served import IndexStatus
 from qa.index.update import add_reports, remove_reports
 from qa.policy import (
     AnswerPolicy,
@@ -61,11 +74,12 @@ from qa.policy import (
 from qa.present import AnswerView, InlineQuote, TelegramHTML, view_answer
 from qa.present.sheet import figures_csv
 from qa.question import MAX_QUESTION_CHARS, check_question
-from qa.retrieve import Candidate, Explanation, Hit, Retrieval, Retriever
+from qa.retrieve import Candidate, Explanation, Hit, PassageContext, Retrieval, Retriever
 
 __all__ = [
     "LANGUAGES",
     "MAX_QUESTION_CHARS",
+    "RATINGS",
     "Answer",
     "AnswerPolicy",
     "AnswerView",
@@ -84,6 +98,10 @@ __all__ = [
     "EmbeddingProgress",
     "EvalQuestion",
     "Explanation",
+    "ExportReport",
+    "Feedback",
+    "FeedbackStats",
+    "FeedbackStore",
     "Figure",
     "FigureRow",
     "Finding",
@@ -94,6 +112,7 @@ __all__ = [
     "IndexOutdatedError",
     "IndexPathError",
     "IndexPolicy",
+    "IndexStatus",
     "InlineQuote",
     "Language",
     "LanguagePolicy",
@@ -101,18 +120,23 @@ __all__ = [
     "ModelMismatchError",
     "PartsKind",
     "Passage",
+    "PassageContext",
     "Policy",
     "QAError",
     "QuestionError",
     "Quote",
+    "Rating",
+    "RememberedAnswer",
     "ReportQA",
     "Retrieval",
     "RetrievalPolicy",
     "Retriever",
     "RuntimeMismatchError",
     "ScaleOutError",
+    "SettingError",
     "SourceError",
     "TelegramHTML",
+    "UnknownAnswerError",
     "UnknownDocumentError",
     "__version__",
     "add_reports",
@@ -123,6 +147,7 @@ __all__ = [
     "describe",
     "detect_language",
     "evaluate",
+    "feedback_candidates",
     "figure_sheet",
     "figures_csv",
     "indexed_documents",

@@ -9,6 +9,9 @@ qa figures [DOC] [--csv | --json] [--index DIR]
 qa eval QUESTIONS.jsonl [--json] [--index DIR]
 qa chat [-k N] [--index DIR]
 qa doctor [--index DIR] [--json]
+qa serve [--index DIR] [--host 127.0.0.1] [--port 8000] [--no-warm-up]
+qa feedback stats [--json] [--index DIR] [--file FILE]
+qa feedback export FILE.jsonl [--index DIR] [--file FILE]
 
 Every command turns an error into one line on stderr and exit code 1 (2 for bad arguments,
 130 when interrupted); ``--debug`` shows the traceback as well.
@@ -250,6 +253,68 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return chat.run(qa, out=out, err=err, k=args.k, history=config.cache_dir() / "chat_history")
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from web.app import serve
+        from web.settings import WebSettings
+    except ImportError as exc:
+        err.print(
+            f"error: qa serve needs the web extra ({exc.name} is missing): "
+            "pip install 'report-qa[web]'",
+            markup=False,
+        )
+        return 1
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(
+            f"qa serve: listening on {args.host}: reachable from other machines", style="bold"
+        )
+    settings = WebSettings.from_env(index_dir=args.index, host=args.host, port=args.port)
+    logging.getLogger().setLevel(logging.INFO)
+    return serve(settings, warm_up=not args.no_warm_up)
+
+
+def _feedback_store(args: argparse.Namespace):
+    import qa.config as config
+    from qa.errors import SettingError
+    from qa.feedback import FeedbackStore
+
+    path = args.file or config.feedback_file(args.index)
+    if path is None:
+        raise SettingError("QA_FEEDBACK is off: name the feedback file with --file")
+    if not path.is_file():
+        raise SettingError(f"no feedback file at {path} yet (the page and the bot write it)")
+    return FeedbackStore(path)
+
+
+def cmd_feedback_stats(args: argparse.Namespace) -> int:
+    from qa.present import terminal
+
+    stats = _feedback_store(args).stats()
+    if args.json:
+        print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        terminal.print_feedback_stats(Console(highlight=False, soft_wrap=True), stats)
+    return 0
+
+
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    report = _feedback_store(args).export(args.output)
+    err.print(
+        f"wrote {report.written} question(s) to {report.path} ({report.answerable} answerable"
+        + (f"; {report.skipped} 👎 without a passage left out" if report.skipped else "")
+        + f"); score them with: qa eval {report.path}",
+        markup=False,
+        highlight=False,
+    )
+    return 0
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number")
+    return int(text)
+
+
 def _count(text: str) -> int:
     """``-k``: a whole number of at least 1 (argparse turns the error into exit code 2)."""
     try:
@@ -381,6 +446,49 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     d.add_argument("--json", action="store_true", help="print machine-readable JSON")
     d.set_defaults(func=cmd_doctor)
+
+    sv = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="a web page and a JSON API over the same answers (needs the web extra)",
+    )
+    sv.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
+    sv.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every "
+        "network it is on)",
+    )
+    sv.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    sv.add_argument(
+        "--no-warm-up",
+        action="store_true",
+        help="ready as soon as the index is open; the first questions load the rest",
+    )
+    sv.set_defaults(func=cmd_serve)
+
+    fb = sub.add_parser(
+        "feedback", parents=[common], help="the 👍 / 👎 users gave: counts, or an evaluation set"
+    )
+    fbs = fb.add_subparsers(dest="action", required=True)
+    st = fbs.add_parser("stats", parents=[common], help="how many answers were rated, and how")
+    st.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    ex = fbs.add_parser(
+        "export", parents=[common], help="write the ratings as questions qa eval reads (JSONL)"
+    )
+    ex.add_argument("output", type=Path, metavar="FILE.jsonl")
+    for action in (st, ex):
+        action.add_argument(
+            "--index", type=Path, help="index folder (default: QA_INDEX or ./index)"
+        )
+        action.add_argument(
+            "--file",
+            type=Path,
+            help="the feedback file (default: QA_FEEDBACK, else "
+            "feedback.sqlite in the index folder)",
+        )
+    st.set_defaults(func=cmd_feedback_stats)
+    ex.set_defaults(func=cmd_feedback_export)
     return p
 
 

@@ -15,6 +15,14 @@ Library settings
     ``QA_MICRO_BATCH_MS``  window in which concurrent queries are embedded as one batch
                       (default 0: off; a bot answering in worker threads sets a few ms)
 
+Web settings (``qa serve``) and feedback
+    ``QA_WEB_TOKEN``          token required on ``/api/*`` (``Authorization: Bearer …``) when set
+    ``QA_WEB_RATE_LIMIT``     questions per client, ``N/SECONDS`` (default 30/60; ``off``)
+    ``QA_WEB_CONVERSATION_SECONDS``  how long a conversation is kept for follow-up questions
+                      after its last question (default 3600)
+    ``QA_FEEDBACK``           the feedback file (👍/👎 of the page and the bot; default
+                      ``feedback.sqlite`` in the index folder, beside the bot's state; ``off``)
+
 Scale-out settings (``qa build --ray``)
     ``QA_RAY_STALL_SECONDS``  fail a Ray build that embeds nothing for this long (default 300)
     ``QA_RAY_BATCH_SIZE``     passages per call to a Ray worker (default: sized for the backend)
@@ -175,3 +183,68 @@ class Settings:
             model=default_model(),
             cache_dir=cache_dir(),
         )
+
+
+#: Questions a client of ``qa serve`` may ask per window, when ``QA_WEB_RATE_LIMIT`` does not
+#: say: a person reads an answer for longer than two seconds; a script should use its own.
+DEFAULT_WEB_RATE_LIMIT = "30/60"
+#: How long ``qa serve`` keeps a conversation for follow-up questions after its last one.
+DEFAULT_CONVERSATION_SECONDS = 3600.0
+#: The feedback file's name inside the index folder, when ``QA_FEEDBACK`` does not say.
+FEEDBACK_FILENAME = "feedback.sqlite"
+_OFF = ("off", "0", "none", "memory")
+
+
+def web_token() -> str | None:
+    """``QA_WEB_TOKEN``: the token ``/api/*`` requires when set (never logged)."""
+    value = env("QA_WEB_TOKEN")
+    return value.strip() if value else None
+
+
+def rate_limit(name: str, default: str) -> tuple[int, float]:
+    """A rate-limit setting ``N/SECONDS`` (e.g. ``30/60``) as (count, seconds); ``off`` is
+    (0, 0.0). ``SettingError`` naming the setting when malformed."""
+    value = env(name, default) or default
+    text = value.strip().lower()
+    if text in _OFF:
+        return 0, 0.0
+    count, _, seconds = text.partition("/")
+    try:
+        limit, window = int(count), float(seconds or 60)
+    except ValueError:
+        limit, window = 0, 0.0
+    if limit < 1 or not 0 < window < 1e9:
+        from qa.errors import SettingError
+
+        raise SettingError(f"{name}: {value!r} is not N/SECONDS (e.g. 30/60) or 'off'")
+    return limit, window
+
+
+def web_rate_limit() -> tuple[int, float]:
+    """``QA_WEB_RATE_LIMIT``: questions per client of ``qa serve`` as (count, seconds)."""
+    return rate_limit("QA_WEB_RATE_LIMIT", DEFAULT_WEB_RATE_LIMIT)
+
+
+def conversation_seconds() -> float:
+    """``QA_WEB_CONVERSATION_SECONDS``: how long a conversation of ``qa serve`` is kept."""
+    value = env("QA_WEB_CONVERSATION_SECONDS")
+    try:
+        seconds = float(value) if value else DEFAULT_CONVERSATION_SECONDS
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 1e9:
+        from qa.errors import SettingError
+
+        raise SettingError(f"QA_WEB_CONVERSATION_SECONDS: {value!r} is not a number of seconds")
+    return seconds
+
+
+def feedback_file(index_dir: Path | None = None) -> Path | None:
+    """``QA_FEEDBACK``: the feedback file (``None`` when ``off``); by default
+    ``feedback.sqlite`` in the index folder (``index_dir``, else ``QA_INDEX``'s)."""
+    value = env("QA_FEEDBACK")
+    if value is None:
+        return (index_dir or default_index_dir()) / FEEDBACK_FILENAME
+    if value.strip().lower() in _OFF:
+        return None
+    return Path(value).expanduser()

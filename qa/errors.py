@@ -97,6 +97,11 @@ class BuildLockedError(IndexError_):
     """Another build holds the index folder's lock."""
 
 
+class SettingError(QAError, ValueError):
+    """A setting in the environment (or ``.env``) has an unusable value; the message names
+    the variable (and never shows a secret's value)."""
+
+
 class ScaleOutError(QAError):
     """A build on a Ray cluster cannot run: Ray is not installed, the cluster is not
     reachable, its workers failed, or the embedding made no progress for too long."""

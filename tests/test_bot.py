@@ -265,6 +265,72 @@ def test_more_button_sends_the_next_passages(api: BotApiStandIn, report_qa) -> N
     assert api.errors == []
 
 
+def test_thumbs_under_an_answer_rate_it_and_a_thumbs_down_names_a_passage(
+    api: BotApiStandIn, report_qa, tmp_path: Path
+) -> None:
+    """👍 / 👎 under every answer (beside "more passages"): 👍 is recorded; 👎 turns its
+    buttons into the answer's passages, to name the one that should have answered."""
+    from qa import FeedbackStore
+
+    feedback = tmp_path / "feedback.sqlite"
+
+    async def scenario(app: Application) -> tuple[str, str]:
+        api.send_text(CHAT, "全省發放了多少低保金？")
+        first = (await replies(api, 1, CHAT))[0]
+        more, thumbs = first["reply_markup"]["inline_keyboard"]
+        assert more[0]["callback_data"].startswith("more:")
+        assert [b["text"] for b in thumbs] == ["👍 是", "👎 否"]
+        up, down = (b["callback_data"] for b in thumbs)
+        assert len(up.encode()) <= 64 and down.endswith(":down")
+
+        api.press_button(CHAT, first["message_id"], down)
+        await api.wait_for_async(lambda: len(api.callback_answers) >= 1, timeout=WAIT)
+        assert api.callback_answers[0]["text"] == "哪一段才應該回答這個問題？（可不選）"
+        keyboard = await api.wait_for_async(
+            lambda: (
+                (m := api.message(CHAT, first["message_id"]))
+                and len(m["reply_markup"]["inline_keyboard"]) > 2
+                and m["reply_markup"]["inline_keyboard"]
+            ),
+            timeout=WAIT,
+        )
+        assert keyboard[0] == more  # "more passages" stays
+        picks = [row[0] for row in keyboard[1:]]
+        assert picks[0]["text"].startswith("1. ") and picks[-1]["text"] == "都不是"
+        api.press_button(CHAT, first["message_id"], picks[1]["callback_data"])
+        await api.wait_for_async(lambda: len(api.callback_answers) >= 2, timeout=WAIT)
+        assert api.callback_answers[1]["text"] == "謝謝，你的評價已經記下。"
+
+        api.send_text(CHAT + 1, "How many people received assistance outside their residence?")
+        second = (await replies(api, 1, CHAT + 1))[0]
+        thumbs_up = second["reply_markup"]["inline_keyboard"][-1][0]
+        assert thumbs_up["text"] == "👍 Yes"
+        api.press_button(CHAT + 1, second["message_id"], thumbs_up["callback_data"])
+        api.press_button(
+            CHAT + 1, second["message_id"], "fb:0123456789abcdef:up", check_button=False
+        )
+        await api.wait_for_async(lambda: len(api.callback_answers) >= 4, timeout=WAIT)
+        await settle(api)
+        return picks[1]["callback_data"], second["message_id"]
+
+    pick, second_id = run_bot(api, report_qa, scenario, feedback_file=feedback)
+    assert "This answer can no longer be rated; please ask again." in [
+        a["text"] for a in api.callback_answers
+    ]
+    rows = api.message(CHAT + 1, second_id)["reply_markup"]["inline_keyboard"]
+    assert [b["callback_data"][:5] for row in rows for b in row] == ["more:"]  # rated: 👍 👎 gone
+    store = FeedbackStore(feedback)
+    items = store.items()
+    store.close()
+    assert [(i.question, i.rating) for i in items] == [
+        ("全省發放了多少低保金？", "down"),
+        ("How many people received assistance outside their residence?", "up"),
+    ]
+    assert items[0].passage_id is not None and items[0].passage_text
+    assert pick.endswith(":1")
+    assert api.errors == []
+
+
 def test_inline_mode_offers_the_quotes(api: BotApiStandIn, report_qa) -> None:
     async def scenario(app: Application) -> list[dict]:
         api.inline_query("向全省養老機構撥付了多少補貼？")

@@ -49,7 +49,7 @@ def _walk(tree: ast.AST) -> Iterator[ast.AST]:
 def imports_of(module: str, path: Path) -> set[str]:
     """The modules ``module`` imports (``from a import b`` counts as ``a.b`` when ``a.b`` is a
     module of ours, else as ``a``)."""
-    ours = {**_sources("qa"), **_sources("bot")}
+    ours = {**_sources("qa"), **_sources("bot"), **_sources("web")}
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[str] = set()
     for node in _walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -147,6 +147,21 @@ def test_the_bot_imports_only_the_library_root_and_its_config_reader() -> None:
     assert {m: i for m, i in offenders.items() if i} == {}
 
 
+def test_the_web_server_imports_only_the_public_modules() -> None:
+    """``qa serve`` is a face like the bot: ``qa``, the presentation layer, errors, policy and
+    the config reader."""
+    allowed = ("qa", "qa.config", "qa.errors", "qa.policy", "qa.present")
+    offenders = {
+        m: sorted(
+            i
+            for i in imports_of(m, p)
+            if i.split(".")[0] == "qa" and not (i in allowed or i.startswith("qa.present."))
+        )
+        for m, p in _sources("web").items()
+    }
+    assert {m: i for m, i in offenders.items() if i} == {}
+
+
 def _reads_environment(path: Path) -> bool:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "environb"):
@@ -165,7 +180,7 @@ def _reads_environment(path: Path) -> bool:
 def test_only_the_config_module_reads_the_environment() -> None:
     readers = [
         m
-        for package in ("qa", "bot")
+        for package in ("qa", "bot", "web")
         for m, p in _sources(package).items()
         if _reads_environment(p)
     ]

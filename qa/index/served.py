@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import qa.config as config
@@ -23,6 +24,21 @@ log = logging.getLogger(__name__)
 
 #: How often (seconds) a reader checks whether a new index generation was published.
 RELOAD_CHECK_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What a reader serves now (a server's health check): the index folder, the generation,
+    when it was built, the model and its runtime, and how many reports and passages."""
+
+    root: Path
+    generation: str
+    built_at: str
+    model: str
+    backend: str
+    precision: str
+    documents: int
+    passages: int
 
 
 class ServedIndex:
@@ -178,6 +194,25 @@ class ServedIndex:
     def root(self) -> Path:
         """The index folder."""
         return self._layout.root
+
+    @property
+    def generation(self) -> str:
+        """The name of the generation served now (``gen-…``; see ``qa.index.layout``)."""
+        return self.snapshot.path.name
+
+    def status(self) -> IndexStatus:
+        """What is served now (see ``IndexStatus``)."""
+        snap = self.snapshot
+        return IndexStatus(
+            root=self.root,
+            generation=snap.path.name,
+            built_at=snap.manifest.built_at,
+            model=snap.manifest.model["name"],
+            backend=snap.embedder.backend,
+            precision=snap.embedder.precision,
+            documents=len(snap.store.documents),
+            passages=snap.size,
+        )
 
     @property
     def documents(self) -> dict[str, Document]:

@@ -52,9 +52,14 @@ def figures_csv(rows: Sequence[FigureRow]) -> str:
     return out.getvalue()
 
 
+def figures_data(rows: Sequence[FigureRow]) -> list[dict]:
+    """The figure sheet as a list of objects, one per figure, with the columns as keys."""
+    return [{c: asdict(row)[c] for c in FIGURE_COLUMNS} for row in rows]
+
+
 def figures_json(rows: Sequence[FigureRow]) -> str:
     """The figure sheet as a JSON list of objects."""
-    return dumps([{c: asdict(row)[c] for c in FIGURE_COLUMNS} for row in rows])
+    return dumps(figures_data(rows))
 
 
 def print_figures(console: Console, rows: Sequence[FigureRow]) -> None:

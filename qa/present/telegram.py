@@ -255,6 +255,10 @@ class TelegramHTML:
         """The same message without markup, for places that take no HTML (buttons, alerts)."""
         return say(key, lang, **{k: clean(str(v)) for k, v in values.items()})
 
+    def plain_excerpt(self, text: str, limit: int) -> str:
+        """Report text on one line, cut to ``limit`` characters, for a button."""
+        return shorten(" ".join(clean(text).split()), limit)
+
     def examples(self, lang: Language) -> tuple[str, ...]:
         """Example questions about the bundled report, in ``lang``."""
         return examples(lang)

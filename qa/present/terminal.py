@@ -188,3 +188,17 @@ def print_findings(console: Console, findings: Sequence) -> None:
         "healthy" if not problems else f"{problems} problem(s): see the fixes above",
         style="bold" if problems else None,
     )
+
+
+def print_feedback_stats(console: Console, stats) -> None:
+    """``qa feedback stats``: ratings by kind and language, and how many become questions."""
+    console.print(
+        f"ratings: {stats.ratings}  👍 {stats.up}  👎 {stats.down} "
+        f"({stats.down_with_passage} naming the passage that should have answered)"
+    )
+    for lang, counts in stats.by_language.items():
+        console.print(f"  {lang:<8} 👍 {counts['up']:<5} 👎 {counts['down']}")
+    console.print(
+        f"exportable as questions (qa feedback export): {stats.exportable}; "
+        f"answers remembered for rating: {stats.remembered}"
+    )

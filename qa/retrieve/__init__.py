@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qa.retrieve.explanation import Candidate, Explanation
-from qa.retrieve.hit import Hit
+from qa.retrieve.hit import Hit, PassageContext
 from qa.retrieve.retriever import Retrieval, Retriever
 
-__all__ = ["Candidate", "Explanation", "Hit", "Retrieval", "Retriever"]
+__all__ = ["Candidate", "Explanation", "Hit", "PassageContext", "Retrieval", "Retriever"]

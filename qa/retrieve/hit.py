@@ -33,3 +33,13 @@ class Hit:
     sections: tuple[str, ...] = ()
     period: Period | None = None
     role: Role | None = None
+
+
+@dataclass(frozen=True)
+class PassageContext:
+    """A passage where it stands in its report: the passages of its section just before and
+    after it, in report order (``Retriever.context``), for a reader to check a quote."""
+
+    passage: Hit
+    before: list[Hit]
+    after: list[Hit]

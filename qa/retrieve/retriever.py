@@ -25,7 +25,7 @@ from qa.retrieve import crosslingual
 from qa.retrieve.crosslingual import translate
 from qa.retrieve.explanation import Candidate, Explanation
 from qa.retrieve.fusion import QueryStats, fuse, lexical_weight, sentence_weight
-from qa.retrieve.hit import Hit
+from qa.retrieve.hit import Hit, PassageContext
 from qa.text import drop_document_references, is_english
 
 #: One question per language, run by ``warm_up`` (any question does; these exercise each path).
@@ -271,6 +271,35 @@ class Retriever:
         return [_hit(p, docs) for p in snap.store.get(list(range(*span)))]
 
     # -- scoring ----------------------------------------------------------------------
+    def context(self, passage_id: str, *, around: int = 3) -> PassageContext | None:
+        """The passage ``passage_id`` of the generation served now with up to ``around``
+        passages of the same section on each side (none for a document's own record);
+        ``None`` when the index does not hold it."""
+        snap = self._index.snapshot
+        row = snap.store.rows_of_ids([passage_id]).get(passage_id)
+        if row is None:
+            return None
+        (passage,) = snap.store.get([row])
+        first, end = snap.document_rows.get(passage.doc, (row, row + 1))
+        lo, hi = max(first, row - around), min(end, row + around + 1)
+        near = snap.store.get(list(range(lo, hi))) if passage.kind == "text" else [passage]
+        docs = snap.store.documents
+
+        def same_section(ps: list[Passage]) -> list[Hit]:
+            out: list[Hit] = []
+            for p in ps:
+                if p.kind != "text" or p.section != passage.section:
+                    break
+                out.append(_hit(p, docs))
+            return out
+
+        at = row - lo if passage.kind == "text" else 0
+        return PassageContext(
+            passage=_hit(passage, docs),
+            before=same_section(near[:at][::-1])[::-1],
+            after=same_section(near[at + 1 :]),
+        )
+
     def _hits(self, snap: Snapshot, scored: _Scored, order: np.ndarray) -> list[Hit]:
         passages = snap.store.get([int(scored.rows[i]) for i in order])
         docs = snap.store.documents

@@ -43,6 +43,7 @@ from qa.errors import (
     UnknownDocumentError,
     caused_by_interrupt,
     describe,
+    network_problem,
 )
 from qa.evaluation import EvalQuestion, evaluate, read_questions
 from qa.i18n import LANGUAGES, Language, detect_language, language_from_code
@@ -126,6 +127,7 @@ __all__ = [
     "figures_csv",
     "indexed_documents",
     "language_from_code",
+    "network_problem",
     "read_questions",
     "remove_reports",
     "view_answer",

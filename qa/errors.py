@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import errno
 import socket
+from pathlib import Path
+
+from qa.paths import shown
 
 
 class QAError(Exception):
@@ -70,15 +73,33 @@ class IndexCorruptError(IndexError_):
 
     @classmethod
     def damaged(cls, path: object, problem: str) -> IndexCorruptError:
-        """``<path> is damaged (<problem>)``, with how to repair it, in one line."""
+        """``<path> is damaged (<problem>)``, with how to repair the index it belongs to, in
+        one line."""
         problem = " ".join(str(problem).split())[:300]
-        error = cls(f"{path} is damaged ({problem}); {REPAIR}", path=str(path))
+        hint = repair_hint(_index_of(Path(str(path))))
+        error = cls(f"{path} is damaged ({problem}); {hint}", path=str(path))
         error.problem = problem
         return error
 
 
-#: How to repair a damaged index, as every such message says it.
-REPAIR = "run qa doctor to see what is wrong, and qa build to rebuild the index"
+def repair_hint(index: str | Path) -> str:
+    """How to repair the index at ``index``, as every message about a damaged one says it
+    (the commands name the index, so that they work as written from any folder)."""
+    where = shown(index)
+    return (
+        f"run qa doctor --index {where} to see what is wrong, and qa build [PATH ...] "
+        f"--index {where} to rebuild it"
+    )
+
+
+def _index_of(path: Path) -> Path:
+    """The index folder of one of its files: a generation's folder (named as
+    ``qa.index.layout`` names them: ``gen-…``, or ``.tmp-gen-…`` while a build validates
+    it) lies in the index folder, and so does ``CURRENT``."""
+    for folder in path.parents:
+        if folder.name.startswith(("gen-", ".tmp-gen-")):
+            return folder.parent
+    return path.parent
 
 
 class IndexOutdatedError(IndexError_):

@@ -3,7 +3,8 @@
 Line editing and history come from the standard library's ``readline`` (GNU readline on
 Linux and most Unix systems; history in the cache folder). Answers are rendered exactly as
 ``qa ask`` renders them. Ctrl-D, ``/quit`` or ``/exit`` leaves; Ctrl-C drops the line being
-typed. Works with piped input too (one question per line), which is how it is tested.
+typed. Works with piped input too (one question per line, each echoed before its answer), which is
+how it is tested.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from qa.answer import ReportQA
 from qa.errors import QuestionError
 from qa.i18n import detect_language
 from qa.present import terminal, view_answer, view_passages, words
+from qa.present.safe import clean
 
 #: Commands typed instead of a question.
 QUIT = frozenset({"/quit", "/exit", "/q"})
 HELP = frozenset({"/help", "/?"})
 PASSAGES = "/passages"
+PROMPT = "? "
 HISTORY_LINES = 1000
 
 
@@ -61,7 +64,8 @@ def run(
     """Answer questions read with ``read`` until end of input or ``/quit``; returns the
     exit code (0)."""
     save_history = _readline(history)
-    prompt = "? " if sys.stdin.isatty() else ""
+    typed = sys.stdin.isatty()
+    prompt = PROMPT if typed else ""
     err.print(Text(words.say("chat_hello", "en"), style="dim"))
     try:
         while True:
@@ -77,6 +81,10 @@ def run(
                 continue
             if line.lower() in QUIT:
                 break
+            if not typed:
+                # Questions from a pipe or a file are not on the screen: echo each before its
+                # answer, as the prompt would show it, so answers can be matched to them.
+                out.print(Text(PROMPT + clean(line), style="bold"))
             if line.lower() in HELP:
                 err.print(Text(words.say("chat_help", "en"), style="dim"))
                 continue

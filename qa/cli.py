@@ -9,6 +9,7 @@ qa figures [DOC] [--csv | --json] [--index DIR]
 qa eval QUESTIONS.jsonl [--json] [--index DIR]
 qa chat [-k N] [--index DIR]
 qa doctor [--index DIR] [--json]
+qa cache [--clear]
 
 Every command turns an error into one line on stderr and exit code 1 (2 for bad arguments,
 130 when interrupted); ``--debug`` shows the traceback as well.
@@ -224,6 +225,35 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return chat.run(qa, out=out, err=err, k=args.k, history=config.cache_dir() / "chat_history")
 
 
+def _megabytes(count: int) -> str:
+    if count >= 1e6:
+        return f"{count / 1e6:,.0f} MB"
+    return f"{count / 1e3:,.0f} kB" if count >= 1e3 else f"{count} B"
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    import qa.config as config
+    from qa.model_cache import cache_entries, clear_cache
+    from qa.paths import shown
+
+    root = config.cache_dir()
+    again = "the next command converts the bundled model again, in about 2 min"
+    if args.clear:
+        freed = clear_cache(root)
+        print(f"removed {_megabytes(freed)} from {shown(root)}; {again}")
+        return 0
+    entries = cache_entries(root)
+    print(f"cache folder: {shown(root)} (QA_CACHE_DIR)")
+    for entry in entries:
+        print(f"  {_megabytes(entry.bytes):>8}  {entry.what:<26}{entry.path.relative_to(root)}")
+    if not entries:
+        print("  empty: the bundled model is converted there on first use (about 2 min)")
+    else:
+        total = sum(e.bytes for e in entries)
+        print(f"  {_megabytes(total):>8}  in all; qa cache --clear removes it ({again})")
+    return 0
+
+
 def _count(text: str) -> int:
     """``-k``: a whole number of at least 1 (argparse turns the error into exit code 2)."""
     try:
@@ -349,6 +379,18 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     d.add_argument("--json", action="store_true", help="print machine-readable JSON")
     d.set_defaults(func=cmd_doctor)
+
+    ca = sub.add_parser(
+        "cache",
+        parents=[common],
+        help="show where the converted model is kept and how big it is (QA_CACHE_DIR)",
+    )
+    ca.add_argument(
+        "--clear",
+        action="store_true",
+        help="remove it (the next command converts the bundled model again, about 2 min)",
+    )
+    ca.set_defaults(func=cmd_cache)
     return p
 
 

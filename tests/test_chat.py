@@ -48,3 +48,11 @@ def test_end_of_input_leaves_and_a_bad_line_is_one_error_line(report_index):
     assert "error: the question is 3000 characters long" in done.stderr
     assert "Traceback" not in done.stderr
     assert "1. " in done.stdout and "殯葬" in done.stdout  # /passages lists one passage
+
+
+def test_questions_from_a_pipe_are_echoed_before_their_answers(report_index):
+    done = chat("低保金一共發放了多少？\nHow much was donated?\n", "--index", str(report_index))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    first, second = out.index("? 低保金一共發放了多少？"), out.index("? How much was donated?")
+    assert first < out.index("58.68億元") < second < out.index("7.33億元")

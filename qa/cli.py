@@ -58,11 +58,12 @@ def _build(
 
 
 def _print_build(report, *, verb: str = "built") -> None:
+    from qa.paths import shown
     from qa.present.safe import one_line
 
     err.print(
         one_line(
-            f"{verb} {report.index_dir}: {report.documents} document(s), {report.passages} "
+            f"{verb} {shown(report.index_dir)}: {report.documents} document(s), {report.passages} "
             f"passages ({report.embedded} embedded, {report.reused} reused from cache) "
             f"with {report.model} in {report.seconds:.1f} s"
             + (f", embedded on Ray by {report.ray['workers']} worker(s)" if report.ray else "")

@@ -23,7 +23,7 @@ from qa.index.build import BuildReport, Progress, build_index
 from qa.index.layout import IndexLayout
 from qa.index.recovery import Holding, open_served
 from qa.index.snapshot import Snapshot
-from qa.paths import absolute
+from qa.paths import absolute, shown
 from qa.policy import DEFAULT, IndexPolicy
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,8 @@ class ServedIndex:
                 raise  # a typo, or a folder meant for other reports: not the bundled ones
             sources = None
             message = (
-                f"no index in {target} yet: building it from {config.default_data_dir()} first"
+                f"no index in {shown(target)} yet: building it from "
+                f"{shown(config.default_data_dir())} first"
             )
         except IndexOutdatedError as exc:
             # As for a damaged index: only from every file it was built from, or — the

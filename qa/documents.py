@@ -9,10 +9,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from qa.periods import Period, Role
+
 PassageKind = Literal["text", "metadata"]
 
-#: The metadata fields of a document, in the order they are listed.
-FIELDS = ("title", "source", "date", "region", "year", "publisher")
+#: The metadata fields of a document, in the order they are listed: ``date`` is the day it
+#: was delivered (its dateline) or else published; ``reviews`` the years it reports results
+#: for and ``plans`` the years it sets targets for (a 2026 work report reviews 2025 and
+#: plans 2026); ``speaker`` who delivered it.
+FIELDS = (
+    "title",
+    "source",
+    "date",
+    "region",
+    "year",
+    "publisher",
+    "speaker",
+    "reviews",
+    "plans",
+)
 
 #: Where a metadata value came from, most trusted first: a sidecar ``NAME.meta.json``, the
 #: file's front matter, the format's own properties (PDF info, Word core properties, HTML
@@ -24,6 +39,9 @@ Origin = Literal[
     "file properties",
     "notes",
     "title line",
+    "dateline",
+    "speaker line",
+    "sections",
     "inferred from title",
     "inferred from dates",
     "inferred from text",
@@ -48,6 +66,9 @@ class Document:
     region: str | None = None
     year: int | None = None
     publisher: str | None = None
+    speaker: str | None = None
+    reviews: Period | None = None
+    plans: Period | None = None
     #: Lines of the document that describe it rather than report on anything (photo credit,
     #: "source: …" line), kept verbatim so that they can be quoted.
     notes: tuple[str, ...] = ()
@@ -76,6 +97,13 @@ class Document:
         """The known fields, one "labels: value" line each (see ``fields``)."""
         return "\n".join(f"{label}: {value}" for label, value in self.fields())
 
+    def covers(self, year: int) -> bool:
+        """The report speaks of ``year``: it reviews it or plans it, or — when it says
+        neither — it is the report's own year."""
+        if self.reviews is None and self.plans is None:
+            return self.year == year
+        return any(p is not None and year in p for p in (self.reviews, self.plans))
+
     def to_json(self) -> dict:
         return {
             "id": self.id,
@@ -86,6 +114,9 @@ class Document:
             "region": self.region,
             "year": self.year,
             "publisher": self.publisher,
+            "speaker": self.speaker,
+            "reviews": self.reviews.label() if self.reviews else None,
+            "plans": self.plans.label() if self.plans else None,
             "notes": list(self.notes),
             "origins": dict(self.origins),
         }
@@ -95,6 +126,8 @@ class Document:
         return cls(
             **{
                 **data,
+                "reviews": Period.parse(data["reviews"]) if data.get("reviews") else None,
+                "plans": Period.parse(data["plans"]) if data.get("plans") else None,
                 "notes": tuple(data.get("notes") or ()),
                 "origins": tuple((data.get("origins") or {}).items()),
             }
@@ -106,8 +139,12 @@ class Passage:
     """A retrievable unit: one paragraph of a document (or the document's metadata).
 
     ``paragraph`` numbers the document's content paragraphs from 1, headings excluded.
-    A ``metadata`` passage holds the document's notes (credit and source lines) so that
-    "where/when was this published" finds something to quote.
+    ``sections`` is the path of headings the paragraph stands under, outermost first
+    (``section`` the innermost), and ``period`` / ``role`` what those headings say it is
+    about: under 一、2016年工作回顾 the results of 2016, under 二、2017年工作总体部署 the
+    targets for 2017 (``None`` where no heading says). A ``metadata`` passage holds the
+    document's notes (credit and source lines) so that "where/when was this published"
+    finds something to quote.
     """
 
     id: str
@@ -117,6 +154,9 @@ class Passage:
     paragraph: int | None = None
     kind: PassageKind = "text"
     title: str | None = field(default=None, compare=False)
+    sections: tuple[str, ...] = ()
+    period: Period | None = None
+    role: Role | None = None
 
     def to_json(self) -> dict:
         return {
@@ -127,8 +167,17 @@ class Passage:
             "paragraph": self.paragraph,
             "kind": self.kind,
             "title": self.title,
+            "sections": list(self.sections),
+            "period": self.period.label() if self.period else None,
+            "role": self.role,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Passage:
-        return cls(**data)
+        return cls(
+            **{
+                **data,
+                "sections": tuple(data.get("sections") or ()),
+                "period": Period.parse(data["period"]) if data.get("period") else None,
+            }
+        )

@@ -1,6 +1,16 @@
-"""Score retrieval (and answers) on a question file in the format of
-``shared/eval/seed-dev.jsonl``: ``{"id", "lang", "question", "answerable", "gold_anchor",
-"gold_anchor_2"?, "figures", "kind"}`` per line."""
+"""Score retrieval and answers on a question file (JSON Lines), in one of two formats:
+
+* **passage format** (one report): ``{"id", "lang"?, "question", "answerable",
+  "gold_anchor"?, "gold_anchor_2"?, "figures"?, "kind"?}`` — ``gold_anchor`` is a verbatim
+  piece of the passage that answers; ``figures`` the figures the answer must show;
+* **quote format** (an archive of reports): ``{"id", "lang"?, "kind", "question",
+  "gold": [{"file", "quote", "figure"}]}`` — ``kind`` is ``single``, ``comparison`` or
+  ``unanswerable``; each gold entry names a report file (a path ending, such as
+  ``provincial/2026_广东省_政府工作报告.txt``), a verbatim quote of it and the figure in the
+  quote that answers. Scored on answers: the right report first, the right figure first (the
+  first quote covers the gold figure where the gold quote stands), comparisons with every
+  part right, unanswerable questions declined, answerable ones declined.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +27,19 @@ REQUIRED = ("id", "question", "answerable")
 
 
 @dataclass(frozen=True)
+class GoldQuote:
+    """Where the answer stands: a report file (a path ending), a verbatim quote of it and
+    the figure in that quote that answers."""
+
+    file: str
+    quote: str
+    figure: str
+
+
+@dataclass(frozen=True)
 class EvalQuestion:
+    """One question of an evaluation file (either format, see the module docstring)."""
+
     id: str
     question: str
     answerable: bool
@@ -26,6 +48,8 @@ class EvalQuestion:
     gold_anchor: str | None = None
     gold_anchor_2: str | None = None
     figures: tuple[str, ...] = ()
+    #: Quote format: one entry per report that answers (empty in the passage format).
+    gold: tuple[GoldQuote, ...] = ()
 
 
 def read_questions(path: str | Path) -> list[EvalQuestion]:
@@ -39,6 +63,9 @@ def read_questions(path: str | Path) -> list[EvalQuestion]:
         raise SourceError(f"{path}: not valid UTF-8") from exc
     out: list[EvalQuestion] = []
     for n, row in jsonl.objects(path, text):
+        if "gold" in row:
+            out.append(_quote_format(path, n, row))
+            continue
         if any(k not in row for k in REQUIRED):
             raise SourceError(f"{path}:{n}: needs the keys {', '.join(REQUIRED)}")
         if row["answerable"] and not row.get("gold_anchor"):
@@ -58,6 +85,39 @@ def read_questions(path: str | Path) -> list[EvalQuestion]:
     if not out:
         raise SourceError(f"{path}: no questions")
     return out
+
+
+QUOTE_KINDS = ("single", "comparison", "unanswerable")
+
+
+def _quote_format(path: Path, n: int, row: dict) -> EvalQuestion:
+    where = f"{path}:{n}"
+    if any(k not in row for k in ("id", "question", "kind")):
+        raise SourceError(f"{where}: needs the keys id, question, kind, gold")
+    kind = row["kind"]
+    if kind not in QUOTE_KINDS:
+        raise SourceError(f"{where}: kind must be one of {', '.join(QUOTE_KINDS)}, not {kind!r}")
+    gold = row["gold"]
+    if not isinstance(gold, list) or not all(isinstance(g, dict) for g in gold):
+        raise SourceError(f"{where}: gold must be a list of {{file, quote, figure}} objects")
+    entries = []
+    for g in gold:
+        if not all(isinstance(g.get(k), str) and g.get(k) for k in ("file", "quote", "figure")):
+            raise SourceError(f"{where}: each gold entry needs file, quote and figure (text)")
+        if g["figure"] not in g["quote"]:
+            raise SourceError(f"{where}: the figure {g['figure']!r} is not in its quote")
+        entries.append(GoldQuote(g["file"], g["quote"], g["figure"]))
+    if (kind == "unanswerable") != (not entries):
+        raise SourceError(f"{where}: an unanswerable question has no gold; others need some")
+    return EvalQuestion(
+        id=str(row["id"]),
+        question=str(row["question"]),
+        answerable=kind != "unanswerable",
+        lang=str(row.get("lang") or "?"),
+        kind=kind,
+        figures=tuple(g.figure for g in entries),
+        gold=tuple(entries),
+    )
 
 
 @dataclass
@@ -201,8 +261,107 @@ def evaluate_answers(qa: ReportQA, questions: list[EvalQuestion]) -> dict:
     }
 
 
+def _file_of(qa: ReportQA, doc_id: str) -> str:
+    document = qa.documents.get(doc_id)
+    return Path(document.path).as_posix() if document is not None and document.path else ""
+
+
+def _quote_right(qa: ReportQA, quote, gold: GoldQuote) -> tuple[bool, bool]:
+    """(right report, right figure) of ``quote`` for ``gold``: the quote comes from the gold
+    file, and it covers the gold figure where the gold quote stands in the passage."""
+    report = _file_of(qa, quote.citation.doc_id).endswith(gold.file)
+    at = quote.passage_text.find(gold.quote)
+    if not report or at < 0:
+        return report, False
+    figure = at + gold.quote.index(gold.figure)
+    return True, quote.start <= figure and figure + len(gold.figure) <= quote.end
+
+
+def evaluate_quotes(qa: ReportQA, questions: list[EvalQuestion]) -> dict:
+    """Answers scored against gold quotes (the quote format): see the module docstring."""
+    rows: list[dict] = []
+    for q in questions:
+        answer = qa.ask(q.question)
+        parts = answer.parts or [answer]
+        firsts = [p.quotes[0] for p in parts if p.found and p.quotes]
+        checks = []
+        for i, gold in enumerate(q.gold):
+            # A comparison's i-th gold entry is answered by its i-th part (the order asked);
+            # a single question by the answer's first quote.
+            quote = firsts[i] if i < len(firsts) else None
+            checks.append(_quote_right(qa, quote, gold) if quote is not None else (False, False))
+        rows.append(
+            {
+                "id": q.id,
+                "lang": q.lang,
+                "kind": q.kind,
+                "question": q.question,
+                "found": answer.found,
+                "reason": answer.reason.value if answer.reason else None,
+                "report_right": bool(checks) and all(r for r, _ in checks),
+                "figure_right": bool(checks) and all(f for _, f in checks),
+                "first": firsts[0].text if firsts else None,
+            }
+        )
+
+    def share(rs: list[dict], key: str) -> float | None:
+        return sum(1 for r in rs if r[key]) / len(rs) if rs else None
+
+    answerable = [r for r in rows if r["kind"] != "unanswerable"]
+    single = [r for r in rows if r["kind"] == "single"]
+    by_lang: dict[str, list[dict]] = defaultdict(list)
+    for r in single:
+        by_lang[r["lang"]].append(r)
+    comparisons = [r for r in rows if r["kind"] == "comparison"]
+    unanswerable = [r for r in rows if r["kind"] == "unanswerable"]
+    return {
+        "format": "quote",
+        "questions": len(rows),
+        "report_first": share(answerable, "report_right"),
+        "figure_first": share(answerable, "figure_right"),
+        "single": {
+            "n": len(single),
+            "report_first": share(single, "report_right"),
+            "figure_first": share(single, "figure_right"),
+            "by_lang": {
+                lang: {"n": len(rs), "figure_first": share(rs, "figure_right")}
+                for lang, rs in sorted(by_lang.items())
+            },
+        },
+        "comparisons": len(comparisons),
+        "comparisons_right": sum(1 for r in comparisons if r["figure_right"]),
+        "unanswerable": len(unanswerable),
+        "unanswerable_declined": sum(1 for r in unanswerable if not r["found"]),
+        "answerable": len(answerable),
+        "answerable_declined": sum(1 for r in answerable if not r["found"]),
+        "problems": [
+            {
+                "id": r["id"],
+                "lang": r["lang"],
+                "question": r["question"],
+                "problem": (
+                    "answered, but no report answers it"
+                    if r["kind"] == "unanswerable"
+                    else f"declined ({r['reason']})"
+                    if not r["found"]
+                    else "wrong report first"
+                    if not r["report_right"]
+                    else "right report, wrong figure first"
+                ),
+                "first": r["first"],
+            }
+            for r in rows
+            if (r["kind"] == "unanswerable") == r["found"]
+            or (r["kind"] != "unanswerable" and not r["figure_right"])
+        ],
+    }
+
+
 def evaluate(qa: ReportQA, questions: list[EvalQuestion]) -> dict:
-    """Retrieval hit rates and answer checks on ``questions`` (what ``qa eval`` prints)."""
+    """Retrieval hit rates and answer checks on ``questions`` (what ``qa eval`` prints); for
+    questions in the quote format, the answer checks of ``evaluate_quotes``."""
+    if any(q.gold for q in questions):
+        return evaluate_quotes(qa, questions)
     return {
         "retrieval": evaluate_retrieval(qa.retriever, questions).summary(),
         "answers": evaluate_answers(qa, questions),

@@ -243,6 +243,13 @@ class IndexPolicy:
     #: The region is the province the text names most, if named at least this often (once
     #: may be a comparison or a neighbour: the bundled report names 吉林 in passing).
     infer_region_min_mentions: int = 2
+    #: … and at least this share of all the regions it names (a national report names every
+    #: province; the one it names most is not its region), and in its first paragraph.
+    infer_region_min_share: float = 0.5
+    #: A report delivered from this month on reviews its own year and plans the next (a
+    #: November report on the year's work); before it, the year before and its own (a
+    #: March government work report).
+    infer_late_month: int = 9
     #: Characters of a report read for its script and its regions (enough for any report's
     #: opening pages; bounds the work on a very large file).
     infer_text_chars: int = 50_000

@@ -410,10 +410,10 @@ def _english_mentions(text: str, wanted: set[str]) -> list[Mention]:
     return out
 
 
-def most_named(text: str, *, min_mentions: int = 1) -> Region | None:
+def most_named(text: str, *, min_mentions: int = 1, min_share: float = 0.0) -> Region | None:
     """The province (or the country) ``text`` names most often — a prefecture's mentions
-    count for its province — if named at least ``min_mentions`` times and more often than
-    any other; else ``None``."""
+    count for its province — if named at least ``min_mentions`` times, more often than any
+    other and in at least ``min_share`` of all mentions; else ``None``."""
     counts: Counter[str] = Counter()
     for mention in named_in(text):
         region = mention.region
@@ -424,6 +424,8 @@ def most_named(text: str, *, min_mentions: int = 1) -> Region | None:
     if not ranked or ranked[0][1] < min_mentions:
         return None
     if len(ranked) == 2 and ranked[1][1] == ranked[0][1]:
+        return None
+    if ranked[0][1] < min_share * sum(counts.values()):
         return None
     return get(ranked[0][0])
 

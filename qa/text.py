@@ -195,3 +195,23 @@ def drop_document_references(question: str) -> str:
     """``question`` without the words that point at the document itself ("報告裡提到…",
     "what does the report say…"), for matching only."""
     return _DOCUMENT_REFERENCE.sub(" ", question)
+
+
+_CHAR_FOLDS: dict[str, str] = {}
+
+
+def fold_chars(text: str) -> str:
+    """``text`` folded character by character (NFKC where it keeps one character, lower
+    case, Traditional → Simplified), so that positions in the result are positions in
+    ``text``: lexicons kept in one script (``qa.lang``) find their words, and the spans
+    found are the original text's."""
+    out = []
+    for ch in text:
+        folded = _CHAR_FOLDS.get(ch)
+        if folded is None:
+            nf = unicodedata.normalize("NFKC", ch).lower()
+            one = nf if len(nf) == 1 else ch.lower() if len(ch.lower()) == 1 else ch
+            converted = opencc_convert(one, "t2s") if ord(one) > 0x2E7F else one
+            folded = _CHAR_FOLDS[ch] = converted if len(converted) == 1 else one
+        out.append(folded)
+    return "".join(out)

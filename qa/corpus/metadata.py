@@ -8,6 +8,7 @@ from pathlib import Path
 
 from qa.documents import FIELDS
 from qa.errors import SourceError
+from qa.periods import Period
 
 SIDECAR_SUFFIX = ".meta.json"
 __all__ = ["FIELDS", "clean", "from_notes", "front_matter", "parse_date", "read_sidecar"]
@@ -61,6 +62,13 @@ def clean(data: dict, *, where: str) -> dict:
                 raise SourceError(f"{where}: year must be a number, got {value!r}") from exc
         elif key == "date":
             out[key] = parse_date(str(value)) or str(value)
+        elif key in ("reviews", "plans"):
+            try:
+                out[key] = Period.parse(str(value))
+            except ValueError as exc:
+                raise SourceError(
+                    f"{where}: {key} must be a year or years (2025, 2021-2025), got {value!r}"
+                ) from exc
         else:
             out[key] = str(value).strip()
     return out

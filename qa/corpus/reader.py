@@ -9,18 +9,24 @@ from pathlib import Path
 
 import qa.jsonl as jsonl
 from qa.corpus import docx, html, metadata, pdf
+from qa.corpus import layout as layout_
 from qa.corpus.encoding import decode_text
-from qa.corpus.infer import complete
-from qa.corpus.plaintext import Block, blocks
+from qa.corpus.infer import complete, year_in_title
+from qa.corpus.plaintext import UNNUMBERED, Block, blocks
 from qa.documents import Document, Origin, Passage
 from qa.errors import DuplicateIdError, SourceError
 from qa.paths import absolute, shown
+from qa.periods import Period, Role, section_period
 from qa.policy import DEFAULT, IndexPolicy
 
 log = logging.getLogger(__name__)
 
 #: Largest source file read (bytes); bigger files are refused rather than exhausting memory.
 MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+#: Files that describe a folder rather than being one of its reports (by convention).
+FOLDER_DOCS = frozenset({"README", "LICENSE", "LICENCE", "CHANGELOG", "NOTICE", "COPYING"})
 
 
 @dataclass(frozen=True)
@@ -56,13 +62,17 @@ def _document(
     *,
     origin: Origin = "file properties",
     layout_title: str | None = None,
+    framed: dict | None = None,
 ) -> Document:
     """The document's metadata from (most trusted last) its notes, the title of its layout
     (a Markdown ``#`` line, a Word title style), the format's metadata (``origin``: front
     matter or the file's properties) and its sidecar, each value with where it came from.
     What none of them states is inferred later (``qa.corpus.infer``)."""
+    framed = framed or {}
     layers: list[tuple[dict, Origin]] = [
         (metadata.from_notes(notes), "notes"),
+        ({k: v for k, v in framed.items() if k != "speaker"}, "dateline"),
+        ({"speaker": framed["speaker"]} if "speaker" in framed else {}, "speaker line"),
         ({"title": layout_title} if layout_title else {}, "title line"),
         (blocks_meta, origin),
         (metadata.read_sidecar(path), "sidecar"),
@@ -84,6 +94,9 @@ def _document(
         region=meta.get("region"),
         year=meta.get("year"),
         publisher=meta.get("publisher"),
+        speaker=meta.get("speaker"),
+        reviews=meta.get("reviews"),
+        plans=meta.get("plans"),
         notes=tuple(notes),
         origins=tuple((f, origins[f]) for f in metadata.FIELDS if f in origins),
     )
@@ -109,18 +122,45 @@ def _assemble(
     *,
     origin: Origin = "file properties",
 ) -> tuple[Document, list[Passage]]:
-    """Number a layout's paragraphs under their headings; ``meta`` outranks the layout's title."""
+    """Number a layout's paragraphs under their section paths; ``meta`` outranks the
+    layout's title. The dateline and the speaker's line are notes (quotable metadata: "when
+    was this delivered"), and give the date delivered and the speaker."""
     title = next((b.text for b in layout if b.kind == "title"), None)
-    notes = [b.text for b in layout if b.kind == "note"]
-    doc = _document(path, doc_id, meta, notes, origin=origin, layout_title=title)
+    dateline = next((b.text for b in layout if b.kind == "dateline"), None)
+    speaker = next((b.text for b in layout if b.kind == "speaker"), None)
+    notes = [b.text for b in layout if b.kind in ("dateline", "speaker", "note")]
+    framed: dict = {}
+    if dateline and (delivered := layout_.delivered_on(dateline)):
+        framed.update(date=delivered, year=int(delivered[:4]))
+    if speaker:
+        framed["speaker"] = speaker
+    doc = _document(path, doc_id, meta, notes, origin=origin, layout_title=title, framed=framed)
+    anchor = doc.year if doc.year is not None else (year_in_title(title) if title else None)
     passages: list[Passage] = []
-    section: str | None = None
+    path_: list[tuple[int, str, Period | None, Role | None]] = []
     for block in layout:
         if block.kind == "heading":
-            section = block.text
+            level = block.level or UNNUMBERED
+            while path_ and path_[-1][0] >= level:
+                path_.pop()
+            period, role = section_period(block.text, anchor=anchor)
+            path_.append((level, block.text, period, role))
         elif block.kind == "paragraph":
             n = len(passages) + 1
-            passages.append(Passage(f"{doc_id}#p{n}", doc_id, block.text, section, n))
+            period = next((p for _, _, p, _ in reversed(path_) if p is not None), None)
+            role = next((r for _, _, _, r in reversed(path_) if r is not None), None)
+            passages.append(
+                Passage(
+                    f"{doc_id}#p{n}",
+                    doc_id,
+                    block.text,
+                    path_[-1][1] if path_ else None,
+                    n,
+                    sections=tuple(h for _, h, _, _ in path_),
+                    period=period,
+                    role=role,
+                )
+            )
     about = metadata_passage(doc)
     return doc, passages + ([about] if about else [])
 
@@ -287,6 +327,10 @@ def read_sources(
     for path, root, explicit in _discover(paths):
         if path.suffix.lower() not in READERS and not explicit:
             ignored.append(path)  # a folder may hold other files (images, sheets): not reports
+            continue
+        if not explicit and path.stem.upper() in FOLDER_DOCS:
+            # A folder's README or LICENSE describes the folder; it is not one of its reports.
+            corpus.skipped.append(Skipped(str(path), "describes the folder, not a report"))
             continue
         doc_id = _doc_id(path, root, taken)
         try:

@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 #: What is embedded and BM25-indexed for a passage: its document title and section heading
 #: give a paragraph its context (the quote shown is always the passage text alone).
-INDEX_TEXT = "title + section + text"
+INDEX_TEXT = "title + section path + text"
 
 #: ``progress(done, total)``: passages with a vector so far, of all passages; called once
 #: before the first batch is embedded (``done`` = those found in the cache) and after each.
@@ -107,7 +107,9 @@ def corpus_script(passages: Sequence[Passage]) -> str | None:
 
 
 def _head(passage: Passage, doc: Document) -> list[str]:
-    return [h for h in (passage.title or doc.title, passage.section) if h]
+    """The document's title and the headings the passage stands under (its section path)."""
+    path = passage.sections or ((passage.section,) if passage.section else ())
+    return [h for h in (passage.title or doc.title, *path) if h]
 
 
 @dataclass

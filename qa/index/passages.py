@@ -16,21 +16,27 @@ from pathlib import Path
 import numpy as np
 
 from qa.documents import Document, Passage
+from qa.periods import Period
 from qa.errors import IndexCorruptError
 
 FILENAME = "passages.sqlite"
-#: Version of the documents table (recorded in the manifest; 2 added each value's origin).
-DOCUMENTS_FORMAT = 2
+#: Version of the documents and passages tables (recorded in the manifest; 2 added each
+#: value's origin, 3 a report's speaker and periods, a passage's section path and period).
+DOCUMENTS_FORMAT = 3
 
 _SCHEMA = """
 -- origins: JSON object, metadata field → where its value came from (Document.origins).
+-- reviews, plans, period: a year or a range of years ("2025", "2021-2025").
 CREATE TABLE documents (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, path TEXT, source TEXT, date TEXT,
-    region TEXT, year INTEGER, publisher TEXT, notes TEXT NOT NULL, origins TEXT NOT NULL
+    region TEXT, year INTEGER, publisher TEXT, notes TEXT NOT NULL, origins TEXT NOT NULL,
+    speaker TEXT, reviews TEXT, plans TEXT
 );
+-- sections: JSON list, the headings a passage stands under, outermost first.
 CREATE TABLE passages (
     row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL REFERENCES documents(id),
-    text TEXT NOT NULL, section TEXT, paragraph INTEGER, kind TEXT NOT NULL, title TEXT
+    text TEXT NOT NULL, section TEXT, paragraph INTEGER, kind TEXT NOT NULL, title TEXT,
+    sections TEXT NOT NULL, period TEXT, role TEXT
 );
 -- The documents' own records, found at open without reading every passage.
 CREATE INDEX records ON passages(row) WHERE kind = 'metadata';
@@ -43,18 +49,20 @@ def write(path: Path, documents: Iterable[Document], passages: Sequence[Passage]
     try:
         con.executescript(_SCHEMA)
         con.executemany(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (d.id, d.title, d.path, d.source, d.date, d.region, d.year, d.publisher,
                  json.dumps(list(d.notes), ensure_ascii=False),
-                 json.dumps(dict(d.origins), ensure_ascii=False))
+                 json.dumps(dict(d.origins), ensure_ascii=False),
+                 d.speaker, _label(d.reviews), _label(d.plans))
                 for d in documents
             ],
         )
         con.executemany(
-            "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [
-                (row, p.id, p.doc, p.text, p.section, p.paragraph, p.kind, p.title)
+                (row, p.id, p.doc, p.text, p.section, p.paragraph, p.kind, p.title,
+                 json.dumps(list(p.sections), ensure_ascii=False), _label(p.period), p.role)
                 for row, p in enumerate(passages)
             ],
         )
@@ -80,8 +88,22 @@ def document_ids(path: Path) -> list[str] | None:
         con.close()
 
 
+_PASSAGE_COLUMNS = "id, doc, text, section, paragraph, kind, title, sections, period, role"
+
+
+def _label(period: Period | None) -> str | None:
+    return period.label().replace("–", "-") if period is not None else None
+
+
+def _period(text: str | None) -> Period | None:
+    return Period.parse(text) if text else None
+
+
 def _passage(r: tuple) -> Passage:
-    return Passage(id=r[0], doc=r[1], text=r[2], section=r[3], paragraph=r[4], kind=r[5], title=r[6])
+    return Passage(
+        id=r[0], doc=r[1], text=r[2], section=r[3], paragraph=r[4], kind=r[5], title=r[6],
+        sections=tuple(json.loads(r[7])), period=_period(r[8]), role=r[9],
+    )
 
 
 class PassageStore:
@@ -98,7 +120,8 @@ class PassageStore:
                 r[0]: Document(
                     id=r[0], title=r[1], path=r[2] or "", source=r[3], date=r[4], region=r[5],
                     year=r[6], publisher=r[7], notes=tuple(json.loads(r[8])),
-                    origins=tuple(json.loads(r[9]).items()),
+                    origins=tuple(json.loads(r[9]).items()), speaker=r[10],
+                    reviews=_period(r[11]), plans=_period(r[12]),
                 )
                 for r in self._con.execute("SELECT * FROM documents ORDER BY rowid")
             }
@@ -112,8 +135,7 @@ class PassageStore:
             found = {
                 r[0]: _passage(r[1:])
                 for r in self._con.execute(
-                    "SELECT row, id, doc, text, section, paragraph, kind, title FROM passages "
-                    f"WHERE row IN ({marks})",
+                    f"SELECT row, {_PASSAGE_COLUMNS} FROM passages WHERE row IN ({marks})",
                     [int(r) for r in rows],
                 )
             }
@@ -124,7 +146,7 @@ class PassageStore:
             return [
                 _passage(r)
                 for r in self._con.execute(
-                    "SELECT id, doc, text, section, paragraph, kind, title FROM passages ORDER BY row"
+                    f"SELECT {_PASSAGE_COLUMNS} FROM passages ORDER BY row"
                 )
             ]
 

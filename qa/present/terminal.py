@@ -71,6 +71,9 @@ def print_passages(console: Console, passages: Sequence[PassageView]) -> None:
 
 def print_eval(console: Console, summary: dict) -> None:
     """A ``qa eval`` summary: retrieval hit rates, then answer checks and problems."""
+    if summary.get("format") == "quote":
+        print_quote_eval(console, summary)
+        return
     print_retrieval_eval(console, summary["retrieval"])
     a = summary["answers"]
     console.print()
@@ -85,6 +88,37 @@ def print_eval(console: Console, summary: dict) -> None:
     console.print(f"answerable questions declined: {a['answerable_declined']} of {a['answerable']}")
     for p in a["problems"]:
         console.print(Text(clean(f"  {p['id']} [{p['lang']}] {p['problem']}: {p['question']}")))
+
+
+def print_quote_eval(console: Console, s: dict) -> None:
+    """A ``qa eval`` summary of a quote-format file (an archive's questions)."""
+
+    def rate(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    console.print(f"questions: {s['questions']}")
+    console.print(
+        f"answerable: right report first {rate(s['report_first'])}, "
+        f"right figure first {rate(s['figure_first'])}"
+    )
+    single = s["single"]
+    console.print(
+        f"single-figure questions: {single['n']}  right report first "
+        f"{rate(single['report_first'])}  right figure first {rate(single['figure_first'])}"
+    )
+    for lang, b in single["by_lang"].items():
+        console.print(f"  {lang:<8} n={b['n']:<3} right figure first {rate(b['figure_first'])}")
+    console.print(
+        f"comparisons with every part right: {s['comparisons_right']} of {s['comparisons']}"
+    )
+    console.print(
+        f"unanswerable questions declined: {s['unanswerable_declined']} of {s['unanswerable']}"
+    )
+    console.print(f"answerable questions declined: {s['answerable_declined']} of {s['answerable']}")
+    for p in s["problems"]:
+        console.print(Text(clean(f"  {p['id']} [{p['lang']}] {p['problem']}: {p['question']}")))
+        if p["first"]:
+            console.print(Text(clean(f"      first quote: {p['first'][:90]}")))
 
 
 def print_retrieval_eval(console: Console, summary: dict) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qa.documents import Document
+from qa.periods import Period, Role
 
 
 @dataclass(frozen=True)
@@ -27,3 +28,8 @@ class Hit:
     document: Document | None = field(default=None, repr=False, compare=False)
     dense: float = 0.0
     lexical: float = 0.0
+    #: The headings the passage stands under, outermost first, and the period and role
+    #: they give it (see ``qa.Passage``).
+    sections: tuple[str, ...] = ()
+    period: Period | None = None
+    role: Role | None = None

@@ -439,6 +439,9 @@ def _hit(
         document=docs.get(p.doc),
         dense=dense,
         lexical=lexical,
+        sections=p.sections or ((p.section,) if p.section else ()),
+        period=p.period,
+        role=p.role,
     )
 
 

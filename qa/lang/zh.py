@@ -1,0 +1,105 @@
+"""Chinese words, in Simplified characters (looked up in ``qa.text.fold_chars`` text).
+
+Each list names one phenomenon of official Chinese documents or of questions about them;
+the code that reads it says how it is used.
+"""
+
+from __future__ import annotations
+
+# --- time ---------------------------------------------------------------------------------
+
+#: Words that name a year relative to the year a text speaks from: a report's is the year it
+#: is delivered in (its 今年), a question's the year of the report it names or, with none,
+#: the latest report's.
+RELATIVE_YEARS: dict[str, int] = {
+    "今年": 0,
+    "本年度": 0,
+    "本年": 0,
+    "明年": 1,
+    "去年": -1,
+    "上一年": -1,
+    "上年度": -1,
+    "过去一年": -1,
+    "一年来": -1,
+    "前年": -2,
+}
+#: Words after which a relative year is the base of a comparison, not the period of the
+#: figure (比上年增长7.3%: the growth is this year's).
+COMPARISON_BASE = ("比", "较", "同比", "相比", "超过", "高于", "低于")
+#: Words that point back at the year named just before ("1992年的目标……当年实际增长").
+ANAPHORIC_YEARS = ("当年", "那一年", "这一年", "同年", "该年", "那年")
+#: A span of years counted back from the speaking year: 过去五年, 近三年, 五年来, 这五年.
+PAST_SPAN_BEFORE = ("过去", "最近", "近", "这")
+PAST_SPAN_AFTER = ("来", "以来", "间")
+#: A span counted forward: 今后五年, 未来五年.
+FUTURE_SPAN_BEFORE = ("今后", "未来", "此后", "后")
+#: Words that make a year the end of a goal (到2030年, 至2035年), not the year of a result.
+GOAL_BEFORE = ("到", "至", "截至", "力争到", "争取到")
+GOAL_AFTER = ("前",)
+#: An average over a span of years (年均增长5.5%): not one year's figure.
+AVERAGE = ("年均", "年平均", "平均每年", "每年平均")
+#: The five-year plans, named 十四五 / “八五” / 第十个五年计划; a plan's number gives its
+#: years (``qa.periods.five_year_plan``).
+PLAN_WORDS = ("计划", "规划", "时期", "期间", "末", "初", "以来", "收官")
+
+# --- what a passage or figure is: a result or a target -----------------------------------
+
+#: Words of a heading or clause that reviews what was done (一、2016年工作回顾).
+REVIEW = ("回顾", "总结", "成就", "执行情况", "做了", "取得", "完成情况", "回眸")
+#: Words of a heading or clause that sets what is to be done (二、2017年工作总体部署).
+PLAN = (
+    "任务",
+    "目标",
+    "部署",
+    "安排",
+    "计划",
+    "规划",
+    "打算",
+    "建议",
+    "纲要",
+    "设想",
+    "要求",
+    "重点工作",
+    "主要工作",
+    "做好",
+)
+#: Words of a clause that make its figure a target (预期目标, 力争, 控制在…以内).
+TARGET = (
+    "目标",
+    "预期",
+    "力争",
+    "争取",
+    "确保",
+    "控制在",
+    "计划",
+    "打算",
+    "要求",
+    "定为",
+    "定在",
+    "拟",
+    "将",
+    "要",
+)
+#: Words of a clause that make its figure a result (实现, 比上年增长, 初步核算).
+RESULT = ("完成", "实现", "达到", "达", "比上年", "同比", "初步核算", "初步统计", "突破", "超过")
+
+# --- the frame of a document --------------------------------------------------------------
+
+#: A dateline delivers a speech somewhere: ——2026年1月27日在…人民代表大会…上.
+DATELINE_AT = "在"
+DATELINE_ON = ("上的讲话", "上的报告", "上")
+#: The body of a people's congress named in a dateline: its region is the report's.
+CONGRESS = "人民代表大会"
+#: A photo caption ends with its credit (记者 王鼎 摄, 供图).
+CAPTION_ENDS = ("摄", "摄影", "供图")
+#: Who takes a news photo or writes a caption (本报记者 朱江, 通讯员 …).
+REPORTERS = ("记者", "通讯员", "摄影")
+#: A label of page furniture or of the page's metadata carries its value after a colon
+#: (来源：天津日报); these labels name the newspaper or site a page comes from.
+SOURCE_LABELS = ("来源", "出处", "稿源")
+PUBLISHED_LABELS = ("发布时间", "发表时间", "发布日期", "时间", "日期")
+#: Characters a Chinese sentence (or heading) cannot end with: a line ending with one of
+#: them was cut by the page's layout and continues on the next line.
+CONTINUING_ENDS = "的之和与及或并在对把被将向从于跟同由以而且"
+#: Section numbering: 一、 （一） 第一部分 1. （1）; the level each marks.
+ORDINAL_CHARS = "一二三四五六七八九十百零〇"

@@ -3,11 +3,11 @@
 qa build [PATH ...] [--index DIR] [--model M] [--strict] [--ray ADDRESS [--ray-workers N]]
 qa add PATH ... [--index DIR] [--strict]
 qa remove DOC ... [--index DIR]
-qa ask "QUESTION" [-k N] [--json] [--index DIR]
+qa ask "QUESTION" [-k N] [--passages] [--json] [--index DIR]
 qa sources [--json] [--index DIR]
 qa figures [DOC] [--csv | --json] [--index DIR]
 qa eval QUESTIONS.jsonl [--json] [--index DIR]
-qa chat [-k N] [--index DIR]
+qa chat [-k N] [--index DIR] [--no-warm-up]
 qa doctor [--index DIR] [--json]
 qa cache [--clear]
 

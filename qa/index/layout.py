@@ -184,7 +184,7 @@ class IndexLayout:
                 fh.seek(0)
                 holder = fh.read().strip() or "another process"
                 raise BuildLockedError(
-                    f"another build of {self.root} is running ({holder}); wait for it to finish"
+                    f"another build of {shown(self.root)} is running ({holder}); wait for it to finish"
                 ) from None
             fh.seek(0)
             fh.truncate()

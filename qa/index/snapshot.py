@@ -89,7 +89,7 @@ class Snapshot:
         wanted = embedder.name if embedder is not None else model
         if wanted is not None and wanted != built_with:
             raise ModelMismatchError(
-                f"index {shown(path.parent)} was built with model {built_with!r}, not "
+                f"the index at {shown(path.parent)} was built with model {built_with!r}, not "
                 f"{wanted!r}; rebuild it with: qa build [PATH ...] --index {shown(path.parent)} "
                 f"--model {wanted}"
             )
@@ -193,7 +193,7 @@ def check_text_matching(path: Path, manifest: Manifest) -> None:
     ):
         return
     raise IndexOutdatedError(
-        f"index {shown(path.parent)} was built by Report QA {manifest.package_version}, which "
+        f"the index at {shown(path.parent)} was built by Report QA {manifest.package_version}, which "
         f"matched text or recorded documents differently from Report QA {__version__}; "
         f"rebuild it with qa build [PATH ...] --index {shown(path.parent)}",
         list(manifest.corpus.get("files", [])),
@@ -211,7 +211,7 @@ def _check_runtime(path: Path, manifest: Manifest, embedder: Embedder | None) ->
     if built == wanted:
         return
     raise RuntimeMismatchError(
-        f"index {shown(path.parent)} was built on {built[0]} {built[1]}, not {wanted[0]} "
+        f"the index at {shown(path.parent)} was built on {built[0]} {built[1]}, not {wanted[0]} "
         f"{wanted[1]}; rebuild it with qa build [PATH ...] --index {shown(path.parent)}, or "
         f"set QA_BACKEND={built[0]} QA_PRECISION={built[1]}",
         list(manifest.corpus.get("files", [])),

@@ -214,8 +214,19 @@ def time_mentions(
 def _goal_or(folded: str, start: int, end: int, kind: MentionKind) -> MentionKind:
     """A year after 到/至 or before 前 ends a goal (到2030年, 2035年前)."""
     before = folded[max(0, start - 4) : start]
-    if before.endswith(zh.GOAL_BEFORE) or folded[end : end + 1] in zh.GOAL_AFTER:
+    if folded[end : end + 1] in zh.GOAL_AFTER:
         return "goal"
+    for word in zh.GOAL_BEFORE:
+        if before.endswith(word):
+            # 到2030年 opening a clause is "by 2030"; after a verb (增长到2025年的…) it is
+            # "to 2025's figure".
+            ahead = folded[max(0, start - len(word) - 1) : start - len(word)]
+            if (
+                not ahead
+                or ahead in "，,；;。：:！？ \n"
+                or word.startswith(("力争", "争取", "截至"))
+            ):
+                return "goal"
     return kind
 
 

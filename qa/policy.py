@@ -197,6 +197,29 @@ class AnswerPolicy:
     #: 0.03 of the best (relative); another report's nearest paragraph on the same topic
     #: 0.18 or more below. 0.1 sits between; with one report indexed it never applies.
     close_reports_margin: float = 0.1
+    #: Figure questions about an indicator (``qa.answer.intent``): passages whose figures
+    #: are read clause by clause (dense report paragraphs hold ten figures or more).
+    passages_for_figures: int = 8
+    #: … when a known indicator's names cover at least this share of the question's words
+    #: for what it asks about (社会消费品零售总额增长了多少: 1.0; a longer description that
+    #: merely names 低保: 0.13).
+    indicator_question_coverage: float = 0.6
+    #: A figure clause's fit = indicator match × (1 + agreement), where agreement adds (or
+    #: takes away) these for the measure (a growth rate), the unit or kind, the period and
+    #: the role asked; the best fit of a sentence adds ``w_fit`` × fit to its score.
+    w_fit: float = 1.0
+    fit_measure: float = 0.5
+    fit_unit: float = 0.3
+    fit_period: float = 0.5
+    fit_role: float = 0.5
+    #: Decline a figure question when its best clause names less than this share of the
+    #: indicator (城镇登记失业率 for 城镇调查失业率: 5 of 7 characters) or fits below ``min_fit``.
+    min_indicator_match: float = 0.8
+    min_fit: float = 0.5
+    #: Quote only the answering clause (with its lead-in) of a sentence longer than this.
+    clause_quote_min_chars: int = 60
+    #: A lead-in (……主要预期目标是：) up to this long is quoted with the clause after it.
+    lead_in_chars: int = 30
 
 
 @dataclass(frozen=True)

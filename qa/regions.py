@@ -42,7 +42,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from qa import cedict
@@ -430,6 +430,30 @@ def most_named(text: str, *, min_mentions: int = 1, min_share: float = 0.0) -> R
     return get(ranked[0][0])
 
 
+@lru_cache(maxsize=1)
+def _abbreviations() -> dict[str, Region]:
+    from pathlib import Path
+
+    data = Path(__file__).with_name("lang") / "provinces.tsv"
+    out: dict[str, Region] = {}
+    for line in data.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, names = line.split("\t")
+        region = get(code.strip())
+        if region is not None:
+            for name in names.split("|"):
+                out[name.strip()] = region
+    return out
+
+
+def by_abbreviation(name: str) -> Region | None:
+    """The province a one-character conventional name stands for (粤 → 广东省, 浙 → 浙江省),
+    in either script (``qa/lang/provinces.tsv``). Alone in running text such a character is
+    an ordinary word; callers read it only in a list of them (粤、浙)."""
+    return _abbreviations().get(fold(name))
+
+
 def traditional(name: str) -> str:
     """``name`` in Traditional characters (Taiwan standard, as the bundled report writes)."""
     return opencc_convert(name, "s2tw")
@@ -440,6 +464,7 @@ __all__ = [
     "LEVELS",
     "Mention",
     "Region",
+    "by_abbreviation",
     "children",
     "country",
     "english_name",

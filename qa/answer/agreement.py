@@ -37,9 +37,7 @@ Text is matched folded (``qa.text.fold``: Simplified, lower case); thresholds ar
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -50,6 +48,7 @@ from qa.answer.numbers import EN_AUXILIARIES, EN_PEOPLE_NOUNS
 from qa.cedict import lemma
 from qa.policy import DEFAULT, AnswerPolicy
 from qa.retrieve.crosslingual import glossary
+from qa.segment import tagged
 from qa.text import fold
 
 __all__ = [
@@ -214,20 +213,8 @@ def asked_counts(question: str) -> list[Counted]:
     return out
 
 
-_POS_LOCK = threading.Lock()
-
-
 def _tagged(text: str) -> list[tuple[str, str]]:
-    """``text`` (Simplified) cut into words with their parts of speech (jieba's tag set:
-    n… nouns, v verbs, p prepositions, d adverbs…)."""
-    import jieba
-    import jieba.posseg
-
-    with _POS_LOCK:  # jieba initialises its dictionary once, not thread-safely
-        if not jieba.dt.initialized:
-            jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
-    return [(w.word, w.flag) for w in jieba.posseg.lcut(text)]
+    return tagged(text)
 
 
 def _noun_phrase(text: str) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from qa.answer.clauses import FigureClause
 from qa.answer.figures import Figure, FigureKind, extract_figures
 from qa.answer.numbers import Quantity, asked_kinds, parse_quantities, quantity_matches
 from qa.answer.roles import asked_role
@@ -90,6 +91,9 @@ class Sentence:
     content: float = 0.0
     figure_bonus: float = 0.0
     score: float = 0.0
+    #: The figure clause of the sentence that best answers a figure question (quoted
+    #: alone when the sentence is long), if any.
+    clause: FigureClause | None = None
 
     def has_kind(self, kinds: set[FigureKind]) -> bool:
         return any(f.kind in kinds for f in self.figures)

@@ -29,20 +29,25 @@ Every number involved is in ``qa.policy.AnswerPolicy``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from qa.answer import candidates
 from qa.answer.agreement import counted_agrees, lenient_kinds, whole_agrees
 from qa.answer.candidates import Asked, Sentence
+from qa.answer.clauses import FigureClause, indicator_match, read_clauses
 from qa.answer.evidence import off_topic
 from qa.answer.figures import Figure, FigureKind, extract_figures
+from qa.answer.intent import Intent, read_intent
 from qa.answer.model import Answer, DeclineReason, Quote, citation_of
+from qa.answer.numbers import units_agree
 from qa.answer.roles import role_named
 from qa.answer.scope import OutOfScope, Topic, check_place, check_scope
 from qa.i18n import Language, detect_language
 from qa.policy import DEFAULT, AnswerPolicy
 from qa.retrieve import Hit, Retrieval
+from qa.text import fold_chars
 
 
 def compose(
@@ -52,6 +57,7 @@ def compose(
     language: Language | None = None,
     policy: AnswerPolicy = DEFAULT.answer,
     topic: Topic | None = None,
+    intent: Intent | None = None,
 ) -> Answer:
     """Compose the answer to ``retrieval.question`` from its hits (best first).
 
@@ -62,12 +68,13 @@ def compose(
     """
     question, hits = retrieval.question, retrieval.hits
     lang = language or detect_language(question)
+    intent = intent or read_intent(question, language=lang)
 
     def decline(
         reason: DeclineReason, *, related: bool = False, scope: OutOfScope | None = None
     ) -> Answer:
         shown = list(hits[: policy.related]) if related else []
-        return Answer(question, lang, [], reason, scope, shown, list(hits))
+        return Answer(question, lang, [], reason, scope, shown, list(hits), intent=intent)
 
     if not hits:
         return decline(DeclineReason.NO_PASSAGES)
@@ -80,36 +87,64 @@ def compose(
         return decline(DeclineReason.NO_EVIDENCE)
 
     asked = Asked.of(question, retrieval.translated_terms)
-    sentences = candidates.candidates(hits[: policy.passages_for_extra_quotes])
+    figure_question = intent.about_indicator(policy.indicator_question_coverage)
+    pool = policy.passages_for_figures if figure_question else policy.passages_for_extra_quotes
+    sentences = candidates.candidates(hits[:pool])
     candidates.score(sentences, asked, retrieval.query_vector, encode_sentences, policy)
+    if figure_question:
+        fits = _fit_figures(sentences, intent, topic, policy)
+        best = max(fits, key=lambda f: f.fit, default=None)
+        if best is None or best.indicator < policy.min_indicator_match or best.fit < policy.min_fit:
+            # No clause carries the asked indicator for the asked period and role: the
+            # reports say related things, not this figure.
+            return decline(DeclineReason.NO_FIGURE, related=True)
+        considered = max(policy.passages_considered, pool)
+    else:
+        considered = policy.passages_considered
     if asked.rate and not any(s.states_rate() for s in sentences):
         # "每人每月多少元" asks for a rate; totals (58.68億元) do not answer it.
         return decline(DeclineReason.NO_FIGURE, related=True)
     ranked_all = sorted(sentences, key=lambda s: s.score, reverse=True)
-    ranked = [s for s in ranked_all if s.hit_rank < policy.passages_considered]
-    if asked.kinds and not _figure_answers(ranked, asked.kinds, policy):
+    ranked = [s for s in ranked_all if s.hit_rank < considered]
+    if not figure_question and asked.kinds and not _figure_answers(ranked, asked.kinds, policy):
         return decline(DeclineReason.NO_FIGURE, related=True)
 
-    chosen = _choose(ranked_all, ranked[0], asked, policy)
+    # An indicator's figure is one clause; a description may take several sentences.
+    chosen = [ranked[0]] if figure_question else _choose(ranked_all, ranked[0], asked, policy)
     if asked.role is not None and not role_named(asked.role, [s.text for s in chosen]):
         # "Who is the director of …": quotes that never name a director do not answer it.
         return decline(DeclineReason.NO_ROLE)
-    quotes = _merge(chosen)
-    if not counted_agrees(question, quotes, policy):
+    quotes = _merge(chosen, policy)
+    if not figure_question and not counted_agrees(question, quotes, policy):
         # "How many institutions": a number of projects is not an answer.
         return decline(DeclineReason.OTHER_COUNT, related=True)
-    if not whole_agrees(question, quotes):
-        # "The total budget": one item of it is not an answer.
+    if not intent.indicators and not whole_agrees(question, quotes):
+        # "The total budget": one item of it is not an answer (a named indicator such as
+        # 进出口总额 is not a whole over a category).
         return decline(DeclineReason.NO_TOTAL, related=True)
-    return Answer(question, lang, quotes, hits=list(hits))
+    if intent.entities and not _entities_named(intent.entities, quotes):
+        # "杭州华为公司的营业收入": the province's or another company's figure is not its.
+        return decline(DeclineReason.OTHER_ENTITY, related=True)
+    return Answer(question, lang, quotes, hits=list(hits), intent=intent)
 
 
 def _out_of_scope(question: str, top: Hit, topic: Topic | None) -> OutOfScope | None:
     doc = top.document
     if doc is None:
         return None
+    covered = tuple(
+        year
+        for period in (doc.reviews, doc.plans)
+        if period is not None
+        for year in range(period.start, period.end + 1)
+    )
     return check_scope(
-        question, year=doc.year, region=doc.region, passage_text=top.text, topic=topic
+        question,
+        year=doc.year,
+        region=doc.region,
+        passage_text=top.text,
+        topic=topic,
+        covered=covered,
     ) or check_place(question, region=doc.region, passage_text=top.text)
 
 
@@ -146,6 +181,96 @@ def _choose(
     return chosen
 
 
+@dataclass
+class _Fit:
+    sentence: Sentence
+    clause: FigureClause
+    indicator: float
+    fit: float
+
+
+def _fit_figures(
+    sentences: list[Sentence], intent: Intent, topic: Topic | None, policy: AnswerPolicy
+) -> list[_Fit]:
+    """Score every figure of the candidate sentences against the intent (its indicator, the
+    measure, unit, period and role asked) and add each sentence's best to its score; the
+    sentence remembers its best clause, which is what gets quoted."""
+    year = (
+        topic.year if topic is not None else (intent.years[0] if len(intent.years) == 1 else None)
+    )
+    role = (topic.role if topic is not None else None) or intent.role
+    by_hit: dict[str, list[FigureClause]] = {}
+    fits: list[_Fit] = []
+    for s in sentences:
+        if s.hit.kind != "text":
+            continue
+        clauses = by_hit.get(s.hit.id)
+        if clauses is None:
+            doc = s.hit.document
+            clauses = by_hit[s.hit.id] = read_clauses(
+                s.hit.text,
+                period=s.hit.period,
+                role=s.hit.role,
+                anchor=doc.year if doc is not None else None,
+                lead_in_chars=policy.lead_in_chars,
+            )
+        best: _Fit | None = None
+        for c in clauses:
+            if not (s.start <= c.figure.start and c.figure.end <= s.end):
+                continue
+            ind = indicator_match(intent.terms, c.context)
+            if ind <= 0:
+                continue
+            bonus = _agreement(c, intent, year, role, policy)
+            fit = _Fit(s, c, ind, max(0.0, ind * (1.0 + bonus)))
+            fits.append(fit)
+            if best is None or fit.fit > best.fit:
+                best = fit
+        if best is not None:
+            s.score += policy.w_fit * best.fit
+            s.clause = best.clause
+    return fits
+
+
+def _agreement(
+    c: FigureClause, intent: Intent, year: int | None, role: str | None, policy: AnswerPolicy
+) -> float:
+    """How a figure's clause agrees with what is asked beyond the indicator: the measure
+    (a growth rate for 增长了多少), the unit (多少万吨), the period and the role; each agreeing
+    adds its weight, each contradicting takes it away."""
+    total = 0.0
+    percent = c.figure.kind == "percent"
+    if intent.measure == "growth" and not intent.unit:
+        total += policy.fit_measure if c.relation == "growth" else -policy.fit_measure
+    elif intent.measure == "level" and c.relation == "growth" and percent and not intent.unit:
+        total -= policy.fit_measure
+    if intent.unit:
+        total += (
+            policy.fit_unit
+            if units_agree(intent.unit, c.figure.unit, c.figure.text)
+            else -policy.fit_unit
+        )
+    elif intent.kinds:
+        total += policy.fit_unit if c.figure.kind in intent.kinds else -policy.fit_unit
+    if c.average != intent.average:
+        total -= policy.fit_period
+    if c.goal and role != "target":
+        total -= policy.fit_period
+    if year is not None and c.period is not None:
+        if year in c.period:
+            total += policy.fit_period * (0.5 if c.span else 1.0)
+        else:
+            total -= policy.fit_period
+    if role is not None and c.role is not None:
+        total += policy.fit_role if c.role == role else -policy.fit_role
+    return total
+
+
+def _entities_named(entities: tuple[str, ...], quotes: list[Quote]) -> bool:
+    text = fold_chars("".join(q.text for q in quotes))
+    return all(fold_chars(e) in text for e in entities)
+
+
 def _quote(s: Sentence, start: int, end: int) -> Quote:
     text = s.hit.text[start:end]
     figures = tuple(
@@ -156,7 +281,16 @@ def _quote(s: Sentence, start: int, end: int) -> Quote:
     return Quote(text, figures, citation_of(s.hit), start, end, s.hit.text, s.score)
 
 
-def _merge(chosen: list[Sentence]) -> list[Quote]:
+def _span(s: Sentence, policy: AnswerPolicy) -> tuple[int, int]:
+    """What of a sentence is quoted: all of it, or — for a long sentence whose answering
+    figure is known — the clause that carries the figure, with its lead-in."""
+    c = s.clause
+    if c is not None and s.end - s.start > policy.clause_quote_min_chars:
+        return max(s.start, c.start), min(s.end, max(c.end, c.figure.end))
+    return s.start, s.end
+
+
+def _merge(chosen: list[Sentence], policy: AnswerPolicy) -> list[Quote]:
     """Quotes in answer order; sentences of one passage that touch become one quote."""
     quotes: list[Quote] = []
     by_hit: dict[str, list[Sentence]] = {}
@@ -167,15 +301,15 @@ def _merge(chosen: list[Sentence]) -> list[Quote]:
         by_hit.setdefault(s.hit.id, []).append(s)
     for hit_id in order:
         group = sorted(by_hit[hit_id], key=lambda s: s.start)
-        run = [group[0]]
-        for s in group[1:]:
-            between = s.hit.text[run[-1].end : s.start]
-            if between.strip() == "":
-                run.append(s)
+        spans = [(_span(s, policy), s) for s in group]
+        (start, end), first = spans[0]
+        for (s_start, s_end), s in spans[1:]:
+            if s.hit.text[end:s_start].strip() == "":
+                end = s_end
             else:
-                quotes.append(_quote(run[0], run[0].start, run[-1].end))
-                run = [s]
-        quotes.append(_quote(run[0], run[0].start, run[-1].end))
+                quotes.append(_quote(first, start, end))
+                (start, end), first = (s_start, s_end), s
+        quotes.append(_quote(first, start, end))
     return quotes
 
 

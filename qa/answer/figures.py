@@ -110,6 +110,20 @@ _UNITS = sorted(
         "小时",
         "公里",
         "平方米",
+        "平方公里",
+        "立方米",
+        "千瓦时",
+        "千瓦",
+        "公顷",
+        "公斤",
+        "千克",
+        "標箱",
+        "标箱",
+        "架次",
+        "美元",
+        "港元",
+        "歐元",
+        "欧元",
         "%",
         "％",
         "元",
@@ -169,11 +183,14 @@ _UNITS = sorted(
         "间",
         "套",
         "部",
+        "斤",
+        "艘",
+        "列",
     ],
     key=len,
     reverse=True,
 )
-_MONEY_UNITS = frozenset({"元"})
+_MONEY_UNITS = frozenset({"元", "美元", "港元", "歐元", "欧元"})
 _PERCENT_UNITS = frozenset({"%", "％", "個百分點", "个百分点", "百分點", "百分点"})
 _PEOPLE_UNITS = frozenset({"人", "人次", "名", "位"})
 _ORDINAL_UNITS = frozenset({"屆", "届", "週年", "周年"})

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from qa.answer.figures import Figure
+from qa.answer.intent import Intent
 from qa.answer.scope import OutOfScope, Topic
 from qa.documents import Document
 from qa.i18n import Language
@@ -39,6 +40,9 @@ class DeclineReason(str, Enum):
     NO_TOTAL = "no_total"
     #: A "who is the X" question whose quotes never name an X.
     NO_ROLE = "no_role"
+    #: The question names an organisation, a company or a project that the quoted clause
+    #: does not name: another entity's figure is not its.
+    OTHER_ENTITY = "other_entity"
 
 
 class PartsKind(str, Enum):
@@ -48,6 +52,9 @@ class PartsKind(str, Enum):
     COMPARISON = "comparison"
     #: Several reports answer a figure question closely: side by side, newest first.
     CLOSE = "close"
+    #: A year's result and its target, from the report reviewing it and the one planning it
+    #: (asked for neither alone): the result first.
+    ROLES = "roles"
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,8 @@ class Answer:
     topic: Topic | None = None
     parts: list[Answer] = field(default_factory=list)
     parts_kind: PartsKind | None = None
+    #: How the question was read (``qa.answer.intent``): what a follow-up inherits.
+    intent: Intent | None = field(default=None, compare=False)
 
     @property
     def found(self) -> bool:

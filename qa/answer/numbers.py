@@ -31,6 +31,7 @@ __all__ = [
     "asked_kinds",
     "parse_quantities",
     "quantity_matches",
+    "units_agree",
 ]
 
 
@@ -416,6 +417,23 @@ def _units_compatible(a: str, b: str) -> bool:
         return True
     # 人 / 人次 / 名: a question's "people" may be the report's person-times.
     return any(a in group and b in group for group in _UNIT_GROUPS)
+
+
+_SCALE_PREFIXES = ("万亿", "亿", "万", "千", "百", "萬億", "億", "萬")
+
+
+def units_agree(asked: str, unit: str, text: str) -> bool:
+    """A figure (its ``unit`` and its ``text``) is in the unit a question asks for: 多少万吨
+    is met by 616.5万吨 or 8868万吨 (the scale may differ), 多少% by a percentage."""
+    base = fold_script(asked)
+    for prefix in _SCALE_PREFIXES:
+        if base.startswith(fold_script(prefix)) and len(base) > len(prefix):
+            base = base[len(prefix) :]
+            break
+    if base in ("%", "個百分點"):
+        return fold_script(unit) in ("%", "％", "個百分點", "百分點") or "%" in text or "％" in text
+    folded = fold_script(text)
+    return folded.endswith(base) or _units_compatible(base, unit)
 
 
 def quantity_matches(q: Quantity, f: Figure) -> bool:

@@ -30,12 +30,13 @@ from dataclasses import replace
 import numpy as np
 
 from qa.answer.compose import compose
+from qa.answer.intent import Intent, Part, read_intent
 from qa.answer.model import Answer, PartsKind
-from qa.answer.numbers import asks_for_figure
-from qa.answer.scope import Topic, covers, document_region, named, region_covers
+from qa.answer.scope import Topic, covers, document_region, region_covers
 from qa.documents import Document
 from qa.errors import ArgumentError, UnknownDocumentError
 from qa.i18n import Language, detect_language
+from qa.periods import Role
 from qa.policy import AnswerPolicy
 from qa.question import check_question
 from qa.retrieve import Retrieval, Retriever
@@ -47,10 +48,16 @@ class _Asker:
     """One question asked of a retriever: embedded once, retrieved among any documents."""
 
     def __init__(
-        self, retriever: Retriever, question: str, lang: Language, policy: AnswerPolicy
+        self,
+        retriever: Retriever,
+        question: str,
+        lang: Language,
+        policy: AnswerPolicy,
+        intent: Intent,
     ) -> None:
         self.retriever = retriever
         self.question = question
+        self.intent = intent
         self.lang = lang
         self.policy = policy
         self.documents = retriever.documents
@@ -81,6 +88,7 @@ class _Asker:
             language=self.lang,
             policy=self.policy,
             topic=topic,
+            intent=self.intent,
         )
         if len(self.documents) > 1 and answer.found and answer.quotes:
             answer = replace(answer, report=self.documents.get(answer.quotes[0].citation.doc_id))
@@ -99,16 +107,90 @@ def answer(
     """The answer to ``question`` from the reports it names (see the module docstring),
     among ``documents`` (ids) alone when given."""
     question = check_question(question)
-    asker = _Asker(retriever, question, language or detect_language(question), policy)
+    lang = language or detect_language(question)
+    intent = read_intent(question, language=lang)
+    asker = _Asker(retriever, question, lang, policy, intent)
     if documents is not None:
         asker.restrict(documents)
-    topics = named(question).topics()
+    topics = _topics(intent, list(asker.documents.values()))
     if not topics:
         return _among(asker, None, None)
     parts = [_topic(asker, topic) for topic in topics]
     if len(parts) == 1:
         return parts[0]
-    return combine(question, asker.lang, parts, PartsKind.COMPARISON)
+    kind = PartsKind.COMPARISON if intent.comparison else PartsKind.ROLES
+    return combine(question, asker.lang, parts, kind)
+
+
+def _topics(intent: Intent, docs: list[Document]) -> list[Topic]:
+    """The (region, year, role) combinations to answer, in order: each part of a comparison;
+    a year named with no role asked, as the report reviewing it and the one planning it
+    when the index has both (results first); a report named by its year and years relative
+    to it (去年 in "1985年的报告里，上一年…") resolved to the years it reviews and plans."""
+    parts = intent.parts or (
+        (
+            Part(
+                intent.regions[0] if intent.regions else None,
+                intent.years[0] if intent.years else None,
+                intent.role,
+                intent.report_year,
+            ),
+        )
+        if intent.regions or intent.years or intent.report_year or intent.relative is not None
+        else ()
+    )
+    topics: list[Topic] = []
+    for part in parts:
+        year = part.year
+        role = part.role
+        if year is None and (part.report_year is not None or intent.relative is not None):
+            year, role = _resolved_year(part, intent, docs)
+        report = part.report_year
+        if year is None or role is not None:
+            topics.append(Topic(part.region, year, role, report))
+            continue
+        both = [
+            Topic(part.region, year, r, report)
+            for r in ("result", "target")
+            if any(covers(d, Topic(part.region, year, r, report)) for d in docs)
+        ]
+        if len(both) == 2 and all(d.reviews or d.plans for d in _reports(docs, part)):
+            topics.extend(both)
+        else:
+            topics.append(Topic(part.region, year, None, report))
+    return topics
+
+
+def _reports(docs: list[Document], part: Part) -> list[Document]:
+    """The reports a part may be answered from: of its region, and the one it names."""
+    out = [d for d in docs if part.region is None or region_covers(part.region, document_region(d))]
+    if part.report_year is not None:
+        out = [d for d in out if d.year == part.report_year]
+    return out
+
+
+def _resolved_year(
+    part: Part, intent: Intent, docs: list[Document]
+) -> tuple[int | None, Role | None]:
+    """The year a part asks about when the question names a report (2026年政府工作报告) or a
+    year relative to one (去年, "last year"): the named report's — else the latest one's —
+    reviewed year for 去年 or a result, its planned year for 今年 or a target."""
+    reports = _reports(docs, part)
+    if not reports:
+        return part.report_year, part.role
+    report = max(reports, key=lambda d: (d.year or 0, d.date or ""))
+    role = part.role
+    if intent.relative is not None and intent.relative < 0:
+        role = role or "result"
+    elif intent.relative == 0:
+        role = role or "target"
+    if role == "result" and report.reviews is not None:
+        return report.reviews.end, role
+    if role == "target" and report.plans is not None:
+        return report.plans.start, role
+    if report.year is None:
+        return None, role
+    return report.year + (intent.relative or 0), role
 
 
 def combine(question: str, lang: Language, parts: list[Answer], kind: PartsKind) -> Answer:
@@ -147,6 +229,14 @@ def _topic(asker: _Asker, topic: Topic) -> Answer:
 
 
 def _fallback(docs: list[Document], topic: Topic) -> list[str] | None:
+    if topic.report_year is not None:
+        named = [
+            d.id
+            for d in docs
+            if d.year == topic.report_year and covers(d, Topic(region=topic.region))
+        ]
+        if named:
+            return named
     if topic.region is not None:
         same_region = [d.id for d in docs if covers(d, Topic(region=topic.region))]
         if same_region:
@@ -177,7 +267,7 @@ def _among(asker: _Asker, documents: list[str] | None, topic: Topic | None) -> A
     ranked = _best_by_document(retrieval)
     best_doc, best_score = ranked[0]
     main = asker.compose(asker.retrieve([best_doc]), topic)
-    if not (main.found and asks_for_figure(asker.question)):
+    if not (main.found and asker.intent.figure):
         return main
     floor = best_score - asker.policy.close_reports_margin * abs(best_score)
     close = [

@@ -24,6 +24,7 @@ from itertools import product
 from qa import regions
 from qa.answer.numbers import parse_quantities
 from qa.documents import Document
+from qa.periods import Role
 from qa.regions import Region
 from qa.text import fold
 
@@ -34,10 +35,14 @@ _YEAR_UNITS = frozenset({"年", "年度", ""})
 
 @dataclass(frozen=True)
 class Topic:
-    """One (region, year) combination a question asks about; either may be ``None``."""
+    """One (region, year) combination a question asks about, either may be ``None``; with
+    ``role``, the year's results or its targets."""
 
     region: Region | None = None
     year: int | None = None
+    role: Role | None = None
+    #: The report the question names by its year (1984年政府工作报告), if any.
+    report_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -117,10 +122,21 @@ def region_covers(asked: Region, own: Region | None) -> bool:
 
 
 def covers(doc: Document, topic: Topic) -> bool:
-    """The report's metadata cover ``topic`` (its year, its region)."""
-    if topic.year is not None and doc.year != topic.year:
+    """The report's metadata cover ``topic``: its region, and the year asked — reviewed for
+    a result, planned for a target, either when the role is open (a report that states no
+    period covers its own year)."""
+    if topic.region is not None and not region_covers(topic.region, document_region(doc)):
         return False
-    return topic.region is None or region_covers(topic.region, document_region(doc))
+    if topic.report_year is not None and doc.year != topic.report_year:
+        return False
+    if topic.year is None:
+        return True
+    if doc.reviews is None and doc.plans is None:
+        return doc.year == topic.year
+    periods = {"result": (doc.reviews,), "target": (doc.plans,)}.get(
+        topic.role or "", (doc.reviews, doc.plans)
+    )
+    return any(p is not None and topic.year in p for p in periods)
 
 
 @dataclass(frozen=True)
@@ -147,9 +163,11 @@ def check_scope(
     region: str | None,
     passage_text: str,
     topic: Topic | None = None,
+    covered: tuple[int, ...] = (),
 ) -> OutOfScope | None:
     """``OutOfScope`` when the question is about another year or region than the document
-    (``year``, ``region``) and the passage found does not mention the asked one.
+    (``year``, ``region``; ``covered`` are the years it reviews or plans, when it says) and
+    the passage found does not mention the asked one.
 
     ``topic`` is the one (region, year) asked about, when the question names several;
     otherwise every year and region the question names counts, and naming the document's
@@ -165,8 +183,9 @@ def check_scope(
     )
     p = fold(passage_text)
     if year is not None and asked.years:
-        others = [y for y in asked.years if y != year and str(y) not in p]
-        if others and year not in asked.years:
+        own = set(covered) if covered else {year}
+        others = [y for y in asked.years if y not in own and str(y) not in p]
+        if others and not own & set(asked.years):
             return OutOfScope("other_year", want=str(others[0]), have=str(year))
     own = regions.lookup(region) if region else None
     if own is not None and asked.regions:

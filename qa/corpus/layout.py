@@ -39,6 +39,9 @@ from qa.text import fold_chars, is_cjk
 
 _TERMINATORS = tuple("。！？!?…；;")
 _CLOSING = tuple("”’」』)）》】]")
+# A line opening with a copula and a colon (是：…) finishes the sentence of the line above
+# (……主要预期目标 / 是：……).
+_COPULA_COLON = re.compile(r"^[是为即有][：:]")
 _NO_LINE_START = tuple("，,。、；;：:！？!?）)》」』”’%％")
 _ORD = f"[{zh.ORDINAL_CHARS}]+"
 _DIGIT = "0-9０-９"
@@ -80,6 +83,10 @@ _LEVEL_MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(rf"^(?:[{_DIGIT}]{{1,2}}[.、．](?![{_DIGIT}])|[（(][{_DIGIT}]{{1,2}}[）)])"), 3),
     (re.compile(rf"^{_ORD}是"), 4),
 )
+# A page's label and its value (浏览次数：1234, 责任编辑：王某): chrome, never a title.
+_LABELLED = re.compile(r"^[^：:，,。\s]{1,6}[：:]")
+# A page's breadcrumb trail: 首页 > 新闻中心 > 政务要闻.
+_BREADCRUMB = re.compile(r"\s[>›»/]\s|[>›»]{1}\s*\S+\s*[>›»]")
 _SALUTATION = re.compile(r"^[^，。,.；;！？!?\s]{2,8}[：:！!]")
 _DATE_ONLY = re.compile(
     rf"^[{_DIGIT}]{{4}}\s*[-/.年]\s*[{_DIGIT}]{{1,2}}\s*[-/.月]\s*[{_DIGIT}]{{1,2}}\s*日?"
@@ -131,7 +138,9 @@ def is_dateline(line: str) -> bool:
     """——2026年1月27日在…人民代表大会…上, (2026年1月27日在…上), and English "Delivered at
     … on March 5, 2017"."""
     text = _stripped(line)
-    return len(text) <= 80 and bool(_DATELINE.match(text) or _EN_DATELINE.match(text))
+    if len(text) <= 80 and _DATELINE.match(text):
+        return True
+    return len(text) <= 200 and bool(_EN_DATELINE.match(text))
 
 
 def dateline_starts(line: str) -> bool:
@@ -168,7 +177,7 @@ def _continues(line: str, nxt: str) -> bool:
         return True  # PM|2.5, CO|2
     if ends_sentence(line):
         return False
-    if nxt.startswith(_NO_LINE_START):
+    if nxt.startswith(_NO_LINE_START) or _COPULA_COLON.match(nxt):
         return True
     if last in "，,、—-－（(“‘「『《【":
         return True
@@ -189,6 +198,48 @@ def _lead_in(line: str, nxt: str | None, max_chars: int) -> bool:
         and heading_level(nxt) is None
         and not is_dateline(nxt)
     )
+
+
+#: A page number as printed on its own line: 3, - 3 -, — 3 —, 第3页, 3/12, Page 3 of 12.
+PAGE_NUMBER = re.compile(
+    r"^[\s\-–—_·•|]*(?:page\s*)?(?:第\s*)?\d{1,4}(?:\s*[页頁])?"
+    r"(?:\s*(?:/|／|of|共)\s*\d{1,4}\s*[页頁]?)?[\s\-–—_·•|]*$",
+    re.IGNORECASE,
+)
+
+
+def furniture_key(line: str) -> str:
+    """A line with its numbers blanked: running headers differ only by page number."""
+    return re.sub(r"\d+", "#", line.strip())
+
+
+def drop_page_furniture(lines: list[str], *, repeated: int = 3, max_chars: int = 30) -> list[str]:
+    """``lines`` without page numbers and running headers or footers — a short line that
+    recurs (numbers aside) at least ``repeated`` times, as a paginated document's export
+    to text carries on every page. Sentences, lead-ins and numbered headings never count:
+    a speech may repeat its 各位代表！"""
+    counts: dict[str, int] = {}
+    for line in lines:
+        text = _stripped(line)
+        if text:
+            key = furniture_key(text)
+            counts[key] = counts.get(key, 0) + 1
+    out: list[str] = []
+    for line in lines:
+        text = _stripped(line)
+        if text and PAGE_NUMBER.match(text):
+            continue
+        if (
+            text
+            and counts.get(furniture_key(text), 0) >= repeated
+            and len(text) <= max_chars
+            and not ends_sentence(text)
+            and not text.endswith(("：", ":", "！", "!"))
+            and heading_level(text) is None
+        ):
+            continue
+        out.append(line)
+    return out
 
 
 def join_wrapped(lines: list[str], *, lead_in_chars: int = 12) -> list[str]:
@@ -230,7 +281,9 @@ def furniture_shaped(line: str, *, max_chars: int) -> bool:
         return True
     if text.endswith(("：", ":")) and _letters(text) <= 2 * max_chars:
         return True
-    if _DATE_ONLY.match(text):
+    if _LABELLED.match(text) and len(text) <= 6 * max_chars:
+        return True  # 浏览次数：1234, 发布日期：2025-01-20 10:32
+    if _DATE_ONLY.match(text) or _BREADCRUMB.search(text):
         return True
     return text.startswith(("【", "[")) or text.endswith(("】", "]"))
 
@@ -269,6 +322,8 @@ def title_shaped(line: str, *, max_chars: int) -> bool:
         and not is_note_line(text)
         and not is_caption(text)
         and not _label(text, zh.SOURCE_LABELS + zh.PUBLISHED_LABELS)
+        and not _LABELLED.match(text)
+        and not _BREADCRUMB.search(text)
     )
 
 
@@ -527,13 +582,16 @@ def _note_text(head: list[str], i: int) -> str:
 
 
 __all__ = [
+    "PAGE_NUMBER",
     "Frame",
     "FrameRules",
     "dateline_starts",
     "delivered_on",
+    "drop_page_furniture",
     "ends_sentence",
     "frame",
     "frame_kinds",
+    "furniture_key",
     "furniture_shaped",
     "heading_level",
     "is_caption",

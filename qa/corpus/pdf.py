@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from qa.corpus import metadata
+from qa.corpus.layout import PAGE_NUMBER, furniture_key
 from qa.corpus.plaintext import _SENTENCE_END, Block, join_lines, looks_like_heading
 from qa.errors import SourceError
 
@@ -34,11 +35,6 @@ FULL_LINE_SHARE = 0.85
 #: A line starting this many layout columns right of the line before begins a paragraph.
 INDENT_COLUMNS = 2
 
-_PAGE_NUMBER = re.compile(
-    r"^[\s\-–—_·•|]*(?:page\s*)?(?:第\s*)?\d{1,4}(?:\s*[页頁])?"
-    r"(?:\s*(?:/|／|of|共)\s*\d{1,4}\s*[页頁]?)?[\s\-–—_·•|]*$",
-    re.IGNORECASE,
-)
 _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})(\d{2})")
 # Titles that name the file the PDF was printed from, not the report.
 _TITLE_PREFIX = re.compile(r"^microsoft\s+(?:word|excel|powerpoint)\s*-\s*", re.IGNORECASE)
@@ -139,16 +135,12 @@ def _with_indents(lines: list[str], page: PageObject) -> list[Line]:
     return [Line(ln, next(indents)) if ln.strip() else Line(ln) for ln in lines]
 
 
-def _furniture_key(line: str) -> str:
-    return re.sub(r"\d+", "#", line.strip())
-
-
 def _drop_page_furniture(pages: list[list[Line]]) -> list[Line]:
     """All lines in reading order, without page numbers and running headers/footers."""
     bodies = [[i for i, line in enumerate(page) if line.text.strip()] for page in pages]
     ends = [(page[b[0]].text, page[b[-1]].text) for page, b in zip(pages, bodies, strict=True) if b]
-    firsts = Counter(_furniture_key(first) for first, _ in ends)
-    lasts = Counter(_furniture_key(last) for _, last in ends)
+    firsts = Counter(furniture_key(first) for first, _ in ends)
+    lasts = Counter(furniture_key(last) for _, last in ends)
     # A line repeated at the top (or bottom) of at least two pages and half of them.
     repeated = max(2, (len(pages) + 1) // 2)
     out: list[Line] = []
@@ -166,7 +158,7 @@ def _drop_page_furniture(pages: list[list[Line]]) -> list[Line]:
 
 
 def _furniture(line: str, seen: Counter, repeated: int) -> bool:
-    return bool(_PAGE_NUMBER.match(line.strip())) or seen[_furniture_key(line)] >= repeated
+    return bool(PAGE_NUMBER.match(line.strip())) or seen[furniture_key(line)] >= repeated
 
 
 def display_width(text: str) -> int:

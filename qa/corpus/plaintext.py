@@ -15,7 +15,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from qa.corpus.layout import dateline_starts, frame, heading_level, is_dateline, join_wrapped
+from qa.corpus.layout import (
+    dateline_starts,
+    drop_page_furniture,
+    frame,
+    heading_level,
+    is_dateline,
+    join_wrapped,
+)
 from qa.corpus.metadata import is_note_line
 
 HEADING_MAX_CHARS = 40
@@ -114,7 +121,7 @@ def blocks(text: str, *, markdown: bool = False) -> list[Block]:
         raw = [join_lines(seg) for b in _BLANK_LINE.split(text) for seg in _segments(b)]
     else:
         raw = [line.strip() for line in text.split("\n")]
-    units = join_wrapped([u for u in raw if u])
+    units = join_wrapped(drop_page_furniture([u for u in raw if u]))
     md_title = None
     if markdown and units and (m := _MD_HEADING.match(units[0])) and len(m.group(1)) == 1:
         md_title, units = m.group(2), units[1:]

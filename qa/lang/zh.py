@@ -73,12 +73,9 @@ TARGET = (
     "控制在",
     "计划",
     "打算",
-    "要求",
     "定为",
     "定在",
     "拟",
-    "将",
-    "要",
 )
 #: Words of a clause that make its figure a result (实现, 比上年增长, 初步核算).
 RESULT = ("完成", "实现", "达到", "达", "比上年", "同比", "初步核算", "初步统计", "突破", "超过")
@@ -103,3 +100,163 @@ PUBLISHED_LABELS = ("发布时间", "发表时间", "发布日期", "时间", "�
 CONTINUING_ENDS = "的之和与及或并在对把被将向从于跟同由以而且"
 #: Section numbering: 一、 （一） 第一部分 1. （1）; the level each marks.
 ORDINAL_CHARS = "一二三四五六七八九十百零〇"
+
+# --- reading a question -------------------------------------------------------------------
+
+#: A report named by its year: 2026年政府工作报告, 1985年的政府工作报告 (the year is the
+#: report's, not the figure's).
+REPORT_NOUNS = ("政府工作报告", "工作报告", "报告")
+#: Words asking for a target (提出的目标, 预期要达到, 计划, 把…定在).
+ASK_TARGET = (
+    "目标",
+    "预期",
+    "计划",
+    "打算",
+    "力争",
+    "争取",
+    "定在",
+    "定为",
+    "定了",
+    "设定",
+    "要求",
+    "拟",
+    "控制在",
+    "控制",
+    "提出",
+)
+#: Words asking for what actually happened (实际增长了多少, 完成了).
+ASK_RESULT = ("实际", "实绩", "完成了", "实现了", "最终")
+#: Words asking how much something grew or fell (a rate, unless a unit is asked).
+GROWTH = (
+    "增长",
+    "增速",
+    "增幅",
+    "增加",
+    "提高",
+    "提升",
+    "上升",
+    "上涨",
+    "涨幅",
+    "下降",
+    "降低",
+    "减少",
+    "回落",
+    "降幅",
+)
+#: Words asking for an average over a span (年均增长多少).
+ASK_AVERAGE = AVERAGE
+#: Words that ask for the figure itself; they are not part of the indicator asked about.
+QUESTION_WORDS = (
+    "是多少",
+    "为多少",
+    "有多少",
+    "多少",
+    "几成",
+    "几",
+    "什么",
+    "哪个",
+    "哪些",
+    "哪一个",
+    "如何",
+    "怎样",
+    "怎么样",
+    "是否",
+    "吗",
+    "呢",
+    "大约",
+    "大概",
+    "约",
+    "左右",
+    "更快",
+    "更大",
+    "更高",
+    "更多",
+    "分别",
+    "各自",
+    "哪个",
+    "更",
+    "快",
+    "慢",
+    "大",
+    "小",
+    "高",
+    "低",
+    "各是",
+    "各",
+)
+#: Words around an indicator that say nothing of what is measured (linking verbs, particles,
+#: the report itself).
+FILLER = (
+    "政府工作报告",
+    "工作报告",
+    "报告",
+    "提到",
+    "里面",
+    "里",
+    "中",
+    "说",
+    "达到了",
+    "达到",
+    "达",
+    "实现",
+    "突破",
+    "速度",
+    "定",
+    "总共",
+    "一共",
+    "全年",
+    "比前一年",
+    "比上年",
+    "比上一年",
+    "比",
+    "前一年",
+    "上一年",
+    "那一年",
+    "当年",
+    "同年",
+    "我国",
+    "全国",
+    "全省",
+    "全市",
+    "全区",
+    "的",
+    "了",
+    "把",
+    "对",
+    "让",
+    "给",
+    "在",
+    "和",
+    "与",
+    "及",
+    "是",
+    "为",
+    "有",
+    "要",
+    "将",
+    "会",
+    "年",
+)
+#: Nouns that end the proper name of an organisation, a company or a park (华为公司,
+#: 中关村科技园区): an entity a figure must be named with. (Places below a province are
+#: read from the divisions data, ``qa.regions``.)
+ENTITY_SUFFIXES = (
+    "有限公司",
+    "股份公司",
+    "公司",
+    "集团",
+    "银行",
+    "大学",
+    "学院",
+    "医院",
+    "研究院",
+    "研究所",
+    "实验室",
+    "科技园区",
+    "产业园区",
+    "经济开发区",
+    "高新区",
+    "自贸区",
+)
+#: Words that join the parts of a comparison (广东和浙江, 1987年与1995年).
+JOINERS = ("和", "与", "及", "跟", "同", "、", "以及", "还是", "对比", "相比", "比较")

@@ -75,6 +75,9 @@ def document(d: Document | None) -> dict | None:
         "source": d.source,
         "date": d.date,
         "publisher": d.publisher,
+        "speaker": d.speaker,
+        "reviews": d.reviews.label() if d.reviews else None,
+        "plans": d.plans.label() if d.plans else None,
         "path": d.path,
         "origins": dict(d.origins),
     }
@@ -91,6 +94,8 @@ def _part(view: AnswerView) -> dict:
         "topic": {
             "year": topic.year if topic else None,
             "region": topic.region.name if topic and topic.region else None,
+            "role": topic.role if topic else None,
+            "report_year": topic.report_year if topic else None,
         },
         "report": document(answer.report),
         "quotes": [_quote(q) for q in view.quotes],
@@ -116,6 +121,7 @@ def answer_data(view: AnswerView, *, passages: int = 3) -> dict:
         "report": document(answer.report),
         "parts_kind": answer.parts_kind.value if answer.parts_kind else None,
         "parts": [_part(p) for p in view.parts],
+        "intent": answer.intent.to_json() if answer.intent is not None else None,
     }
 
 

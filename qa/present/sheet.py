@@ -15,6 +15,7 @@ from rich.text import Text
 from qa.answer.sheet import FigureRow
 from qa.documents import FIELDS, Document
 from qa.paths import shown
+from qa.periods import Period
 from qa.present.as_json import dumps, sources_data
 from qa.present.safe import clean
 
@@ -90,6 +91,8 @@ def print_sources(console: Console, documents: Sequence[Document]) -> None:
             value = getattr(doc, name)
             if value is None or value == "":
                 continue
+            if isinstance(value, Period):
+                value = value.label()
             line = Text(clean(f"  {name:<10}{value}"))
             origin = doc.origin(name)
             if origin:

@@ -35,6 +35,7 @@ _DECLINE_WORDS: dict[DeclineReason, str] = {
     DeclineReason.OTHER_COUNT: "no_figure",
     DeclineReason.NO_TOTAL: "no_figure",
     DeclineReason.NO_ROLE: "not_found",
+    DeclineReason.OTHER_ENTITY: "other_entity",
 }
 
 
@@ -148,24 +149,57 @@ def report_name(doc: Document, lang: Language) -> str:
     return say("report_titled", lang, title=doc.title)
 
 
+#: A region with more reports than this is summed up by its span of years, and reports of
+#: one year from more regions than this by their number (an archive's one-line coverage).
+COVERAGE_LIST_MAX = 3
+
+
+def _span(years: Sequence[int], lang: Language) -> str:
+    ordered = sorted(set(years))
+    if len(ordered) <= COVERAGE_LIST_MAX:
+        return _years(ordered, lang)
+    return say("year_span", lang, first=ordered[0], last=ordered[-1], n=len(years))
+
+
 def coverage(docs: Sequence[Document], lang: Language) -> str:
-    """What the index has, by region: "the 2019 and 2020 reports of Heilongjiang and the
-    2020 report of Jilin" / "黑龍江省2019年和2020年的報告和吉林省2020年的報告"."""
+    """What the index has, in one line: "the 2019 and 2020 reports of Heilongjiang and the
+    2020 report of Jilin"; for an archive, "national reports 1954–2017 (49) and 16
+    provincial reports of 2026" — never a list of every report."""
     by_region: dict[str | None, list[Document]] = {}
     for doc in docs:
         by_region.setdefault(region_name(doc.region, lang), []).append(doc)
+    country = regions.country().display(lang)
     phrases: list[str] = []
+    # Regions with reports of the same years, many of them: counted, not named.
+    by_years: dict[tuple[int, ...], list[str]] = {}
     for region, group in by_region.items():
+        years = tuple(sorted({d.year for d in group if d.year is not None}))
+        if region and region != country and years and len(group) == len(years):
+            by_years.setdefault(years, []).append(region)
+    counted = {
+        r for regions_ in by_years.values() if len(regions_) > COVERAGE_LIST_MAX for r in regions_
+    }
+    for region, group in by_region.items():
+        if region in counted:
+            continue
         years = [d.year for d in group if d.year is not None]
         phrases.extend(report_name(d, lang) for d in group if d.year is None)
-        if years:
-            many = len(set(years)) > 1
-            if region:
-                key = "reports_of" if many else "report_of"
-                phrases.append(say(key, lang, years=_years(years, lang), region=region))
-            else:
-                key = "reports_of_year" if many else "report_of_year"
-                phrases.append(say(key, lang, years=_years(years, lang)))
+        if not years:
+            continue
+        many = len(set(years)) > 1
+        if region == country and len(set(years)) > COVERAGE_LIST_MAX:
+            phrases.append(say("national_reports", lang, years=_span(years, lang)))
+        elif region:
+            key = "reports_of" if many else "report_of"
+            phrases.append(say(key, lang, years=_span(years, lang), region=region))
+        else:
+            key = "reports_of_year" if many else "report_of_year"
+            phrases.append(say(key, lang, years=_span(years, lang)))
+    for years, regions_ in by_years.items():
+        if len(regions_) > COVERAGE_LIST_MAX:
+            phrases.append(
+                say("regional_reports", lang, n=len(regions_), years=_span(list(years), lang))
+            )
     return _join(list(dict.fromkeys(phrases)), lang)
 
 
@@ -175,10 +209,14 @@ def topic_label(topic: Topic | None, lang: Language) -> str:
         return ""
     region = topic.region.display(lang) if topic.region is not None else None
     if region and topic.year is not None:
-        return say("topic_region_year", lang, region=region, year=topic.year)
-    if region:
-        return say("topic_region", lang, region=region)
-    return say("topic_year", lang, year=topic.year) if topic.year is not None else ""
+        label = say("topic_region_year", lang, region=region, year=topic.year)
+    elif region:
+        label = say("topic_region", lang, region=region)
+    else:
+        label = say("topic_year", lang, year=topic.year) if topic.year is not None else ""
+    if label and topic.role is not None:
+        return say(f"topic_{topic.role}", lang, label=label)
+    return label
 
 
 def decline_message(answer: Answer) -> str:
@@ -223,12 +261,19 @@ def _heading(answer: Answer) -> str:
 
 
 def _part_heading(part: Answer) -> str:
+    label = clean(topic_label(part.topic, part.language))
     if part.found and part.report is not None:
-        return _heading(part)
-    return clean(topic_label(part.topic, part.language)) or _heading(part)
+        heading = _heading(part)
+        # A part for a year's result or target says which it is (2025 · result).
+        return f"{label} — {heading}" if label and part.topic and part.topic.role else heading
+    return label or _heading(part)
 
 
-_PARTS_WORDS = {PartsKind.COMPARISON: "compared", PartsKind.CLOSE: "close"}
+_PARTS_WORDS = {
+    PartsKind.COMPARISON: "compared",
+    PartsKind.CLOSE: "close",
+    PartsKind.ROLES: "roles",
+}
 
 
 def view_answer(answer: Answer) -> AnswerView:

@@ -1,0 +1,611 @@
+"""One reading of a question: what it asks, when, where, and whether a result or a target.
+
+Every later step — routing to reports, choosing the figure, declining — reads the
+``Intent`` and never the question again. The words come from ``qa.lang`` (Chinese and
+English, kept as data) and the indicator names from ``qa.lang.indicators``.
+
+* **what** — the *indicator* (地区生产总值, "new urban jobs": the question's own words with
+  the question words, places, years and linking words taken out), the Chinese *terms* an
+  answering clause would carry (the indicator's words and, for a known indicator, every
+  name reports give it), the *measure* asked (``growth``: 增长了多少, "how fast did … grow";
+  ``level``: 是多少, "how big"), the kinds of figure (money, people, percent…), a unit stated
+  (多少万吨), numbers the question states, a rate (每人每月), the role asked about (谁是…);
+* **when** — the years the figure is about; a report the question names by its year
+  (2026年政府工作报告: the report's, not the figure's); years relative to that report or,
+  with none named, to the latest (去年, "last year"); an average over years (年均);
+* **result or target** — 目标/预期/计划/"target" ask for a target, 实际/"actually" for a
+  result; neither says nothing;
+* **where** — regions (provinces, the country; 粤 and 浙 in a list), places below a
+  province, and other entities named (a company, a park, a project);
+* **parts** — a comparison's parts in the order asked: two regions, two years, or two
+  sub-questions (1995年的目标是多少？那一年实际增长了多少？).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from qa import regions
+from qa.answer.figures import FigureKind
+from qa.answer.numbers import Quantity, asked_kinds, asks_for_figure, parse_quantities
+from qa.answer.roles import asked_role
+from qa.answer.scope import named_places, named_regions
+from qa.i18n import Language, detect_language
+from qa.lang import en, zh
+from qa.lang.indicators import Indicator, lookup_chinese, lookup_english
+from qa.periods import Period, Role, time_mentions
+from qa.regions import Region
+from qa.segment import words
+from qa.text import drop_document_references, fold_chars, is_english
+
+Measure = Literal["growth", "level"]
+
+_RATE = re.compile(
+    r"每[人户月年天日]|人均|月均|per (?:person|capita|head|month|year|household|day)"
+    r"|a month|monthly|annually|each month|each year",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing a question asks about: a region, a year, a role (any may be open)."""
+
+    region: Region | None = None
+    year: int | None = None
+    role: Role | None = None
+    #: The report named for this part by its year (1995年政府工作报告定的…目标).
+    report_year: int | None = None
+
+    def label(self) -> str:
+        bits = [self.region.short if self.region else "", str(self.year or "")]
+        return " ".join(b for b in bits if b)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a question asks (see the module docstring). Built by ``read_intent``."""
+
+    question: str
+    language: Language
+    indicator: str | None = None
+    indicators: tuple[Indicator, ...] = ()
+    terms: tuple[str, ...] = ()
+    measure: Measure | None = None
+    kinds: frozenset[FigureKind] = frozenset()
+    unit: str | None = None
+    quantities: tuple[Quantity, ...] = ()
+    figure: bool = False
+    rate: bool = False
+    who: str | None = None
+    years: tuple[int, ...] = ()
+    relative: int | None = None
+    report_year: int | None = None
+    role: Role | None = None
+    average: bool = False
+    regions: tuple[Region, ...] = ()
+    places: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    parts: tuple[Part, ...] = ()
+    #: How much of the question's own words for what it asks about a known indicator's name
+    #: covers (1.0: 社会消费品零售总额 asked as such; 0.13: 低保 in a longer description).
+    coverage: float = 0.0
+    #: The text of each sub-question when the question asks several (1995年的目标是多少？
+    #: 那一年实际增长了多少？), else empty.
+    clauses: tuple[str, ...] = field(default=(), compare=False)
+
+    def about_indicator(self, min_coverage: float) -> bool:
+        """The question asks for a known indicator's figure, not about something a longer
+        description names (``coverage`` of at least ``min_coverage``)."""
+        return self.figure and bool(self.indicators) and self.coverage >= min_coverage
+
+    @property
+    def comparison(self) -> bool:
+        return len(self.parts) > 1
+
+    @property
+    def period(self) -> Period | None:
+        return Period(min(self.years), max(self.years)) if self.years else None
+
+    def to_json(self) -> dict:
+        return {
+            "indicator": self.indicator,
+            "indicators": [i.name for i in self.indicators],
+            "measure": self.measure,
+            "kinds": sorted(self.kinds),
+            "unit": self.unit,
+            "years": list(self.years),
+            "relative_year": self.relative,
+            "report_year": self.report_year,
+            "role": self.role,
+            "average": self.average,
+            "regions": [r.name for r in self.regions],
+            "places": list(self.places),
+            "entities": list(self.entities),
+            "parts": [
+                {
+                    "region": p.region.name if p.region else None,
+                    "year": p.year,
+                    "role": p.role,
+                    "report_year": p.report_year,
+                }
+                for p in self.parts
+            ],
+        }
+
+
+# --- time ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Time:
+    years: list[int] = field(default_factory=list)
+    report_year: int | None = None
+    relative: int | None = None
+    anaphoric: bool = False
+    average: bool = False
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+_REPORT_AFTER = re.compile(rf"^\s*(?:的)?\s*(?:{'|'.join(zh.REPORT_NOUNS)})")
+_EN_REPORT = re.compile(
+    r"(?:the\s+)?(?P<year>(?:19|20)\d\d)\s+(?:government\s+)?(?:work\s+)?report"
+    r"|report\s+(?:of|for)\s+(?P<year2>(?:19|20)\d\d)",
+    re.IGNORECASE,
+)
+
+
+def _read_time(question: str, english: bool) -> _Time:
+    t = _Time()
+    folded = fold_chars(question)
+    if english:
+        for m in _EN_REPORT.finditer(question):
+            t.report_year = int(m.group("year") or m.group("year2"))
+            t.spans.append((m.start(), m.end()))
+        lower = question.lower()
+        for words, offset in en.RELATIVE_YEARS.items():
+            at = lower.find(words)
+            if at >= 0:
+                t.relative = offset
+                t.spans.append((at, at + len(words)))
+        t.anaphoric = any(w in lower for w in en.ANAPHORIC_YEARS)
+        t.average = any(re.search(rf"\b{w}\b", lower) for w in en.ASK_AVERAGE)
+    for m in time_mentions(question, bare_years=english):
+        inside_report = any(s <= m.start < e for s, e in t.spans)
+        if inside_report:
+            continue
+        if m.kind == "average":
+            t.average = True
+            continue
+        if m.kind == "relative":
+            word = folded[m.start : m.end]
+            t.relative = zh.RELATIVE_YEARS.get(word, t.relative)
+            t.spans.append((m.start, m.end))
+            continue
+        if m.period is None:
+            continue
+        after = _REPORT_AFTER.match(folded[m.end :]) if not english else None
+        if after:
+            t.report_year = m.period.start
+            t.spans.append((m.start, m.end + after.end()))
+            continue
+        elif m.period.single:
+            t.years.append(m.period.start)
+        else:
+            t.years.extend(range(m.period.start, m.period.end + 1))
+        t.spans.append((m.start, m.end))
+    if not english:
+        for word in zh.ANAPHORIC_YEARS:
+            at = folded.find(word)
+            if at >= 0:
+                t.anaphoric = True
+                t.spans.append((at, at + len(word)))
+    t.years = list(dict.fromkeys(t.years))
+    return t
+
+
+# --- role and measure ---------------------------------------------------------------------
+
+
+def _role(text: str, english: bool) -> Role | None:
+    if english:
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        if words & set(en.ASK_TARGET):
+            return "target"
+        if words & {"actual", "actually", "achieved", "realized", "realised"}:
+            return "result"
+        return None
+    folded = fold_chars(text)
+    if any(w in folded for w in zh.ASK_TARGET):
+        return "target"
+    if any(w in folded for w in zh.ASK_RESULT):
+        return "result"
+    return None
+
+
+def _measure(text: str, english: bool, figure: bool) -> Measure | None:
+    if english:
+        lower = text.lower()
+        growth = any(re.search(rf"\b{w}\b", lower) for w in en.GROWTH) or "by how much" in lower
+        return "growth" if growth else ("level" if figure else None)
+    folded = fold_chars(text)
+    if any(w in folded for w in zh.GROWTH):
+        return "growth"
+    return "level" if figure else None
+
+
+_UNIT_ASKED = re.compile(
+    r"多少(?P<unit>万亿元|亿元|万元|元|万亿美元|亿美元|美元|万吨|亿吨|吨|亿斤|万斤|斤|亿公斤|公斤"
+    r"|万人次|亿人次|人次|万人|人|公里|千米|万亩|亩|个百分点|%)"
+)
+
+
+def _unit(text: str) -> str | None:
+    m = _UNIT_ASKED.search(fold_chars(text))
+    return m.group("unit") if m else None
+
+
+# --- what is asked about ------------------------------------------------------------------
+
+_NOT_INDICATOR = frozenset(
+    {
+        *zh.QUESTION_WORDS,
+        *zh.FILLER,
+        *zh.ASK_TARGET,
+        *zh.ASK_RESULT,
+        *zh.GROWTH,
+        *zh.RELATIVE_YEARS,
+        *zh.ANAPHORIC_YEARS,
+        *zh.AVERAGE,
+    }
+)
+_LONGEST_FILLER = max(len(w) for w in _NOT_INDICATOR)
+
+
+def _filler(word: str) -> bool:
+    """A word that says nothing of what is measured, alone or made of such words (增长速度 =
+    增长 + 速度, 控制目标 = 控制 + 目标)."""
+    if word in _NOT_INDICATOR:
+        return True
+    return any(
+        word[:n] in _NOT_INDICATOR and _filler(word[n:])
+        for n in range(min(len(word) - 1, _LONGEST_FILLER), 0, -1)
+    )
+
+
+def _chinese_indicator(text: str, masked: list[tuple[int, int]]) -> str | None:
+    """The question's words for what it asks about: its words (jieba's) once places, years,
+    the report, question words and linking words are taken out, in order."""
+    folded = fold_chars(text)
+    taken = bytearray(len(text))
+    for start, end in masked:
+        taken[start:end] = b"\x01" * (end - start)
+    kept: list[str] = []
+    pos = 0
+    for word in words(folded):
+        start, pos = pos, pos + len(word)
+        if _filler(word) or not re.search(r"[A-Za-z\u3400-\u9fff]", word):
+            continue
+        piece = "".join(text[i] for i in range(start, pos) if not taken[i])
+        if piece:
+            kept.append(piece)
+    indicator = "".join(kept)
+    return indicator if len(indicator) >= 2 else None
+
+
+_EN_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "by",
+        "from",
+        "with",
+        "and",
+        "or",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "how",
+        "much",
+        "many",
+        "was",
+        "were",
+        "is",
+        "are",
+        "be",
+        "been",
+        "did",
+        "do",
+        "does",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "could",
+        "should",
+        "can",
+        "may",
+        "might",
+        "its",
+        "it",
+        "their",
+        "his",
+        "her",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "than",
+        "then",
+        "as",
+        "per",
+        "about",
+        "roughly",
+        "around",
+        "approximately",
+        "nearly",
+        "over",
+        "under",
+        "set",
+        "expect",
+        "expected",
+        "according",
+        "report",
+        "government",
+        "work",
+        "china",
+        "china's",
+        "chinese",
+        "national",
+        "year",
+        "years",
+        "last",
+        "next",
+        "previous",
+        "same",
+        "grow",
+        "grew",
+        "growth",
+        "fast",
+        "big",
+        "large",
+        "high",
+        "low",
+        "rise",
+        "rose",
+        "increase",
+        "increased",
+        "fall",
+        "fell",
+        "drop",
+        "decline",
+        "target",
+        "goal",
+        "aim",
+        "actual",
+        "actually",
+        "achieved",
+        "run",
+        "make",
+        "made",
+        "get",
+        "got",
+        "collect",
+        "collected",
+        "receive",
+        "received",
+        "reach",
+        "reached",
+    ]
+)
+
+
+def _english_indicator(text: str, masked: list[tuple[int, int]]) -> str | None:
+    chars = list(text)
+    for start, end in masked:
+        chars[start:end] = " " * (end - start)
+    found = re.findall(r"[A-Za-z][A-Za-z&-]*(?:'[A-Za-z]+)?", "".join(chars))
+    stems = [re.sub(r"'s$", "", w) for w in found]
+    kept = [w for w in stems if w.lower() not in _EN_STOP and len(w) > 1]
+    return " ".join(kept) or None
+
+
+def _coverage(indicator: str | None, known: tuple[Indicator, ...], english: bool) -> float:
+    """The share of the question's words for the thing asked that a known indicator's names
+    cover (characters in Chinese, content words in English)."""
+    if not indicator or not known:
+        return 0.0
+    if english:
+        words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z&'-]*", indicator)]
+        named = {
+            w for ind in known for name in ind.english for w in re.findall(r"[a-z][a-z&'-]*", name)
+        }
+        from qa import cedict
+
+        lemmas = {cedict.lemma(w) for w in named} | named
+        return sum(1 for w in words if w in lemmas or cedict.lemma(w) in lemmas) / len(words)
+    folded = fold_chars(indicator)
+    covered = bytearray(len(folded))
+    for ind in known:
+        for name in ind.chinese:
+            at = folded.find(fold_chars(name))
+            if at >= 0:
+                covered[at : at + len(name)] = b"\x01" * len(name)
+    return sum(covered) / len(folded)
+
+
+def _entities(text: str, masked: list[tuple[int, int]]) -> tuple[str, ...]:
+    """Named organisations, companies, parks and projects (杭州华为公司, 中关村科技园区)."""
+    folded = fold_chars(text)
+    chars = list(folded)
+    for start, end in masked:
+        chars[start:end] = " " * (end - start)
+    plain = "".join(chars)
+    out: list[str] = []
+    for suffix in sorted(zh.ENTITY_SUFFIXES, key=len, reverse=True):
+        for m in re.finditer(re.escape(suffix), plain):
+            start = m.start()
+            while start > 0 and "\u4e00" <= plain[start - 1] <= "\u9fff" and m.start() - start < 8:
+                start -= 1
+            name = text[start : m.end()]
+            if len(name) > len(suffix) and not any(name in o or o in name for o in out):
+                out.append(name)
+    return tuple(out)
+
+
+# --- regions, with the conventional one-character names in a list -------------------------
+
+_SHORT_LIST = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])(?:[、和与及]([\u4e00-\u9fff]))+")
+
+
+def _regions(text: str) -> tuple[tuple[Region, ...], list[tuple[int, int]]]:
+    found = list(named_regions(text))
+    if any(r.level != "country" for r in found):
+        # The country named beside a province is its context (China's Guangdong, 我国广东).
+        found = [r for r in found if r.level != "country"]
+    spans = [(m.start, m.end) for m in regions.named_in(text, levels=regions.LEVELS)]
+    for m in _SHORT_LIST.finditer(fold_chars(text)):
+        chars = re.findall(r"[\u4e00-\u9fff]", m.group())
+        named = [regions.by_abbreviation(ch) for ch in chars]
+        if len(named) >= 2 and all(named):
+            for r in named:
+                if r not in found:
+                    found.append(r)  # type: ignore[arg-type]
+            spans.append((m.start(), m.end()))
+    return tuple(found), spans
+
+
+# --- the intent ---------------------------------------------------------------------------
+
+
+def _split_clauses(question: str) -> list[str]:
+    """Sub-questions: 目标是多少？那一年实际增长了多少？ → two."""
+    pieces = [p for p in re.split(r"(?<=[？?])\s*", question.strip()) if p.strip()]
+    return pieces if len(pieces) > 1 else [question]
+
+
+def read_intent(question: str, *, language: Language | None = None) -> Intent:
+    """The ``Intent`` of ``question`` (see the module docstring)."""
+    lang = language or detect_language(question)
+    english = is_english(question)
+    text = drop_document_references(question) if english else question
+    time = _read_time(question, english)
+    found_regions, region_spans = _regions(question)
+    places = tuple(m.region.name for m in named_places(question))
+    masked = [*time.spans, *region_spans]
+    figure = asks_for_figure(question) or bool(
+        re.search(r"多少|几|how (?:much|many|big|fast)", fold_chars(question).lower())
+    )
+    role = _role(question, english)
+    if english:
+        indicator = _english_indicator(question, masked)
+        known = tuple(lookup_english(question))
+        entities: tuple[str, ...] = ()
+    else:
+        indicator = _chinese_indicator(question, masked)
+        unmasked = list(question)
+        for start, end in masked:
+            unmasked[start:end] = " " * (end - start)
+        known = tuple(lookup_chinese("".join(unmasked)))
+        entities = _entities(question, masked)
+        entities = tuple(e for e in entities if not lookup_chinese(e))
+    coverage = _coverage(indicator, known, english)
+    # A question about a known indicator, or about a target, asks for its figure.
+    figure = (
+        asks_for_figure(question)
+        or bool(known)
+        or role == "target"
+        or bool(re.search(r"多少|几|how (?:much|many|big|fast)", fold_chars(question).lower()))
+    )
+    measure = _measure(question, english, figure)
+    terms: list[str] = []
+    if indicator and not english:
+        terms.append(indicator)
+    for ind in known:
+        terms.extend(ind.chinese)
+    intent = Intent(
+        question=question,
+        language=lang,
+        indicator=indicator,
+        indicators=known,
+        terms=tuple(dict.fromkeys(t for t in terms if t)),
+        measure=measure,
+        kinds=frozenset(asked_kinds(question)),
+        unit=_unit(question),
+        quantities=tuple(q for q in parse_quantities(text) if q.kind != "date"),
+        figure=figure,
+        rate=_RATE.search(question) is not None,
+        who=asked_role(question),
+        years=tuple(time.years),
+        relative=time.relative,
+        report_year=time.report_year,
+        role=role,
+        average=time.average,
+        regions=found_regions,
+        places=places,
+        entities=entities,
+        coverage=coverage,
+    )
+    return replace(intent, **_parts(intent, question, english, time))
+
+
+def _asks_figure(text: str) -> bool:
+    return asks_for_figure(text) or bool(
+        re.search(r"多少|几|目标|how (?:much|many|big|fast)", fold_chars(text).lower())
+    )
+
+
+def _parts(intent: Intent, question: str, english: bool, time: _Time) -> dict:
+    """A comparison's parts, in the order asked: sub-questions with their own year or role
+    (1995年的目标？那一年实际增长？), else each region × each year named."""
+    clauses = [c for c in _split_clauses(question) if _asks_figure(c)]
+    if len(clauses) > 1:
+        parts: list[Part] = []
+        previous_year = intent.report_year or (intent.years[0] if intent.years else None)
+        for clause in clauses:
+            t = _read_time(clause, english)
+            clause_regions, _ = _regions(clause)
+            role = _role(clause, english)
+            year = t.years[0] if t.years else None
+            report_year = t.report_year
+            if year is None and report_year is None and t.anaphoric:
+                year = previous_year  # 当年 / 那一年: the year named before
+            if year is None and report_year is None and not t.anaphoric and t.relative is None:
+                year = previous_year if role is not None else None
+            region = (
+                clause_regions[0]
+                if clause_regions
+                else (intent.regions[0] if intent.regions else None)
+            )
+            parts.append(Part(region, year, role, report_year))
+            previous_year = year or report_year or previous_year
+        distinct = {(p.region, p.year, p.role, p.report_year) for p in parts}
+        if len(distinct) > 1:
+            return {"parts": tuple(parts), "clauses": tuple(clauses)}
+    regions_ = intent.regions or (None,)
+    years = intent.years or (None,)
+    if len(intent.regions) <= 1 and len(intent.years) <= 1:
+        return {"parts": ()}
+    return {
+        "parts": tuple(
+            Part(region, year, intent.role, intent.report_year)
+            for region in regions_
+            for year in years
+        )
+    }
+
+
+__all__ = ["Intent", "Measure", "Part", "read_intent"]

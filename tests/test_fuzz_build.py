@@ -288,5 +288,5 @@ def test_found_by_fuzzing_a_first_paragraph_without_words_builds(tmp_path, embed
     report = tmp_path / "report.md"
     report.write_text("# 標題\n\n#\n\n***\n\n全省發放救助資金12億元。\n", encoding="utf-8")
     built = build_index(report, tmp_path / "index", model=embedder)
-    assert built.passages >= 2
+    assert built.passages >= 1  # '#' and '***' are page furniture since the layout reader
     assert "12億元" in Retriever.load(tmp_path / "index", model=embedder).search("救助資金")[0].text

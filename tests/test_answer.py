@@ -164,6 +164,7 @@ def test_answer_json_has_quotes_figure_spans_and_citations(report_qa):
         "report",
         "parts_kind",
         "parts",
+        "intent",
     }
     assert data["parts"] == [] and data["parts_kind"] is None
     assert data["report"] is None  # one report indexed: the reply need not name it

@@ -22,7 +22,7 @@ def chat(stdin: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_questions_are_answered_one_after_another_after_one_load(report_index):
+def test_questions_are_answered_one_after_another_after_one_load_each_echoed(report_index):
     done = chat(
         "低保金一共發放了多少？\n\nHow much was donated?\n/quit\n這一行不會被問到\n",
         "--index",
@@ -30,6 +30,11 @@ def test_questions_are_answered_one_after_another_after_one_load(report_index):
     )
     assert done.returncode == 0, done.stderr
     assert "58.68億元" in done.stdout and "7.33億元" in done.stdout  # both answered
+    # Questions from a pipe are not on the screen: each is echoed before its answer.
+    out = done.stdout
+    first, second = out.index("? 低保金一共發放了多少？"), out.index("? How much was donated?")
+    assert first < out.index("58.68億元") < second < out.index("7.33億元")
+    assert "? /quit" not in out
     assert done.stdout.count("報告原文") == 1 and done.stdout.count("From the report") == 1
     assert done.stderr.count("ready in") == 1  # loaded once
     assert "這一行不會被問到" not in done.stdout + done.stderr
@@ -48,11 +53,3 @@ def test_end_of_input_leaves_and_a_bad_line_is_one_error_line(report_index):
     assert "error: the question is 3000 characters long" in done.stderr
     assert "Traceback" not in done.stderr
     assert "1. " in done.stdout and "殯葬" in done.stdout  # /passages lists one passage
-
-
-def test_questions_from_a_pipe_are_echoed_before_their_answers(report_index):
-    done = chat("低保金一共發放了多少？\nHow much was donated?\n", "--index", str(report_index))
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
-    first, second = out.index("? 低保金一共發放了多少？"), out.index("? How much was donated?")
-    assert first < out.index("58.68億元") < second < out.index("7.33億元")

@@ -13,6 +13,10 @@
   script with OpenCC (``…/zh-Hans`` for DRCD, ``…/zh-Hant`` for CMRC), as users often write.
 * ``xquad-en-zh-dev``: English questions over Chinese paragraphs (``…/en``), and the same
   questions in Chinese (``…/zh``).
+* ``archive``: the archive's dev questions (``../shared/eval/archive-dev.jsonl`` over
+  ``../shared/archive/``), scored as ``qa eval`` scores the quote format: right report first,
+  right figure first (single-figure questions, by language), comparisons with every part
+  right, unanswerable declined, answerable declined.
 
 Each set's corpus is built into an index with the real ``build_index`` (vectors are cached in
 the index folder, so a second run only re-scores); rankings come from the public
@@ -43,6 +47,7 @@ SPEED_SAMPLE = 300  # queries timed one by one for queries/s
 WORK = Path(os.environ.get("QA_BENCH_DIR", ROOT / "benchmarks" / ".work"))
 REPORT_FILES = ("seed-dev.jsonl", "seed-dev2.jsonl")
 BENCH_SETS = ("drcd-dev", "cmrc2018-dev", "xquad-en-zh-dev")
+ARCHIVE_FILE = "archive-dev.jsonl"
 
 
 def metrics(ranked_ids: list[list[str]], gold: list[str]) -> dict:
@@ -140,6 +145,32 @@ def run_report(policy: Policy) -> dict:
     return out
 
 
+def run_archive(policy: Policy) -> dict:
+    """The archive's dev questions, as ``qa eval`` scores the quote format."""
+    build_index([SHARED / "archive"], _work("archive"))
+    qa = ReportQA.open(_work("archive"), policy=policy)
+    out = evaluate(qa, read_questions(SHARED / "eval" / ARCHIVE_FILE))
+    qa.close()
+    return out
+
+
+def _print_archive(s: dict) -> None:
+    single = s["single"]
+    langs = "  ".join(
+        f"{k} {v['figure_first']:.3f} (n={v['n']})" for k, v in single["by_lang"].items()
+    )
+    print("\narchive dev questions (qa eval, quote format)")
+    print(
+        f"right report first {s['report_first']:.3f}  right figure first {s['figure_first']:.3f}  "
+        f"single: figure first {single['figure_first']:.3f}  by language: {langs}"
+    )
+    print(
+        f"comparisons every part right {s['comparisons_right']} of {s['comparisons']}  "
+        f"unanswerable declined {s['unanswerable_declined']} of {s['unanswerable']}  "
+        f"answerable declined {s['answerable_declined']} of {s['answerable']}"
+    )
+
+
 def _print_report(results: dict) -> None:
     print("\nreport dev questions (qa eval)")
     print(
@@ -165,7 +196,7 @@ def _print_report(results: dict) -> None:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sets", nargs="+", default=["report", *BENCH_SETS])
+    p.add_argument("--sets", nargs="+", default=["report", "archive", *BENCH_SETS])
     p.add_argument("--limit", type=int, help="only the first N queries of each benchmark set")
     p.add_argument("--no-speed", action="store_true", help="skip the queries/s timing")
     p.add_argument("--json", action="store_true")
@@ -177,7 +208,13 @@ def main() -> int:
     out: dict = {"runtime": " ".join(runtime()), "policy": policy.to_json()}
     if "report" in args.sets:
         out["report"] = run_report(policy)
-    out["bench"] = [run_bench(s, args.limit, not args.no_speed) for s in args.sets if s != "report"]
+    if "archive" in args.sets:
+        out["archive"] = run_archive(policy)
+    out["bench"] = [
+        run_bench(s, args.limit, not args.no_speed)
+        for s in args.sets
+        if s not in ("report", "archive")
+    ]
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
@@ -187,6 +224,8 @@ def main() -> int:
         print(f"  {section}: {json.dumps(values, ensure_ascii=False)}")
     if "report" in out:
         _print_report(out["report"])
+    if "archive" in out:
+        _print_archive(out["archive"])
     for r in out["bench"]:
         print(
             f"\n{r['set']}: {r['passages']} passages "

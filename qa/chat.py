@@ -2,9 +2,11 @@
 
 Line editing and history come from the standard library's ``readline`` (GNU readline on
 Linux and most Unix systems; history in the cache folder). Answers are rendered exactly as
-``qa ask`` renders them. Ctrl-D, ``/quit`` or ``/exit`` leaves; Ctrl-C drops the line being
-typed. Works with piped input too (one question per line, each echoed before its answer), which is
-how it is tested.
+``qa ask`` renders them. A question may follow up the one before (那浙江呢？, "And in
+2010?"): what it leaves unsaid is taken from the last answer, and the reply says what it took
+over; ``/new`` starts afresh. Ctrl-D, ``/quit`` or ``/exit`` leaves; Ctrl-C drops the line
+being typed. Works with piped input too (one question per line, each echoed before its
+answer), which is how it is tested.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from qa.answer import ReportQA
+from qa.answer import Answer, ReportQA
 from qa.errors import QuestionError
 from qa.i18n import detect_language
 from qa.present import terminal, view_answer, view_passages, words
@@ -28,6 +30,8 @@ QUIT = frozenset({"/quit", "/exit", "/q"})
 HELP = frozenset({"/help", "/?"})
 PASSAGES = "/passages"
 PROMPT = "? "
+#: Forget the previous question: the next one is answered as a first question.
+NEW = frozenset({"/new", "/reset"})
 HISTORY_LINES = 1000
 
 
@@ -66,6 +70,9 @@ def run(
     save_history = _readline(history)
     typed = sys.stdin.isatty()
     prompt = PROMPT if typed else ""
+    # The conversation: a follow-up (那浙江呢？) takes what it leaves unsaid from the last
+    # answer, until /new.
+    last = None
     err.print(Text(words.say("chat_hello", "en"), style="dim"))
     try:
         while True:
@@ -88,8 +95,12 @@ def run(
             if line.lower() in HELP:
                 err.print(Text(words.say("chat_help", "en"), style="dim"))
                 continue
+            if line.lower() in NEW:
+                last = None
+                err.print(Text(words.say("chat_new", "en"), style="dim"))
+                continue
             try:
-                _answer(qa, line, out=out, k=k)
+                last = _answer(qa, line, out=out, k=k, follows=last) or last
             except QuestionError as exc:
                 err.print(f"error: {exc}", markup=False, highlight=False)
             out.print()
@@ -98,10 +109,16 @@ def run(
     return 0
 
 
-def _answer(qa: ReportQA, line: str, *, out: Console, k: int) -> None:
+def _answer(
+    qa: ReportQA, line: str, *, out: Console, k: int, follows: Answer | None
+) -> Answer | None:
+    """Print the answer to ``line`` (or the passages of ``/passages QUESTION``); returns the
+    answer, which the next question may follow up."""
     if line.startswith(PASSAGES + " ") or line == PASSAGES:
         question = line[len(PASSAGES) :].strip()
         hits = qa.retriever.search(question, k=k)
         terminal.print_passages(out, view_passages(hits, detect_language(question)))
-        return
-    terminal.print_answer(out, view_answer(qa.ask(line)), related=k)
+        return None
+    answer = qa.ask(line, follows=follows)
+    terminal.print_answer(out, view_answer(answer), related=k)
+    return answer

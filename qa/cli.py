@@ -3,7 +3,7 @@
 qa build [PATH ...] [--index DIR] [--model M] [--strict] [--ray ADDRESS [--ray-workers N]]
 qa add PATH ... [--index DIR] [--strict]
 qa remove DOC ... [--index DIR]
-qa ask "QUESTION" [-k N] [--passages] [--json] [--index DIR]
+qa ask "QUESTION" [-k N] [--passages] [--json] [--chart FILE.png] [--index DIR]
 qa sources [--json] [--index DIR]
 qa figures [DOC] [--csv | --json] [--index DIR]
 qa eval QUESTIONS.jsonl [--json] [--index DIR]
@@ -176,7 +176,24 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(as_json.answer_json(view, passages=args.k))
     else:
         terminal.print_answer(out, view, related=args.k)
+    if args.chart is not None:
+        _write_chart(view, args.chart)
     return 0
+
+
+def _write_chart(view, path: Path) -> None:
+    """``--chart FILE.png``: the chart of a table answer (one indicator across reports)."""
+    from qa.present.chart import chart_png
+
+    png = chart_png(view, title=view.answer.question)
+    if png is None:
+        err.print("no chart: the answer is not a table with two or more figures of one kind")
+        return
+    try:
+        path.write_bytes(png)
+    except OSError as exc:
+        raise SystemExit(f"qa: cannot write the chart to {path}: {exc.strerror}") from exc
+    err.print(f"chart written to {path}", highlight=False)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -353,6 +370,12 @@ def parser() -> argparse.ArgumentParser:
         "--passages", action="store_true", help="list the top passages instead of the answer"
     )
     a.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    a.add_argument(
+        "--chart",
+        type=Path,
+        metavar="FILE.png",
+        help="write a chart of a table answer (an indicator across reports) as PNG",
+    )
     a.add_argument("--index", type=Path, help="index folder (default: QA_INDEX or ./index)")
     a.set_defaults(func=cmd_ask)
 

@@ -110,6 +110,7 @@ _PAST_SPAN = re.compile(
     rf"|({_COUNT})年(?:{'|'.join(zh.PAST_SPAN_AFTER)}))"
 )
 _FUTURE_SPAN = re.compile(rf"(?:{'|'.join(zh.FUTURE_SPAN_BEFORE)})({_COUNT})年")
+_EN_DECADE = re.compile(r"(?<![0-9])((?:19|20)[0-9]0)'?s\b")
 _ASCII = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -203,6 +204,9 @@ def time_mentions(
         for m in re.finditer(re.escape(word), folded):
             add(m.start(), m.end(), "average", None)
     if bare_years:
+        for m in _EN_DECADE.finditer(folded):
+            start = int(m.group(1))
+            add(m.start(), m.end(), "decade", Period(start, start + 9))
         for m in _BARE_YEAR.finditer(folded):
             year = _year(m.group(1))
             if year is not None:

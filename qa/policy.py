@@ -210,12 +210,21 @@ class AnswerPolicy:
     w_fit: float = 1.0
     fit_measure: float = 0.5
     fit_unit: float = 0.3
+    #: … and takes away this for a figure in another unit than the one asked (多少万吨 met
+    #: by 十多斤) or a rank or a length of time where a value is asked.
+    fit_unit_mismatch: float = 1.0
     fit_period: float = 0.5
     fit_role: float = 0.5
     #: Decline a figure question when its best clause names less than this share of the
     #: indicator (城镇登记失业率 for 城镇调查失业率: 5 of 7 characters) or fits below ``min_fit``.
     min_indicator_match: float = 0.8
     min_fit: float = 0.5
+    #: An indicator's figure is read from every clause of the reports covering the question
+    #: when they are at most this many (else from the passages retrieved) …
+    figure_reports_read: int = 4
+    #: … and between clauses of equal fit, the passage retrieval ranks r-th (from 0) adds
+    #: this / (1 + r): ranking breaks ties, it does not outvote the fit.
+    fit_retrieved: float = 0.05
     #: Quote only the answering clause (with its lead-in) of a sentence longer than this.
     clause_quote_min_chars: int = 60
     #: A lead-in (……主要预期目标是：) up to this long is quoted with the clause after it.

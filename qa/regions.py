@@ -454,6 +454,67 @@ def by_abbreviation(name: str) -> Region | None:
     return _abbreviations().get(fold(name))
 
 
+@dataclass(frozen=True)
+class Group:
+    """Provinces known together by a conventional name (东北三省, 长三角, the western region;
+    ``qa/lang/region_groups.tsv``, with its sources)."""
+
+    names: tuple[str, ...]
+    english: tuple[str, ...]
+    members: tuple[Region, ...]
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+
+@lru_cache(maxsize=1)
+def groups() -> tuple[Group, ...]:
+    """Every group of the data file, in its order."""
+    from pathlib import Path
+
+    data = Path(__file__).with_name("lang") / "region_groups.tsv"
+    out: list[Group] = []
+    for line in data.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        names, english, codes = line.split("\t")
+        members = tuple(r for r in (get(c.strip()) for c in codes.split(",")) if r is not None)
+        out.append(
+            Group(
+                names=tuple(n.strip() for n in names.split("|") if n.strip()),
+                english=tuple(e.strip().lower() for e in english.split("|") if e.strip()),
+                members=members,
+            )
+        )
+    return tuple(out)
+
+
+def groups_named(text: str) -> list[tuple[Group, int, int]]:
+    """The groups ``text`` names, with where (longest name first, no overlaps): 东北三省,
+    长三角, "the Yangtze River Delta", "western provinces"."""
+    folded = fold(text)
+    taken = bytearray(len(folded))
+    found: list[tuple[Group, int, int]] = []
+    candidates = [(name, g) for g in groups() for name in (*g.names, *g.english)]
+    for name, group in sorted(candidates, key=lambda c: -len(c[0])):
+        key = fold(name)
+        at = folded.find(key)
+        while at >= 0:
+            end = at + len(key)
+            latin = key.isascii()
+            bounded = not latin or (
+                (at == 0 or not folded[at - 1].isalnum())
+                and (end == len(folded) or not folded[end].isalnum())
+            )
+            if bounded and not any(taken[at:end]):
+                taken[at:end] = b"\x01" * (end - at)
+                found.append((group, at, end))
+            at = folded.find(key, at + 1)
+    found.sort(key=lambda f: f[1])
+    return found
+
+
 def traditional(name: str) -> str:
     """``name`` in Traditional characters (Taiwan standard, as the bundled report writes)."""
     return opencc_convert(name, "s2tw")
@@ -462,6 +523,7 @@ def traditional(name: str) -> str:
 __all__ = [
     "COUNTRY",
     "LEVELS",
+    "Group",
     "Mention",
     "Region",
     "by_abbreviation",
@@ -470,6 +532,8 @@ __all__ = [
     "english_name",
     "english_names",
     "get",
+    "groups",
+    "groups_named",
     "lookup",
     "most_named",
     "named_in",

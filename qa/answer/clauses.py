@@ -34,6 +34,18 @@ _LEAD_IN_END = ("：", ":")
 _APPROXIMATE_AFTER = ("左右", "以上", "以内", "以下", "上下")
 _GROWTH_WORDS = tuple(sorted(zh.GROWTH, key=len, reverse=True))
 _TARGET_WORDS = tuple(sorted(zh.TARGET, key=len, reverse=True))
+_MET = re.compile(rf"(?:{'|'.join(zh.MET)})[^，,。；;]{{0,10}}?(?:{'|'.join(zh.TARGET)}|任务)")
+#: Words right before a figure that make it the level reached (增加到, 下降至, 提高为).
+_REACHED = ("到", "至", "为")
+#: Words of a clause that are its predicate, not its subject.
+_PREDICATE_WORDS = tuple(
+    sorted(
+        {*zh.GROWTH, *zh.RESULT, *zh.TARGET, *zh.PREDICATES, *zh.AVERAGE}
+        - {"比", "较"},  # 比 starts 比重 too; 比上年 is a predicate word of its own
+        key=len,
+        reverse=True,
+    )
+)
 _SPAN_WORDS = ("五年来", "这五年", "累计", "期间", "时期", "以来", "从")
 
 
@@ -91,16 +103,32 @@ def _readable_start(text: str, start: int, floor: int, lead_in_chars: int) -> in
     return start
 
 
+def _has_subject(context: str) -> bool:
+    """The clause names something before its figure: not only 达到, 增长, 比上年…, other
+    figures, or a word that points back at the subject before it (总额首次突破万亿元)."""
+    chars = list(fold_chars(context))
+    for f in extract_figures(context):
+        chars[f.start : f.end] = " " * (f.end - f.start)
+    rest = "".join(chars)
+    for word in (*_PREDICATE_WORDS, *zh.ANAPHORIC_SUBJECTS):
+        rest = rest.replace(word, " ")
+    rest = re.sub(r"[万亿千百十元%％]+", " ", rest)
+    return len(re.findall(r"[\u3400-\u9fffA-Za-z]", rest)) >= 2
+
+
 def read_clauses(
     text: str,
     *,
     period: Period | None = None,
     role: Role | None = None,
     anchor: int | None = None,
+    reviews: Period | None = None,
     lead_in_chars: int = 30,
 ) -> list[FigureClause]:
     """The figures of ``text`` (a passage) with their clauses; ``period`` and ``role`` are
-    the passage's (from its section), ``anchor`` the report's year (for 今年)."""
+    the passage's (from its section), ``anchor`` the report's year (for 今年) and
+    ``reviews`` the year it reviews (a result stated in a section that plans: 去年粮食总产量
+    达到……, 战胜了……)."""
     figures = [f for f in extract_figures(text) if f.kind != "date"]
     if not figures:
         return []
@@ -115,13 +143,24 @@ def read_clauses(
             c_start = _clause_start(text, f.start, s_start)
             c_end = _clause_end(text, f.end, s_end)
             start = _readable_start(text, c_start, s_start, lead_in_chars)
-            context = text[c_start : f.start]
+            # A clause without a subject (……，达到11377亿元) measures the subject of the
+            # clause before it: the context reaches back to it, not past another figure.
+            # (…，粮食总产量增加109亿公斤，达到4024亿公斤: the figures between share it.)
+            subject_start = c_start
+            while not _has_subject(text[subject_start : f.start]) and subject_start > s_start:
+                subject_start = _clause_start(text, subject_start - 1, s_start)
+            context = text[subject_start : f.start]
             before = folded[max(c_start, f.start - 6) : f.start]
-            relation = "growth" if any(w in before for w in _GROWTH_WORDS) else "level"
+            # 增长5% is a growth; 增加到51.9万亿元 / 下降到2.6% is the level reached.
+            relation = (
+                "growth"
+                if any(w in before for w in _GROWTH_WORDS) and not before.endswith(_REACHED)
+                else "level"
+            )
             f_period, f_role = period, role
             average = goal = span = False
             prior = [m for m in mentions if s_start + m.end <= f.start]
-            in_clause = [m for m in prior if s_start + m.start >= c_start]
+            in_clause = [m for m in prior if s_start + m.start >= subject_start]
             nearest = (in_clause or prior)[-1:] if prior else []
             for m in nearest:
                 if m.kind == "average":
@@ -132,7 +171,7 @@ def read_clauses(
                     goal = m.kind == "goal"
                     span = not m.period.single
             # An average or a span stated anywhere before the figure in its clause.
-            clause_folded = folded[c_start : f.start]
+            clause_folded = folded[subject_start : f.start]
             if any(w in clause_folded for w in zh.AVERAGE):
                 average = True
             if any(
@@ -146,9 +185,14 @@ def read_clauses(
                 if m.start < len(sentence_before):
                     end = min(m.end, len(sentence_before))
                     sentence_before[m.start : end] = " " * (end - m.start)
-            cued = "".join(sentence_before)
+            # A target met is a result: 全面实现年初确定的主要目标，国内生产总值增长7.8%.
+            cued = _MET.sub(" ", "".join(sentence_before))
             if goal or any(w in cued for w in _TARGET_WORDS):
                 f_role = "target"
+            elif role == "target" and not nearest and _completed(cued):
+                # A plan's section may open on last year's results (战胜了……，粮食总产量
+                # 达到……): a completed statement is a result of the year reviewed.
+                f_role, f_period = "result", reviews or f_period
             elif f_role is None and f_period is not None and anchor is not None:
                 f_role = "result" if f_period.end < anchor else "target"
             out.append(
@@ -168,6 +212,11 @@ def read_clauses(
     return out
 
 
+def _completed(cued: str) -> bool:
+    """A statement of what happened: the perfective 了 or a comparison with last year."""
+    return "了" in cued or any(w in cued for w in zh.COMPLETED)
+
+
 _TERM_WORDS: dict[str, tuple[str, ...]] = {}
 
 
@@ -183,19 +232,76 @@ def term_words(term: str) -> tuple[str, ...]:
     return found
 
 
+_BOUNDARIES: dict[str, frozenset[int]] = {}
+
+
+def _word_starts(folded: str) -> frozenset[int]:
+    """Where the words of ``folded`` start (jieba's), cached."""
+    found = _BOUNDARIES.get(folded)
+    if found is None:
+        from qa.segment import words
+
+        starts, pos = set(), 0
+        for word in words(folded):
+            starts.add(pos)
+            pos += len(word)
+        found = _BOUNDARIES[folded] = frozenset(starts)
+        if len(_BOUNDARIES) > 200_000:
+            _BOUNDARIES.clear()
+    return found
+
+
+def _head_rest(tail: str) -> int:
+    """Characters of words standing right after a named indicator, before any predicate,
+    figure or punctuation: 能耗 in 单位国内生产总值能耗下降, 比重 in 占国内生产总值的比重 —
+    the indicator named is a modifier there, not what the figure measures."""
+    n = 0
+    i = 0
+    while i < len(tail):
+        if any(tail.startswith(w, i) for w in _PREDICATE_WORDS):
+            break
+        ch = tail[i]
+        if not ("\u3400" <= ch <= "\u9fff" or (ch.isascii() and ch.isalpha())):
+            break
+        n += 1
+        i += 1
+    return n
+
+
 def indicator_match(terms: tuple[str, ...], context: str) -> float:
-    """How fully ``context`` names an indicator of ``terms``: the best share of one term's
-    words it contains (城镇登记失业率 names 2 of the 3 words of 城镇调查失业率)."""
+    """How fully ``context`` (a figure's clause before it) names an indicator of ``terms``:
+    the longest piece of one term found in it — starting where a word starts (农业总产值 is
+    not in 工农业总产值) — as a share of the term, halved when other words follow it before
+    the figure (the indicator named is a modifier there: 单位国内生产总值能耗)."""
     if not terms:
         return 0.0
-    folded = fold_chars(context).lower()
+    folded = fold_chars(context).lower().replace("的", "")
+    if not folded:
+        return 0.0
+    starts = _word_starts(folded)
     best = 0.0
     for term in terms:
-        parts = term_words(term)
-        if not parts:
+        key = fold_chars(term).lower().replace("的", "")
+        if not key:
             continue
-        found = sum(len(w) for w in parts if w in folded)
-        best = max(best, found / sum(len(w) for w in parts))
+        found, at = 0, -1
+        for size in range(len(key), 1, -1):
+            for i in range(len(key) - size + 1):
+                piece = key[i : i + size]
+                j = folded.find(piece)
+                while j >= 0 and j not in starts:
+                    j = folded.find(piece, j + 1)
+                if j >= 0:
+                    found, at = size, j
+                    break
+            if found:
+                break
+        if not found:
+            continue
+        share = found / len(key)
+        if _head_rest(folded[at + found :]) >= 2:
+            share *= 0.5
+        best = max(best, share)
         if best >= 1.0:
             break
     return best

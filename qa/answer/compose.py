@@ -66,9 +66,12 @@ def compose(
     (default: the question's). ``topic`` is the year and region this answer is for, when
     the question names several (see ``qa.answer.routing``).
     """
-    question, hits = retrieval.question, retrieval.hits
-    lang = language or detect_language(question)
-    intent = intent or read_intent(question, language=lang)
+    hits = retrieval.hits
+    lang = language or detect_language(retrieval.question)
+    intent = intent or read_intent(retrieval.question, language=lang)
+    # The question asked (a follow-up's own words); the reports were searched with
+    # ``retrieval.question``, which adds what it took over from the one before.
+    question = intent.question
 
     def decline(
         reason: DeclineReason, *, related: bool = False, scope: OutOfScope | None = None
@@ -86,7 +89,7 @@ def compose(
         # subject): the nearest passages — there always are some — are not an answer.
         return decline(DeclineReason.NO_EVIDENCE)
 
-    asked = Asked.of(question, retrieval.translated_terms)
+    asked = Asked.of(retrieval.question, retrieval.translated_terms)
     figure_question = intent.about_indicator(policy.indicator_question_coverage)
     pool = policy.passages_for_figures if figure_question else policy.passages_for_extra_quotes
     sentences = candidates.candidates(hits[:pool])
@@ -212,6 +215,7 @@ def _fit_figures(
                 period=s.hit.period,
                 role=s.hit.role,
                 anchor=doc.year if doc is not None else None,
+                reviews=doc.reviews if doc is not None else None,
                 lead_in_chars=policy.lead_in_chars,
             )
         best: _Fit | None = None
@@ -221,7 +225,7 @@ def _fit_figures(
             ind = indicator_match(intent.terms, c.context)
             if ind <= 0:
                 continue
-            bonus = _agreement(c, intent, year, role, policy)
+            bonus = agreement(c, intent, year, role, policy)
             fit = _Fit(s, c, ind, max(0.0, ind * (1.0 + bonus)))
             fits.append(fit)
             if best is None or fit.fit > best.fit:
@@ -232,7 +236,7 @@ def _fit_figures(
     return fits
 
 
-def _agreement(
+def agreement(
     c: FigureClause, intent: Intent, year: int | None, role: str | None, policy: AnswerPolicy
 ) -> float:
     """How a figure's clause agrees with what is asked beyond the indicator: the measure
@@ -242,16 +246,19 @@ def _agreement(
     percent = c.figure.kind == "percent"
     if intent.measure == "growth" and not intent.unit:
         total += policy.fit_measure if c.relation == "growth" else -policy.fit_measure
-    elif intent.measure == "level" and c.relation == "growth" and percent and not intent.unit:
+    elif intent.measure == "level" and c.relation == "growth":
+        # 是多少 asks the level: 增加109亿公斤 (an increase) is not it, nor 增长7.3%.
         total -= policy.fit_measure
     if intent.unit:
-        total += (
-            policy.fit_unit
-            if units_agree(intent.unit, c.figure.unit, c.figure.text)
-            else -policy.fit_unit
-        )
+        # A unit asked (多少万吨) is decisive: 十多斤 is not an answer.
+        agrees = units_agree(intent.unit, c.figure.unit, c.figure.text)
+        total += policy.fit_unit if agrees else -policy.fit_unit_mismatch
     elif intent.kinds:
         total += policy.fit_unit if c.figure.kind in intent.kinds else -policy.fit_unit
+    if c.figure.kind in _NOT_MEASURES and c.figure.kind not in intent.kinds:
+        # 居全国第5位, 连续37年: a rank or a length of time is not the indicator's value.
+        total -= policy.fit_unit_mismatch
+    del percent
     if c.average != intent.average:
         total -= policy.fit_period
     if c.goal and role != "target":
@@ -264,6 +271,10 @@ def _agreement(
     if role is not None and c.role is not None:
         total += policy.fit_role if c.role == role else -policy.fit_role
     return total
+
+
+#: Kinds of figure that are not an indicator's value unless asked for.
+_NOT_MEASURES = frozenset({"ordinal", "duration", "date"})
 
 
 def _entities_named(entities: tuple[str, ...], quotes: list[Quote]) -> bool:
@@ -313,4 +324,4 @@ def _merge(chosen: list[Sentence], policy: AnswerPolicy) -> list[Quote]:
     return quotes
 
 
-__all__ = ["compose"]
+__all__ = ["agreement", "compose"]

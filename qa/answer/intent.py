@@ -92,6 +92,21 @@ class Intent:
     #: How much of the question's own words for what it asks about a known indicator's name
     #: covers (1.0: 社会消费品零售总额 asked as such; 0.13: 低保 in a longer description).
     coverage: float = 0.0
+    #: A question over a set of reports: every province (各省, "each province"), a group of
+    #: provinces (东北三省, 长三角), a run of years (1990年到2000年, 历年, "since 2010");
+    #: rows ordered by value when asked (从高到低: "desc").
+    every_region: bool = False
+    group: regions.Group | None = None
+    run: Period | None = None
+    every_year: bool = False
+    order: str | None = None
+    #: For a follow-up question: what it took over from the previous question's intent
+    #: ("region", "year", "indicator", "role", "measure"), and that intent.
+    inherited: tuple[str, ...] = ()
+    previous: Intent | None = field(default=None, compare=False, repr=False)
+    #: The text the reports are searched with: the question, and for a follow-up the words
+    #: of what it took over (那浙江呢？ is searched with 地区生产总值 and 2025年 too).
+    search: str = ""
     #: The text of each sub-question when the question asks several (1995年的目标是多少？
     #: 那一年实际增长了多少？), else empty.
     clauses: tuple[str, ...] = field(default=(), compare=False)
@@ -102,6 +117,13 @@ class Intent:
         return self.figure and bool(self.indicators) and self.coverage >= min_coverage
 
     @property
+    def table(self) -> bool:
+        """One row per report: every province, a group of them, or a run of years."""
+        return (
+            self.every_region or self.group is not None or self.run is not None or self.every_year
+        )
+
+    @property
     def comparison(self) -> bool:
         return len(self.parts) > 1
 
@@ -109,8 +131,15 @@ class Intent:
     def period(self) -> Period | None:
         return Period(min(self.years), max(self.years)) if self.years else None
 
+    @property
+    def query(self) -> str:
+        """What to search the reports with (see ``search``)."""
+        return self.search or self.question
+
     def to_json(self) -> dict:
         return {
+            "question": self.question,
+            "language": self.language,
             "indicator": self.indicator,
             "indicators": [i.name for i in self.indicators],
             "measure": self.measure,
@@ -133,7 +162,50 @@ class Intent:
                 }
                 for p in self.parts
             ],
+            "table": {
+                "every_region": self.every_region,
+                "group": self.group.name if self.group else None,
+                "years": self.run.label() if self.run else ("every" if self.every_year else None),
+                "order": self.order,
+            }
+            if self.table
+            else None,
+            "inherited": list(self.inherited),
+            "search": self.query,
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Intent:
+        """The intent ``to_json`` wrote, read again from the question it keeps (a follow-up
+        in a new process: the bot's state, the web page's conversation) with what it had
+        inherited restored."""
+        intent = read_intent(str(data["question"]), language=data.get("language"))
+        region = lambda name: regions.lookup(name) if name else None  # noqa: E731
+        restored = replace(
+            intent,
+            indicator=data.get("indicator"),
+            indicators=tuple(
+                i for i in _all_indicators() if i.name in (data.get("indicators") or ())
+            ),
+            measure=data.get("measure"),
+            unit=data.get("unit"),
+            years=tuple(data.get("years") or ()),
+            relative=data.get("relative_year"),
+            report_year=data.get("report_year"),
+            role=data.get("role"),
+            average=bool(data.get("average")),
+            regions=tuple(r for r in (region(n) for n in data.get("regions") or ()) if r),
+            parts=tuple(
+                Part(region(p.get("region")), p.get("year"), p.get("role"), p.get("report_year"))
+                for p in data.get("parts") or ()
+            ),
+            inherited=tuple(data.get("inherited") or ()),
+            search=str(data.get("search") or ""),
+        )
+        terms: list[str] = [t for t in (restored.indicator,) if t and not is_english(t)]
+        for ind in restored.indicators:
+            terms.extend(ind.chinese)
+        return replace(restored, terms=tuple(dict.fromkeys(terms)) or intent.terms)
 
 
 # --- time ---------------------------------------------------------------------------------
@@ -275,24 +347,41 @@ def _filler(word: str) -> bool:
     )
 
 
-def _chinese_indicator(text: str, masked: list[tuple[int, int]]) -> str | None:
-    """The question's words for what it asks about: its words (jieba's) once places, years,
-    the report, question words and linking words are taken out, in order."""
+def _chinese_indicator(text: str, masked: list[tuple[int, int]]) -> tuple[str | None, list[int]]:
+    """The question's words for what it asks about — its words (jieba's) once places,
+    years, the report, question words and linking words are taken out, in order — and the
+    positions of their characters in ``text``."""
     folded = fold_chars(text)
     taken = bytearray(len(text))
     for start, end in masked:
         taken[start:end] = b"\x01" * (end - start)
-    kept: list[str] = []
+    kept: list[int] = []
     pos = 0
     for word in words(folded):
         start, pos = pos, pos + len(word)
         if _filler(word) or not re.search(r"[A-Za-z\u3400-\u9fff]", word):
             continue
-        piece = "".join(text[i] for i in range(start, pos) if not taken[i])
-        if piece:
-            kept.append(piece)
-    indicator = "".join(kept)
-    return indicator if len(indicator) >= 2 else None
+        kept.extend(i for i in range(start, pos) if not taken[i])
+    indicator = "".join(text[i] for i in kept)
+    return (indicator if len(indicator) >= 2 else None), kept
+
+
+def _coverage_chinese(text: str, kept: list[int], known: tuple[Indicator, ...]) -> float:
+    """The share of the question's words for the thing asked (``kept`` positions) that an
+    occurrence of a known indicator's name in the question covers (经济 in 经济增长速度 is
+    covered by the name 经济增长)."""
+    if not kept or not known:
+        return 0.0
+    folded = fold_chars(text).lower()
+    named = bytearray(len(text))
+    for ind in known:
+        for name in ind.chinese:
+            key = fold_chars(name).lower()
+            at = folded.find(key)
+            while at >= 0:
+                named[at : at + len(key)] = b"\x01" * len(key)
+                at = folded.find(key, at + 1)
+    return sum(1 for i in kept if named[i]) / len(kept)
 
 
 _EN_STOP = frozenset(
@@ -468,27 +557,56 @@ def _entities(text: str, masked: list[tuple[int, int]]) -> tuple[str, ...]:
 
 # --- regions, with the conventional one-character names in a list -------------------------
 
-_SHORT_LIST = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])(?:[、和与及]([\u4e00-\u9fff]))+")
+_SHORT_LIST = re.compile(r"([\u4e00-\u9fff])((?:、[\u4e00-\u9fff])+)")
 
 
 def _regions(text: str) -> tuple[tuple[Region, ...], list[tuple[int, int]]]:
     found = list(named_regions(text))
-    if any(r.level != "country" for r in found):
-        # The country named beside a province is its context (China's Guangdong, 我国广东).
-        found = [r for r in found if r.level != "country"]
     spans = [(m.start, m.end) for m in regions.named_in(text, levels=regions.LEVELS)]
-    for m in _SHORT_LIST.finditer(fold_chars(text)):
-        chars = re.findall(r"[\u4e00-\u9fff]", m.group())
+    folded = fold_chars(text)
+    for word in zh.COUNTRY:
+        at = folded.find(word)
+        if at >= 0:
+            spans.append((at, at + len(word)))
+            if regions.country() not in found:
+                found.append(regions.country())
+    # 粤、浙 / 苏、浙两省: one-character names, in a list of them and nowhere else.
+    for m in _SHORT_LIST.finditer(folded):
+        chars = [m.group(1), *m.group(2).split("、")[1:]]
         named = [regions.by_abbreviation(ch) for ch in chars]
-        if len(named) >= 2 and all(named):
+        after = folded[m.end() : m.end() + 1]
+        before = folded[m.start() - 1 : m.start()] if m.start() else ""
+        bounded = (not after or not is_cjk_char(after) or after in zh.AFTER_SHORT_NAMES) and (
+            not before or not is_cjk_char(before) or before in zh.BEFORE_SHORT_NAMES
+        )
+        if bounded and len(named) >= 2 and all(named):
             for r in named:
                 if r not in found:
                     found.append(r)  # type: ignore[arg-type]
             spans.append((m.start(), m.end()))
+    if any(r.level != "country" for r in found):
+        # The country named beside a province is its context (China's Guangdong, 我国广东).
+        found = [r for r in found if r.level != "country"]
     return tuple(found), spans
 
 
+def is_cjk_char(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
 # --- the intent ---------------------------------------------------------------------------
+
+
+_COMPARED_WITH = re.compile(r"(?:比|较|同)(?:上一?年|前一年|去年|上年同期|同期)")
+
+
+def _other_spans(question: str) -> list[tuple[int, int]]:
+    """Words that are not what is asked about: a comparison's base (比前一年) and the unit
+    asked (多少万吨)."""
+    folded = fold_chars(question)
+    spans = [(m.start(), m.end()) for m in _COMPARED_WITH.finditer(folded)]
+    spans += [(m.start("unit"), m.end("unit")) for m in _UNIT_ASKED.finditer(folded)]
+    return spans
 
 
 def _split_clauses(question: str) -> list[str]:
@@ -505,7 +623,7 @@ def read_intent(question: str, *, language: Language | None = None) -> Intent:
     time = _read_time(question, english)
     found_regions, region_spans = _regions(question)
     places = tuple(m.region.name for m in named_places(question))
-    masked = [*time.spans, *region_spans]
+    masked = [*time.spans, *region_spans, *_other_spans(question)]
     figure = asks_for_figure(question) or bool(
         re.search(r"多少|几|how (?:much|many|big|fast)", fold_chars(question).lower())
     )
@@ -515,14 +633,18 @@ def read_intent(question: str, *, language: Language | None = None) -> Intent:
         known = tuple(lookup_english(question))
         entities: tuple[str, ...] = ()
     else:
-        indicator = _chinese_indicator(question, masked)
+        indicator, kept = _chinese_indicator(question, masked)
         unmasked = list(question)
         for start, end in masked:
             unmasked[start:end] = " " * (end - start)
         known = tuple(lookup_chinese("".join(unmasked)))
         entities = _entities(question, masked)
         entities = tuple(e for e in entities if not lookup_chinese(e))
-    coverage = _coverage(indicator, known, english)
+    coverage = (
+        _coverage(indicator, known, english)
+        if english
+        else _coverage_chinese(question, kept, known)
+    )
     # A question about a known indicator, or about a target, asks for its figure.
     figure = (
         asks_for_figure(question)
@@ -559,7 +681,56 @@ def read_intent(question: str, *, language: Language | None = None) -> Intent:
         entities=entities,
         coverage=coverage,
     )
+    intent = replace(intent, **_set_scope(question, english, time, intent))
+    if intent.table:
+        return intent
     return replace(intent, **_parts(intent, question, english, time))
+
+
+_SINCE_EN = re.compile(
+    r"\bsince\s+((?:19|20)\d\d)\b|\bfrom\s+((?:19|20)\d\d)\s+(?:on|onwards|to now|to date)\b", re.I
+)
+_SINCE_ZH = re.compile(rf"((?:19|20)\d\d)年?(?:{'|'.join(zh.SINCE_AFTER)})")
+
+
+def _set_scope(question: str, english: bool, time: _Time, intent: Intent) -> dict:
+    """Every province, a group, a run of years, and the order of the rows."""
+    folded = fold_chars(question).lower()
+    out: dict = {}
+    words = en.EVERY_REGION if english else zh.EVERY_REGION
+    out["every_region"] = any(w in folded for w in words)
+    named_groups = regions.groups_named(question)
+    if named_groups and not out["every_region"]:
+        out["group"] = named_groups[0][0]
+    years = en.EVERY_YEAR if english else zh.EVERY_YEAR
+    out["every_year"] = any(w in folded for w in years)
+    since = (_SINCE_EN if english else _SINCE_ZH).search(folded)
+    runs = [
+        m.period
+        for m in time_mentions(question, bare_years=english)
+        if m.kind in ("range", "decade") and m.period
+    ]
+    if runs:
+        out["run"] = runs[0]
+    elif since:
+        start = int(since.group(1) or since.group(2))
+        out["run"] = Period(start, MAX_RUN_YEAR)
+    if out.get("run") is not None:
+        out["years"] = ()
+    descending = en.ORDER_DESCENDING if english else zh.ORDER_DESCENDING
+    ascending = en.ORDER_ASCENDING if english else zh.ORDER_ASCENDING
+    if any(w in folded for w in descending):
+        out["order"] = "desc"
+    elif any(w in folded for w in ascending):
+        out["order"] = "asc"
+    if out["every_region"] or out.get("group") is not None:
+        # The regions of a set question are its rows, not a comparison of what it names.
+        out["regions"] = out["group"].members if out.get("group") is not None else ()
+    return out
+
+
+#: The open end of a run of years ("since 2010"): the routing keeps the years indexed.
+MAX_RUN_YEAR = 2100
 
 
 def _asks_figure(text: str) -> bool:
@@ -608,4 +779,126 @@ def _parts(intent: Intent, question: str, english: bool, time: _Time) -> dict:
     }
 
 
-__all__ = ["Intent", "Measure", "Part", "read_intent"]
+def _all_indicators() -> tuple[Indicator, ...]:
+    from qa.lang.indicators import indicators
+
+    return indicators()
+
+
+def _states_indicator(intent: Intent) -> bool:
+    """The question names what it asks about itself (an indicator, or words beyond the
+    question's own: not 那浙江呢, 增长了多少, 目标呢, "And in 2010?")."""
+    if intent.indicators:
+        return True
+    if not intent.indicator:
+        return False
+    if is_english(intent.question):
+        return len(intent.indicator.split()) >= 2
+    return len(intent.indicator) >= 2
+
+
+def follow(intent: Intent, previous: Intent | None) -> Intent:
+    """``intent`` of a follow-up question completed from the ``previous`` question's:
+    each thing it does not state — the region, the year (or the report), the indicator,
+    the role, the measure — is taken over, each it states replaces the previous one; a
+    comparison it adds (和广东比呢) joins the previous region. A question that states its
+    own indicator and its own region or year takes nothing over."""
+    if previous is None:
+        return intent
+    own_indicator = _states_indicator(intent)
+    own_when = bool(intent.years or intent.report_year or intent.relative is not None)
+    own_where = bool(intent.regions)
+    if own_indicator and (own_when or own_where):
+        return intent
+    taken: list[str] = []
+    changes: dict = {}
+    if not own_indicator and (previous.indicator or previous.indicators):
+        changes.update(
+            indicator=previous.indicator,
+            indicators=previous.indicators,
+            terms=previous.terms,
+            coverage=previous.coverage,
+            figure=previous.figure or intent.figure,
+        )
+        taken.append("indicator")
+        if intent.measure is None or not _asks_measure(intent):
+            changes["measure"] = previous.measure
+            changes["unit"] = intent.unit or previous.unit
+            changes["kinds"] = intent.kinds or previous.kinds
+            if previous.measure:
+                taken.append("measure")
+    if not own_when and (previous.years or previous.report_year or previous.relative is not None):
+        changes.update(
+            years=previous.years, report_year=previous.report_year, relative=previous.relative
+        )
+        taken.append("year")
+    elif own_when and not intent.years and intent.report_year is None and previous.report_year:
+        pass
+    elif own_when and intent.years and previous.report_year and not previous.years:
+        # The previous question named a report (2026年政府工作报告的目标); a year alone
+        # names another report.
+        changes.update(report_year=intent.years[0], years=())
+    if intent.role is None and previous.role is not None and not own_indicator:
+        changes["role"] = previous.role
+        taken.append("role")
+    regions_ = intent.regions
+    if not own_where and previous.regions:
+        changes["regions"] = previous.regions
+        taken.append("region")
+    elif own_where and _adds_comparison(intent) and previous.regions:
+        changes["regions"] = tuple(dict.fromkeys((*previous.regions, *regions_)))
+        taken.append("region")
+    merged = replace(intent, **changes, inherited=tuple(taken), previous=previous)
+    merged = replace(merged, parts=_parts_of(merged))
+    return replace(merged, search=_search_text(merged))
+
+
+def _asks_measure(intent: Intent) -> bool:
+    text = fold_chars(intent.question).lower()
+    if is_english(intent.question):
+        return any(re.search(rf"\b{w}\b", text) for w in en.GROWTH)
+    return any(w in text for w in zh.GROWTH)
+
+
+def _adds_comparison(intent: Intent) -> bool:
+    """和广东比呢 / "compared with Guangdong": the region named is to be set beside the
+    previous one."""
+    text = fold_chars(intent.question).lower()
+    if is_english(intent.question):
+        return bool(re.search(r"\b(?:compared?|versus|vs\.?|against)\b", text))
+    return bool(re.search(r"[和与跟同][^，。？?]{1,12}(?:比|相比|对比)", text))
+
+
+def _parts_of(intent: Intent) -> tuple[Part, ...]:
+    if len(intent.regions) <= 1 and len(intent.years) <= 1:
+        return ()
+    return tuple(
+        Part(region, year, intent.role, intent.report_year)
+        for region in (intent.regions or (None,))
+        for year in (intent.years or (None,))
+    )
+
+
+def _search_text(intent: Intent) -> str:
+    """The follow-up's question and the words of what it took over, in its language."""
+    english = is_english(intent.question)
+    pieces = [intent.question]
+    if "region" in intent.inherited:
+        pieces.extend(regions.english_name(r) if english else r.name for r in intent.regions)
+    if "year" in intent.inherited:
+        pieces.extend(str(y) if english else f"{y}年" for y in intent.years)
+        if intent.report_year:
+            pieces.append(str(intent.report_year) if english else f"{intent.report_year}年")
+    if "indicator" in intent.inherited:
+        if english and intent.indicators:
+            pieces.append(intent.indicators[0].english[0])
+        elif intent.indicator:
+            pieces.append(intent.indicator)
+        elif intent.indicators:
+            pieces.append(intent.indicators[0].name)
+    if "role" in intent.inherited and intent.role == "target":
+        pieces.append("target" if english else "目标")
+    return " ".join(pieces)
+
+
+__all__ = ["Intent", "Measure", "Part", "follow", "read_intent"]

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from qa.answer.figures import Figure
 from qa.answer.intent import Intent
+
+if TYPE_CHECKING:
+    from qa.answer.table import Table
 from qa.answer.scope import OutOfScope, Topic
 from qa.documents import Document
 from qa.i18n import Language
@@ -55,6 +59,9 @@ class PartsKind(str, Enum):
     #: A year's result and its target, from the report reviewing it and the one planning it
     #: (asked for neither alone): the result first.
     ROLES = "roles"
+    #: A question over a set of reports (every province, a group, a run of years): one row
+    #: per report in ``Answer.table``.
+    TABLE = "table"
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,9 @@ class Answer:
     parts_kind: PartsKind | None = None
     #: How the question was read (``qa.answer.intent``): what a follow-up inherits.
     intent: Intent | None = field(default=None, compare=False)
+    #: A question over a set of reports: its rows (``qa.answer.table``); ``quotes`` are
+    #: the rows' quotes in order.
+    table: Table | None = field(default=None, compare=False)
 
     @property
     def found(self) -> bool:

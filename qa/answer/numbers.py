@@ -433,6 +433,8 @@ def units_agree(asked: str, unit: str, text: str) -> bool:
     if base in ("%", "個百分點"):
         return fold_script(unit) in ("%", "％", "個百分點", "百分點") or "%" in text or "％" in text
     folded = fold_script(text)
+    if base == "元" and folded.endswith(("美元", "港元", "歐元", "欧元")):
+        return False  # another currency
     return folded.endswith(base) or _units_compatible(base, unit)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from qa.answer import agreement, candidates, routing
 from qa.answer.model import Answer
 from qa.answer.sheet import FigureRow, sheet_of
+from qa.answer.table import ClauseCache
 from qa.documents import Document
 from qa.embed import Embedder
 from qa.i18n import Language
@@ -37,6 +38,8 @@ class ReportQA:
     def __init__(self, retriever: Retriever, *, policy: Policy = DEFAULT) -> None:
         self._retriever = retriever
         self._policy = policy
+        # Figure clauses of passages, read once (a table over many reports reads them all).
+        self._clauses = ClauseCache(lead_in_chars=policy.answer.lead_in_chars)
 
     @classmethod
     def open(
@@ -113,6 +116,7 @@ class ReportQA:
             language=language,
             documents=documents,
             follows=follows,
+            clauses=self._clauses,
         )
 
     def enable_micro_batching(self, *, window_ms: float) -> None:

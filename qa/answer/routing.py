@@ -29,10 +29,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from qa.answer.compose import compose
-from qa.answer.intent import Intent, Part, read_intent
-from qa.answer.model import Answer, PartsKind
+from qa import regions
+from qa.answer.compose import agreement, compose
+from qa.answer.intent import Intent, Part, follow, read_intent
+from qa.answer.model import Answer, DeclineReason, PartsKind
 from qa.answer.scope import Topic, covers, document_region, region_covers
+from qa.answer.table import ClauseCache, best_clause, build_table, quote_of
 from qa.documents import Document
 from qa.errors import ArgumentError, UnknownDocumentError
 from qa.i18n import Language, detect_language
@@ -40,6 +42,7 @@ from qa.periods import Role
 from qa.policy import AnswerPolicy
 from qa.question import check_question
 from qa.retrieve import Retrieval, Retriever
+from qa.text import fold_chars
 
 __all__ = ["answer", "combine"]
 
@@ -54,10 +57,12 @@ class _Asker:
         lang: Language,
         policy: AnswerPolicy,
         intent: Intent,
+        clauses: ClauseCache,
     ) -> None:
         self.retriever = retriever
         self.question = question
         self.intent = intent
+        self.clauses = clauses
         self.lang = lang
         self.policy = policy
         self.documents = retriever.documents
@@ -103,15 +108,25 @@ def answer(
     language: Language | None = None,
     documents: Sequence[str] | None = None,
     follows: Answer | None = None,
+    clauses: ClauseCache | None = None,
 ) -> Answer:
     """The answer to ``question`` from the reports it names (see the module docstring),
     among ``documents`` (ids) alone when given."""
     question = check_question(question)
     lang = language or detect_language(question)
-    intent = read_intent(question, language=lang)
-    asker = _Asker(retriever, question, lang, policy, intent)
+    intent = follow(read_intent(question, language=lang), follows.intent if follows else None)
+    asker = _Asker(
+        retriever,
+        intent.query,
+        lang,
+        policy,
+        intent,
+        clauses or ClauseCache(lead_in_chars=policy.lead_in_chars),
+    )
     if documents is not None:
         asker.restrict(documents)
+    if intent.table and intent.figure:
+        return _table(asker, intent)
     topics = _topics(intent, list(asker.documents.values()))
     if not topics:
         return _among(asker, None, None)
@@ -119,7 +134,7 @@ def answer(
     if len(parts) == 1:
         return parts[0]
     kind = PartsKind.COMPARISON if intent.comparison else PartsKind.ROLES
-    return combine(question, asker.lang, parts, kind)
+    return replace(combine(question, asker.lang, parts, kind), intent=intent)
 
 
 def _topics(intent: Intent, docs: list[Document]) -> list[Topic]:
@@ -154,7 +169,11 @@ def _topics(intent: Intent, docs: list[Document]) -> list[Topic]:
             for r in ("result", "target")
             if any(covers(d, Topic(part.region, year, r, report)) for d in docs)
         ]
-        if len(both) == 2 and all(d.reviews or d.plans for d in _reports(docs, part)):
+        if len(both) == 2 and intent.comparison:
+            # A comparison of what happened in two years or places: each part's result
+            # (its target only when asked for).
+            topics.append(both[0])
+        elif len(both) == 2 and all(d.reviews or d.plans for d in _reports(docs, part)):
             topics.extend(both)
         else:
             topics.append(Topic(part.region, year, None, report))
@@ -191,6 +210,28 @@ def _resolved_year(
     if report.year is None:
         return None, role
     return report.year + (intent.relative or 0), role
+
+
+def _table(asker: _Asker, intent: Intent) -> Answer:
+    """A question over a set of reports: a row per report (``qa.answer.table``)."""
+    table = build_table(
+        intent,
+        list(asker.documents.values()),
+        asker.retriever.document_passages,
+        asker.clauses,
+        asker.policy,
+        agreement,
+    )
+    quotes = [r.quote for r in table.rows if r.quote is not None]
+    return Answer(
+        intent.question,
+        asker.lang,
+        quotes=quotes,
+        reason=None if quotes else DeclineReason.NO_FIGURE,
+        parts_kind=PartsKind.TABLE,
+        intent=intent,
+        table=table,
+    )
 
 
 def combine(question: str, lang: Language, parts: list[Answer], kind: PartsKind) -> Answer:
@@ -260,6 +301,12 @@ def _indexed(docs: list[Document], topic: Topic) -> tuple[Document, ...]:
 
 def _among(asker: _Asker, documents: list[str] | None, topic: Topic | None) -> Answer:
     """The answer from the best-matching of ``documents`` (all when ``None``)."""
+    intent, policy = asker.intent, asker.policy
+    scope = documents if documents is not None else list(asker.documents)
+    if intent.about_indicator(policy.indicator_question_coverage) and (
+        len(scope) <= policy.figure_reports_read
+    ):
+        return _figure(asker, scope, topic)
     retrieval = asker.retrieve(documents)
     searched = len(documents) if documents is not None else len(asker.documents)
     if searched <= 1 or not retrieval.hits:
@@ -279,6 +326,83 @@ def _among(asker: _Asker, documents: list[str] | None, topic: Topic | None) -> A
         return main
     parts = sorted([main, *close], key=_newest_first)
     return replace(combine(asker.question, asker.lang, parts, PartsKind.CLOSE), topic=topic)
+
+
+def _figure(asker: _Asker, documents: list[str], topic: Topic | None) -> Answer:
+    """An indicator's figure, read from every clause of the reports that cover the question
+    (not only the passages retrieved): the clause that fits best — the indicator, measure,
+    unit, period and role asked (``qa.answer.table.best_clause``); between equal fits the
+    passage retrieval ranks higher, then the one that comes first in its report (reports
+    state a headline figure first). The retrieved passages are the answer's ``hits`` and,
+    with a decline, its related passages."""
+    intent, policy = asker.intent, asker.policy
+    retrieval = asker.retrieve(documents)
+    hits = list(retrieval.hits)
+    ranks = {h.id: i for i, h in enumerate(hits)}
+    topic = topic or Topic()
+    best = None
+    for doc in documents:
+        found = best_clause(
+            intent,
+            topic,
+            asker.retriever.document_passages(doc),
+            asker.clauses,
+            policy,
+            agreement,
+            prefer=lambda hit: (
+                policy.fit_retrieved / (1 + ranks[hit.id]) if hit.id in ranks else 0.0
+            ),
+        )
+        if found is not None and (best is None or found[3] > best[3]):
+            best = found
+    if best is None:
+        answer = Answer(
+            intent.question,
+            asker.lang,
+            reason=DeclineReason.NO_FIGURE,
+            related=hits[: policy.related],
+            hits=hits,
+            intent=intent,
+        )
+        return replace(answer, topic=topic if topic != Topic() else None)
+    hit, clause, _, _ = best
+    quote = quote_of(hit, clause)
+    sentence = _sentence_of(hit.text, clause)
+    missing_place = [p for p in intent.places if not regions.names(sentence, regions.lookup(p))]
+    if missing_place or (intent.entities and not _entities_named(intent.entities, sentence)):
+        # 杭州市的地区生产总值: the province's figure is not the city's.
+        reason = DeclineReason.OTHER_PLACE if missing_place else DeclineReason.OTHER_ENTITY
+        return Answer(
+            intent.question,
+            asker.lang,
+            reason=reason,
+            related=hits[: policy.related],
+            hits=hits,
+            topic=topic if topic != Topic() else None,
+            intent=intent,
+        )
+    report = asker.documents.get(hit.doc) if len(asker.documents) > 1 else None
+    return Answer(
+        intent.question,
+        asker.lang,
+        quotes=[quote],
+        hits=hits,
+        report=report,
+        topic=topic if topic != Topic() else None,
+        intent=intent,
+    )
+
+
+def _sentence_of(text: str, clause) -> str:
+    """The sentence a figure's clause stands in (a place named anywhere in it counts)."""
+    start = max(text.rfind(ch, 0, clause.start) for ch in "。！？\n") + 1
+    ends = [i for ch in "。！？\n" if (i := text.find(ch, clause.end)) >= 0]
+    return text[start : min(ends) + 1 if ends else len(text)]
+
+
+def _entities_named(entities: tuple[str, ...], text: str) -> bool:
+    folded = fold_chars(text)
+    return all(fold_chars(e) in folded for e in entities)
 
 
 def _best_by_document(retrieval: Retrieval) -> list[tuple[str, float]]:

@@ -42,3 +42,29 @@ ANAPHORIC_YEARS = ("that year", "the same year")
 REPORT_NOUNS = ("government work report", "work report", "report")
 #: Joiners of comparison parts.
 JOINERS = ("and", "or", "vs", "vs.", "versus", "compared with", "compared to", "than")
+#: Words asking about every province.
+EVERY_REGION = (
+    "each province",
+    "every province",
+    "all provinces",
+    "all the provinces",
+    "each of the provinces",
+    "province by province",
+    "by province",
+    "all regions",
+    "each region",
+)
+#: Words asking about every year the reports cover.
+EVERY_YEAR = ("every year", "each year", "year by year", "over the years", "all years")
+#: A run of years from a year to the latest: "since 2010".
+SINCE = ("since", "from")
+#: Rows ordered by value.
+ORDER_DESCENDING = (
+    "highest first",
+    "from highest",
+    "ranked",
+    "rank",
+    "descending",
+    "largest first",
+)
+ORDER_ASCENDING = ("lowest first", "from lowest", "ascending", "smallest first")

@@ -260,3 +260,104 @@ ENTITY_SUFFIXES = (
 )
 #: Words that join the parts of a comparison (广东和浙江, 1987年与1995年).
 JOINERS = ("和", "与", "及", "跟", "同", "、", "以及", "还是", "对比", "相比", "比较")
+#: Words naming the whole country in a question (我国钢产量).
+COUNTRY = ("我国", "全国", "中国", "国内")
+#: Characters that may stand right after and before a list of one-character province names
+#: (苏、浙两省, 2024年粤、浙的): a count, a noun of places, a particle — where a word
+#: would otherwise continue.
+AFTER_SHORT_NAMES = "两三四五六七八九十各等省市区地的和与"
+BEFORE_SHORT_NAMES = "年在和与及对将把据"
+
+# --- questions over a set of reports ------------------------------------------------------
+
+#: Words asking about every province (各省2026年的增长目标).
+EVERY_REGION = (
+    "各省区市",
+    "各省市区",
+    "各省份",
+    "各省市",
+    "各省区",
+    "各省",
+    "每个省份",
+    "每个省",
+    "每一个省",
+    "所有省份",
+    "全国各省",
+    "31个省区市",
+    "31个省份",
+    "三十一个省",
+)
+#: Words asking about every year the reports cover (历年的增长目标).
+EVERY_YEAR = ("历年", "历次", "每年", "逐年", "各年")
+#: A run of years up to the latest: 2010年以来.
+SINCE_AFTER = ("以来", "起", "至今", "之后")
+#: Rows ordered by value (从高到低), highest or lowest first.
+ORDER_DESCENDING = (
+    "从高到低",
+    "由高到低",
+    "从大到小",
+    "由大到小",
+    "从多到少",
+    "排名",
+    "排序",
+    "最高",
+)
+ORDER_ASCENDING = ("从低到高", "由低到高", "从小到大", "由小到大", "从少到多", "最低")
+
+# --- figures and their clauses ------------------------------------------------------------
+
+#: Words of a clause that are its predicate — linking, aspect and degree words that stand
+#: between an indicator and its figure (地区生产总值实际增长了5%, 总量稳定在…).
+PREDICATES = (
+    "实际",
+    "比上年",
+    "比上一年",
+    "同比",
+    "累计",
+    "分别",
+    "首次",
+    "连续",
+    "再创新高",
+    "稳定在",
+    "保持在",
+    "保持",
+    "稳定",
+    "达到",
+    "达",
+    "为",
+    "是",
+    "有",
+    "共",
+    "约",
+    "超过",
+    "突破",
+    "接近",
+    "近",
+    "左右",
+    "以上",
+    "以内",
+    "全年",
+    "全省",
+    "全市",
+    "全区",
+    "全国",
+    "预计",
+    "初步",
+    "核算",
+    "统计",
+    "增速",
+    "居全国",
+    "位居",
+    "了",
+    "在",
+    "和",
+    "、",
+)
+#: Words of a sentence that state something done (a result): a comparison with the year
+#: before, a preliminary count.
+COMPLETED = ("比上年", "同比", "初步核算", "初步统计", "增产", "减产")
+#: Nouns that stand for the subject of the clause before (……财政收入比上年增加1501亿元，
+#: 总额首次突破万亿元，达到11377亿元): the figure measures that subject.
+ANAPHORIC_SUBJECTS = ("总额", "总量", "总数", "总计", "合计", "总规模", "规模", "其中", "总体")
+#: Words that report a target met (实现了年初确定的目标, 超额完成计划): what follows is a result.
+MET = ("超额完成", "完成了", "实现了", "完成", "实现", "达到", "超过", "突破")

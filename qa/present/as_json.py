@@ -102,6 +102,32 @@ def _part(view: AnswerView) -> dict:
     }
 
 
+def _table(view: AnswerView) -> dict | None:
+    """A table answer's rows: what each is for, the figure (verbatim, value in base units,
+    unit, role) and its quote with citation — or ``found: false``."""
+    table = view.table
+    if table is None:
+        return None
+    return {
+        "by": table.by,
+        "rows": [
+            {
+                "label": row.label,
+                "region": row.region,
+                "year": row.year,
+                "found": row.quote is not None,
+                "role": row.role_code if row.quote is not None else None,
+                "figure": row.figure or None,
+                "value": row.value,
+                "unit": row.unit,
+                "report": row.report,
+                "quote": _quote(row.quote) if row.quote is not None else None,
+            }
+            for row in table.rows
+        ],
+    }
+
+
 def answer_data(view: AnswerView, *, passages: int = 3) -> dict:
     """The answer as a JSON object: whether it was found, the reply's own message, the
     decline reason, the quotes, the related passages and the top ``passages`` retrieved;
@@ -122,6 +148,8 @@ def answer_data(view: AnswerView, *, passages: int = 3) -> dict:
         "parts_kind": answer.parts_kind.value if answer.parts_kind else None,
         "parts": [_part(p) for p in view.parts],
         "intent": answer.intent.to_json() if answer.intent is not None else None,
+        "table": _table(view),
+        "context": view.context or None,
     }
 
 

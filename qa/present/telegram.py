@@ -187,9 +187,10 @@ class TelegramHTML:
     def answer(self, answer: Answer) -> list[str]:
         """The reply to a question: the quotes, or the decline message with a hint."""
         view = view_answer(answer)
+        context = [f"<i>{escape(view.context)}</i>"] if view.context else []
         if view.parts:
             # A comparison (or reports answering closely): each part under its heading.
-            blocks = [f"<b>{escape(view.parts_heading)}</b>"]
+            blocks = [*context, f"<b>{escape(view.parts_heading)}</b>"]
             for part in view.parts:
                 blocks.append(f"<b>{escape(shorten(part.heading))}</b>")
                 if part.found:
@@ -201,8 +202,11 @@ class TelegramHTML:
                 blocks.append(f"<i>{escape(view.hint)}</i>")
             return pack(blocks, self.limit)
         if not view.found:
-            return pack([escape(shorten(view.message)), f"<i>{escape(view.hint)}</i>"], self.limit)
-        blocks = [f"<b>{escape(shorten(view.heading))}</b>"]
+            return pack(
+                [*context, escape(shorten(view.message)), f"<i>{escape(view.hint)}</i>"],
+                self.limit,
+            )
+        blocks = [*context, f"<b>{escape(shorten(view.heading))}</b>"]
         for quote in view.quotes:
             blocks.extend(self.quote(quote))
         return pack(blocks, self.limit)

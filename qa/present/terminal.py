@@ -25,7 +25,13 @@ def marked(excerpt: Excerpt) -> Text:
 def print_answer(console: Console, view: AnswerView, *, related: int = 3) -> None:
     """The quotes under a heading, each with its place; or the decline, up to ``related``
     related passages (not an answer) and a hint. An answer in parts (a comparison, or
-    reports answering closely) prints each part under its own heading, in order."""
+    reports answering closely) prints each part under its own heading, in order. A
+    follow-up's answer first says what it took over from the question before."""
+    if view.context:
+        console.print(Text(view.context, style="dim italic"))
+    if view.table is not None:
+        print_table(console, view)
+        return
     if view.parts:
         console.print(Text(view.parts_heading, style="dim"))
         for part in view.parts:
@@ -53,6 +59,28 @@ def print_answer(console: Console, view: AnswerView, *, related: int = 3) -> Non
             console.print(Text(f"- {text}"), soft_wrap=True)
             console.print(Text("  — " + passage.place, style="dim"))
     console.print(Text(view.hint, style="dim"))
+
+
+def print_table(console: Console, view: AnswerView) -> None:
+    """A table answer: a row per report — what it is for, result or target, the figure in
+    bold, the report's own words and where they stand; a report that states no such figure
+    says so in its row."""
+    from rich.table import Table
+
+    table = view.table
+    assert table is not None
+    console.print(Text(view.heading, style="dim"))
+    grid = Table(show_header=True, header_style="bold", show_lines=True, expand=False)
+    for heading in table.headings:
+        grid.add_column(heading, overflow="fold")
+    for row in table.rows:
+        if row.quote is None:
+            grid.add_row(row.label, "", "", Text(f"{row.message} ({row.report})", style="dim"))
+            continue
+        words = marked(row.quote.excerpt)
+        words.append("\n" + row.quote.place, style="dim")
+        grid.add_row(row.label, row.role, Text(row.figure, style="bold"), words)
+    console.print(grid)
 
 
 def _print_quotes(console: Console, view: AnswerView) -> None:

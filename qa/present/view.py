@@ -73,6 +73,38 @@ class PassageView:
 
 
 @dataclass(frozen=True)
+class RowView:
+    """A row of a table answer: what it is for (a region or a year), the figure and the
+    quote that states it (``quote`` is ``None`` where the report states no such figure)."""
+
+    label: str
+    region: str | None
+    year: int | None
+    role: str
+    figure: str
+    value: float | None
+    unit: str
+    quote: QuoteView | None
+    report: str
+    message: str = ""
+    #: ``role`` as data: "result" or "target" (``None`` when unknown).
+    role_code: str | None = None
+
+
+@dataclass(frozen=True)
+class TableView:
+    """A table answer: its column headings and rows (``by``: "region" or "year")."""
+
+    by: str
+    headings: tuple[str, ...]
+    rows: tuple[RowView, ...]
+
+    @property
+    def found(self) -> tuple[RowView, ...]:
+        return tuple(r for r in self.rows if r.quote is not None)
+
+
+@dataclass(frozen=True)
 class AnswerView:
     """An answer as shown: a heading and quotes, or the decline message, the related
     passages (not an answer) and a hint on how to ask.
@@ -91,6 +123,11 @@ class AnswerView:
     hint: str
     parts: list[AnswerView] = field(default_factory=list)
     parts_heading: str = ""
+    #: For a follow-up question: what it took over from the previous one and what it
+    #: replaced (江苏省 → 浙江省 · 2025 · 地区生产总值), so a wrong carry-over shows.
+    context: str = ""
+    #: A question over a set of reports: one row per report.
+    table: TableView | None = None
 
     @property
     def found(self) -> bool:
@@ -276,12 +313,111 @@ _PARTS_WORDS = {
 }
 
 
+def follow_up_context(answer: Answer) -> str:
+    """ "Following on: Jiangsu → Zhejiang · 2025 · 地区生产总值" in the reply's language, for
+    an answer to a follow-up question ("" for any other)."""
+    intent = answer.intent
+    if intent is None or intent.previous is None:
+        return ""
+    lang, previous = answer.language, intent.previous
+    bits: list[str] = []
+
+    def changed(old: str, new: str, taken: bool) -> str:
+        return new if taken or not old or old == new else f"{old} → {new}"
+
+    def names(rs) -> str:
+        return _join([r.display(lang) for r in rs], lang)
+
+    if intent.regions:
+        bits.append(
+            changed(names(previous.regions), names(intent.regions), "region" in intent.inherited)
+        )
+    years = [*intent.years] or ([intent.report_year] if intent.report_year else [])
+    old_years = [*previous.years] or ([previous.report_year] if previous.report_year else [])
+    if years:
+        bits.append(
+            changed(
+                _years(old_years, lang) if old_years else "",
+                _years(years, lang),
+                "year" in intent.inherited,
+            )
+        )
+    what = (intent.indicators[0].name if intent.indicators else intent.indicator) or ""
+    old_what = (previous.indicators[0].name if previous.indicators else previous.indicator) or ""
+    if what:
+        bits.append(
+            changed(
+                to_script(old_what, lang) if lang != "en" else old_what,
+                to_script(what, lang) if lang != "en" else what,
+                "indicator" in intent.inherited,
+            )
+        )
+    if intent.role is not None:
+        bits.append(
+            changed(
+                say(f"role_{previous.role}", lang) if previous.role else "",
+                say(f"role_{intent.role}", lang),
+                "role" in intent.inherited,
+            )
+        )
+    bits = [b for b in bits if b]
+    return clean(say("follow_up", lang, context=" · ".join(bits))) if bits else ""
+
+
+def view_table(answer: Answer) -> TableView | None:
+    """The rows of a table answer as shown: label, role, figure, quote and place."""
+    table, lang = answer.table, answer.language
+    if table is None:
+        return None
+    rows: list[RowView] = []
+    for row in table.rows:
+        region = row.region.display(lang) if row.region is not None else None
+        year_label = say("year", lang, year=row.year) if row.year is not None else ""
+        label = region if table.by == "region" and region else year_label or region or ""
+        quote = None
+        if row.quote is not None:
+            q = row.quote
+            quote = QuoteView(
+                Excerpt.of(q.text, [(f.start, f.end) for f in q.figures]),
+                place(q.citation, lang),
+                q,
+            )
+        rows.append(
+            RowView(
+                label=clean(label),
+                region=region,
+                year=row.year,
+                role=say(f"role_{row.role}", lang) if row.role else "",
+                figure=row.figure.text if row.figure is not None else "",
+                value=row.value,
+                unit=row.figure.unit if row.figure is not None else "",
+                quote=quote,
+                report=clean(report_name(row.report, lang)),
+                message="" if row.found else say("row_missing", lang),
+                role_code=row.role,
+            )
+        )
+    headings = tuple(
+        say(key, lang)
+        for key in (
+            "column_region" if table.by == "region" else "column_year",
+            "column_role",
+            "column_figure",
+            "column_quote",
+        )
+    )
+    return TableView(table.by, headings, tuple(rows))
+
+
 def view_answer(answer: Answer) -> AnswerView:
     """The view of ``answer`` in its language (and of each of its parts)."""
     lang = answer.language
     if answer.parts:
         parts = [replace(view_answer(p), heading=_part_heading(p)) for p in answer.parts]
         heading = say(_PARTS_WORDS[answer.parts_kind or PartsKind.COMPARISON], lang)
+    elif answer.table is not None:
+        table = answer.table
+        parts, heading = [], say("table", lang, found=len(table.found), total=len(table.rows))
     else:
         parts, heading = [], _heading(answer)
     quotes = [
@@ -303,4 +439,6 @@ def view_answer(answer: Answer) -> AnswerView:
         hint=say("hint", lang),
         parts=parts,
         parts_heading=heading if parts else "",
+        context=follow_up_context(answer),
+        table=view_table(answer),
     )

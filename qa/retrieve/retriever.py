@@ -259,6 +259,17 @@ class Retriever:
         docs = snap.store.documents
         return [None if (p := found.get(pid)) is None else _hit(p, docs) for pid in ids]
 
+    def document_passages(self, doc: str) -> list[Hit]:
+        """Every passage of the report ``doc`` in the generation served now, in report order,
+        as hits (score 0: not ranked) — for reading a report's figures whole (a table of one
+        indicator across reports)."""
+        snap = self._index.snapshot
+        span = snap.document_rows.get(doc)
+        if span is None:
+            return []
+        docs = snap.store.documents
+        return [_hit(p, docs) for p in snap.store.get(list(range(*span)))]
+
     # -- scoring ----------------------------------------------------------------------
     def _hits(self, snap: Snapshot, scored: _Scored, order: np.ndarray) -> list[Hit]:
         passages = snap.store.get([int(scored.rows[i]) for i in order])

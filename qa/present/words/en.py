@@ -48,6 +48,16 @@ WORDS: dict[str, str] = {
     "topic_region_year": "{region}, {year}",
     "topic_year": "{year}",
     "topic_region": "{region}",
+    "table": "One row per report ({found} of {total} state the figure)",
+    "row_missing": "states no such figure",
+    "column_region": "Region",
+    "column_year": "Year",
+    "column_role": "Result/target",
+    "column_figure": "Figure",
+    "column_quote": "The report's words",
+    "follow_up": "Following on from your last question: {context}",
+    "role_result": "result",
+    "role_target": "target",
     "year_span": "{first}–{last} ({n})",
     "national_reports": "national reports {years}",
     "regional_reports": "{n} provincial reports of {years}",
@@ -70,7 +80,8 @@ WORDS: dict[str, str] = {
     "kind_date": "dates",
     "inline_hint": "Type a question about the report",
     "chat_hello": "Ask about the reports in Chinese or English. /help for commands; /quit or Ctrl-D to leave.",
-    "chat_help": "Type a question and press Enter. /passages QUESTION lists the top passages instead of an answer. /quit, /exit or Ctrl-D leaves; Ctrl-C drops the line being typed.",
+    "chat_help": "Type a question and press Enter. /passages QUESTION lists the top passages instead of an answer. /quit, /exit or Ctrl-D leaves; Ctrl-C drops the line being typed. A question may follow up the last one (“And Zhejiang?”, “And in 2010?”); /new starts afresh.",
+    "chat_new": "Starting afresh: the next question follows no earlier one.",
 }
 
 #: Example questions about the bundled report (tests/test_bot.py checks that each is

@@ -48,6 +48,16 @@ WORDS: dict[str, str] = {
     "topic_region_year": "{region}{year}年",
     "topic_year": "{year}年",
     "topic_region": "{region}",
+    "table": "每份报告一行（{total}份中有{found}份给出这个数字）",
+    "row_missing": "没有给出这个数字",
+    "column_region": "地区",
+    "column_year": "年份",
+    "column_role": "实际/目标",
+    "column_figure": "数字",
+    "column_quote": "报告原文",
+    "follow_up": "接着上一个问题：{context}",
+    "role_result": "实际",
+    "role_target": "目标",
     "year_span": "{first}–{last}年（{n}份）",
     "national_reports": "{years}的全国报告",
     "regional_reports": "{n}份{years}的省级报告",
@@ -70,7 +80,8 @@ WORDS: dict[str, str] = {
     "kind_date": "日期",
     "inline_hint": "输入一个关于报告的问题",
     "chat_hello": "用中文或英文提问报告的内容。输入 /help 查看命令；/quit 或 Ctrl-D 离开。",
-    "chat_help": "输入问题后按 Enter。/passages 问题：列出最相关的段落而不是回答。/quit、/exit 或 Ctrl-D 离开；Ctrl-C 清除正在输入的一行。",
+    "chat_help": "输入问题后按 Enter。/passages 问题：列出最相关的段落而不是回答。/quit、/exit 或 Ctrl-D 离开；Ctrl-C 清除正在输入的一行。问题可以接着上一个问（“那浙江呢？”“那2010年呢？”）；/new 重新开始。",
+    "chat_new": "重新开始：下一个问题不再接着之前的问题。",
 }
 
 #: Example questions about the bundled report (tests/test_bot.py checks that each is

@@ -48,6 +48,16 @@ WORDS: dict[str, str] = {
     "topic_region_year": "{region}{year}年",
     "topic_year": "{year}年",
     "topic_region": "{region}",
+    "table": "每份報告一行（{total}份中有{found}份給出這個數字）",
+    "row_missing": "沒有給出這個數字",
+    "column_region": "地區",
+    "column_year": "年份",
+    "column_role": "實際/目標",
+    "column_figure": "數字",
+    "column_quote": "報告原文",
+    "follow_up": "接著上一個問題：{context}",
+    "role_result": "實際",
+    "role_target": "目標",
     "year_span": "{first}–{last}年（{n}份）",
     "national_reports": "{years}的全國報告",
     "regional_reports": "{n}份{years}的省級報告",
@@ -70,7 +80,8 @@ WORDS: dict[str, str] = {
     "kind_date": "日期",
     "inline_hint": "輸入一個關於報告的問題",
     "chat_hello": "用中文或英文提問報告的內容。輸入 /help 查看命令；/quit 或 Ctrl-D 離開。",
-    "chat_help": "輸入問題後按 Enter。/passages 問題：列出最相關的段落而不是回答。/quit、/exit 或 Ctrl-D 離開；Ctrl-C 清除正在輸入的一行。",
+    "chat_help": "輸入問題後按 Enter。/passages 問題：列出最相關的段落而不是回答。/quit、/exit 或 Ctrl-D 離開；Ctrl-C 清除正在輸入的一行。問題可以接著上一個問（「那浙江呢？」「那2010年呢？」）；/new 重新開始。",
+    "chat_new": "重新開始：下一個問題不再接著之前的問題。",
 }
 
 #: Example questions about the bundled report (tests/test_bot.py checks that each is

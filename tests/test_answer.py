@@ -165,6 +165,8 @@ def test_answer_json_has_quotes_figure_spans_and_citations(report_qa):
         "parts_kind",
         "parts",
         "intent",
+        "table",
+        "context",
     }
     assert data["parts"] == [] and data["parts_kind"] is None
     assert data["report"] is None  # one report indexed: the reply need not name it

@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import itertools
 import logging
+import socket
 import sys
 import time
 import traceback
@@ -24,7 +25,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import Bot, BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
@@ -39,16 +40,20 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import handlers
-from bot.settings import BotSettings, BotSettingsError
+from bot.settings import TELEGRAM_API_URL, BotSettings, BotSettingsError
 from bot.state import STATE_KEY, BotState
-from qa import ReportQA, caused_by_interrupt, describe
+from qa import ReportQA, caused_by_interrupt, describe, network_problem
 
 log = logging.getLogger("bot")
 
 #: The updates the bot asks Telegram for.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+#: Seconds the start-up check waits for the Bot API to connect and to answer (PTB's own
+#: defaults for a request; Telegram answers getMe in well under a second).
+CHECK_TIMEOUT_SECONDS = 5.0
 #: Updates handled at once; answering itself is serialised by the model's lock, but
 #: commands, buttons and sending replies go on meanwhile.
 CONCURRENT_UPDATES = 64
@@ -197,11 +202,17 @@ class RedactingFilter(logging.Filter):
 
 
 class StartupErrorFilter(logging.Filter):
-    """Drops PTB's own traceback of a token Telegram refuses at start-up: ``qa-bot`` says
-    it in one line (``startup_error``) and stops."""
+    """Drops the tracebacks python-telegram-bot logs while the bot starts (a token Telegram
+    refuses, a Bot API server that cannot be reached, a reply that is not the Bot API's):
+    ``qa-bot`` says what went wrong in one line (``startup_error``) and stops. Once the bot
+    runs (``started``), its errors are logged as they come."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = False
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+        return self.started or not (record.exc_info and record.name.startswith("telegram"))
 
 
 def redact_token_in_logs(token: str) -> None:
@@ -242,19 +253,54 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+async def check_telegram(settings: BotSettings) -> None:
+    """Ask the Bot API who the bot is (``getMe``), once, without retries: a token Telegram
+    refuses, a server that cannot be reached or that is not a Bot API fails here within
+    seconds — before the model is loaded — with PTB's own exception."""
+    request = HTTPXRequest(
+        connect_timeout=CHECK_TIMEOUT_SECONDS, read_timeout=CHECK_TIMEOUT_SECONDS
+    )
+    bot = Bot(
+        settings.token,
+        base_url=f"{settings.api_url}/bot",
+        base_file_url=f"{settings.api_url}/file/bot",
+        request=request,
+        get_updates_request=request,
+    )
+    async with bot:  # initialize() asks getMe; leaving closes the connection
+        pass
+
+
+def check_webhook_port(settings: BotSettings) -> None:
+    """Bind the webhook server's address once and let it go: a port another program listens
+    on fails here (``OSError``, EADDRINUSE) before the model is loaded, rather than after.
+    (The server itself binds it later; should the port be taken in between, that bind's
+    error is said the same way.)"""
+    family = socket.AF_INET6 if ":" in settings.webhook_listen else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        probe.bind((settings.webhook_listen, settings.webhook_port))
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         settings = BotSettings.from_env()
     except BotSettingsError as error:
         print(f"qa-bot: {error}", file=sys.stderr)
         return 2
+    starting = StartupErrorFilter()
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter(settings.token))
         if not args.debug:
-            handler.addFilter(StartupErrorFilter())
+            handler.addFilter(starting)
     try:
+        # Before the model loads (about 20 s): a refused token or a taken port fails at once.
+        if settings.webhook_url:
+            check_webhook_port(settings)
+        asyncio.run(check_telegram(settings))
         qa = ready(settings)
         application = build_application(settings, qa)
+        application.post_init = _started(application.post_init, starting)
         if settings.webhook_url:
             log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
             application.run_webhook(**webhook_options(settings))
@@ -269,21 +315,78 @@ def _run(args: argparse.Namespace) -> int:
             print("qa-bot: interrupted", file=sys.stderr)
             return 130
         # Start-up failures (no index, a damaged one, an unwritable state file, a token
-        # Telegram refuses, an unreachable Bot API server) are one line; --debug adds the
-        # traceback. Once running, handlers' errors go to handlers.on_error instead.
+        # Telegram refuses, an unreachable Bot API server, a webhook port in use) are one
+        # line; --debug adds the traceback. Once running, handlers' errors go to
+        # handlers.on_error instead.
         if args.debug:  # the traceback, never the token
             print(handlers.redact(traceback.format_exc(), settings.token), file=sys.stderr)
-        print(f"qa-bot: {startup_error(error, settings.token)}", file=sys.stderr)
+        print(f"qa-bot: {startup_error(error, settings)}", file=sys.stderr)
         return 1
     return 0
 
 
-def startup_error(error: BaseException, token: str) -> str:
-    """An error at start-up as one line, never showing the token."""
-    text = str(error) if isinstance(error, TelegramError) else describe(error, rerun="qa-bot")
-    if isinstance(error, InvalidToken):
+def _started(
+    post_init: Callable[[Application], Coroutine[Any, Any, None]] | None,
+    starting: StartupErrorFilter,
+) -> Callable[[Application], Coroutine[Any, Any, None]]:
+    """``post_init`` that also marks the start-up as done (the bot is connected)."""
+
+    async def run(application: Application) -> None:
+        if post_init is not None:
+            await post_init(application)
+        starting.started = True
+
+    return run
+
+
+def _bot_api(settings: BotSettings) -> str:
+    """The Bot API server, as an error names it."""
+    if settings.api_url == TELEGRAM_API_URL:
+        return f"Telegram ({settings.api_url})"
+    return f"the Bot API server at {settings.api_url} (TELEGRAM_API_URL)"
+
+
+def _not_the_bot_api(error: BaseException) -> str | None:
+    """The HTTP status of a reply PTB could not read as the Bot API's JSON (it says so in the
+    message of the error it raises, which ``Bot.initialize`` may wrap), else ``None``."""
+    cause: BaseException | None = error
+    while cause is not None:
+        message, parse_failed, _reply = str(cause).partition(". Parsing the server response")
+        if isinstance(cause, TelegramError) and parse_failed:
+            return message
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def startup_error(error: BaseException, settings: BotSettings) -> str:
+    """An error at start-up as one line, never showing the token: a refused token, a Bot
+    API server that cannot be reached (the name does not resolve, refused, no answer in
+    time) or that does not answer like one, a webhook port in use, or the library's own
+    one-line description."""
+    network = network_problem(error)
+    status = _not_the_bot_api(error)
+    if status is not None:
+        # An HTTP reply that is not JSON: a proxy's or another server's page, not the Bot API.
+        text = (
+            f"{_bot_api(settings)} did not answer like a Telegram Bot API server ({status}); "
+            "check TELEGRAM_API_URL, or the network's proxy"
+        )
+    elif isinstance(error, InvalidToken):
         text = "Telegram refused the token (TELEGRAM_BOT_TOKEN): check it with @BotFather"
-    return handlers.redact(" ".join(text.split()), token)
+    elif network is not None:
+        listening = network[1]
+        where = (
+            f"{settings.webhook_listen}:{settings.webhook_port} "
+            "(TELEGRAM_WEBHOOK_LISTEN, TELEGRAM_WEBHOOK_PORT)"
+            if listening
+            else _bot_api(settings)
+        )
+        text = describe(error, rerun="qa-bot", address=where)
+    elif isinstance(error, TelegramError):
+        text = str(error)
+    else:
+        text = describe(error, rerun="qa-bot")
+    return handlers.redact(" ".join(text.split()), settings.token)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,4 +399,5 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request, with URL
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)  # which CPU build it loads
     return _run(args)

@@ -44,6 +44,7 @@ from qa.errors import (
     UnknownDocumentError,
     caused_by_interrupt,
     describe,
+    network_problem,
 )
 from qa.evaluation import EvalQuestion, evaluate, read_questions
 from qa.feedback import (
@@ -152,6 +153,7 @@ __all__ = [
     "figures_csv",
     "indexed_documents",
     "language_from_code",
+    "network_problem",
     "read_questions",
     "remove_reports",
     "view_answer",

@@ -5,7 +5,8 @@ Linux and most Unix systems; history in the cache folder). Answers are rendered 
 ``qa ask`` renders them. A question may follow up the one before (那浙江呢？, "And in
 2010?"): what it leaves unsaid is taken from the last answer, and the reply says what it took
 over; ``/new`` starts afresh. Ctrl-D, ``/quit`` or ``/exit`` leaves; Ctrl-C drops the line
-being typed. Works with piped input too (one question per line), which is how it is tested.
+being typed. Works with piped input too (one question per line, each echoed before its
+answer), which is how it is tested.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from qa.answer import Answer, ReportQA
 from qa.errors import QuestionError
 from qa.i18n import detect_language
 from qa.present import terminal, view_answer, view_passages, words
+from qa.present.safe import clean
 
 #: Commands typed instead of a question.
 QUIT = frozenset({"/quit", "/exit", "/q"})
 HELP = frozenset({"/help", "/?"})
 PASSAGES = "/passages"
+PROMPT = "? "
 #: Forget the previous question: the next one is answered as a first question.
 NEW = frozenset({"/new", "/reset"})
 HISTORY_LINES = 1000
@@ -65,7 +68,8 @@ def run(
     """Answer questions read with ``read`` until end of input or ``/quit``; returns the
     exit code (0)."""
     save_history = _readline(history)
-    prompt = "? " if sys.stdin.isatty() else ""
+    typed = sys.stdin.isatty()
+    prompt = PROMPT if typed else ""
     # The conversation: a follow-up (那浙江呢？) takes what it leaves unsaid from the last
     # answer, until /new.
     last = None
@@ -84,6 +88,10 @@ def run(
                 continue
             if line.lower() in QUIT:
                 break
+            if not typed:
+                # Questions from a pipe or a file are not on the screen: echo each before its
+                # answer, as the prompt would show it, so answers can be matched to them.
+                out.print(Text(PROMPT + clean(line), style="bold"))
             if line.lower() in HELP:
                 err.print(Text(words.say("chat_help", "en"), style="dim"))
                 continue

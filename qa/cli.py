@@ -3,15 +3,16 @@
 qa build [PATH ...] [--index DIR] [--model M] [--strict] [--ray ADDRESS [--ray-workers N]]
 qa add PATH ... [--index DIR] [--strict]
 qa remove DOC ... [--index DIR]
-qa ask "QUESTION" [-k N] [--json] [--chart FILE.png] [--index DIR]
+qa ask "QUESTION" [-k N] [--passages] [--json] [--chart FILE.png] [--index DIR]
 qa sources [--json] [--index DIR]
 qa figures [DOC] [--csv | --json] [--index DIR]
 qa eval QUESTIONS.jsonl [--json] [--index DIR]
-qa chat [-k N] [--index DIR]
+qa chat [-k N] [--index DIR] [--no-warm-up]
 qa doctor [--index DIR] [--json]
 qa serve [--index DIR] [--host 127.0.0.1] [--port 8000] [--no-warm-up]
 qa feedback stats [--json] [--index DIR] [--file FILE]
 qa feedback export FILE.jsonl [--index DIR] [--file FILE]
+qa cache [--clear]
 
 Every command turns an error into one line on stderr and exit code 1 (2 for bad arguments,
 130 when interrupted); ``--debug`` shows the traceback as well.
@@ -60,11 +61,12 @@ def _build(
 
 
 def _print_build(report, *, verb: str = "built") -> None:
+    from qa.paths import shown
     from qa.present.safe import one_line
 
     err.print(
         one_line(
-            f"{verb} {report.index_dir}: {report.documents} document(s), {report.passages} "
+            f"{verb} {shown(report.index_dir)}: {report.documents} document(s), {report.passages} "
             f"passages ({report.embedded} embedded, {report.reused} reused from cache) "
             f"with {report.model} in {report.seconds:.1f} s"
             + (f", embedded on Ray by {report.ray['workers']} worker(s)" if report.ray else "")
@@ -315,6 +317,35 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _megabytes(count: int) -> str:
+    if count >= 1e6:
+        return f"{count / 1e6:,.0f} MB"
+    return f"{count / 1e3:,.0f} kB" if count >= 1e3 else f"{count} B"
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    import qa.config as config
+    from qa.model_cache import cache_entries, clear_cache
+    from qa.paths import shown
+
+    root = config.cache_dir()
+    again = "the next command converts the bundled model again, in about 2 min"
+    if args.clear:
+        freed = clear_cache(root)
+        print(f"removed {_megabytes(freed)} from {shown(root)}; {again}")
+        return 0
+    entries = cache_entries(root)
+    print(f"cache folder: {shown(root)} (QA_CACHE_DIR)")
+    for entry in entries:
+        print(f"  {_megabytes(entry.bytes):>8}  {entry.what:<26}{entry.path.relative_to(root)}")
+    if not entries:
+        print("  empty: the bundled model is converted there on first use (about 2 min)")
+    else:
+        total = sum(e.bytes for e in entries)
+        print(f"  {_megabytes(total):>8}  in all; qa cache --clear removes it ({again})")
+    return 0
+
+
 def _count(text: str) -> int:
     """``-k``: a whole number of at least 1 (argparse turns the error into exit code 2)."""
     try:
@@ -489,6 +520,17 @@ def parser() -> argparse.ArgumentParser:
         )
     st.set_defaults(func=cmd_feedback_stats)
     ex.set_defaults(func=cmd_feedback_export)
+    ca = sub.add_parser(
+        "cache",
+        parents=[common],
+        help="show where the converted model is kept and how big it is (QA_CACHE_DIR)",
+    )
+    ca.add_argument(
+        "--clear",
+        action="store_true",
+        help="remove it (the next command converts the bundled model again, about 2 min)",
+    )
+    ca.set_defaults(func=cmd_cache)
     return p
 
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+from pathlib import Path
+
+from qa.paths import shown
+
 
 class QAError(Exception):
     """Base class of every error the library raises on purpose."""
@@ -67,15 +73,33 @@ class IndexCorruptError(IndexError_):
 
     @classmethod
     def damaged(cls, path: object, problem: str) -> IndexCorruptError:
-        """``<path> is damaged (<problem>)``, with how to repair it, in one line."""
+        """``<path> is damaged (<problem>)``, with how to repair the index it belongs to, in
+        one line."""
         problem = " ".join(str(problem).split())[:300]
-        error = cls(f"{path} is damaged ({problem}); {REPAIR}", path=str(path))
+        hint = repair_hint(_index_of(Path(str(path))))
+        error = cls(f"{path} is damaged ({problem}); {hint}", path=str(path))
         error.problem = problem
         return error
 
 
-#: How to repair a damaged index, as every such message says it.
-REPAIR = "run qa doctor to see what is wrong, and qa build to rebuild the index"
+def repair_hint(index: str | Path) -> str:
+    """How to repair the index at ``index``, as every message about a damaged one says it
+    (the commands name the index, so that they work as written from any folder)."""
+    where = shown(index)
+    return (
+        f"run qa doctor --index {where} to see what is wrong, and qa build [PATH ...] "
+        f"--index {where} to rebuild it"
+    )
+
+
+def _index_of(path: Path) -> Path:
+    """The index folder of one of its files: a generation's folder (named as
+    ``qa.index.layout`` names them: ``gen-…``, or ``.tmp-gen-…`` while a build validates
+    it) lies in the index folder, and so does ``CURRENT``."""
+    for folder in path.parents:
+        if folder.name.startswith(("gen-", ".tmp-gen-")):
+            return folder.parent
+    return path.parent
 
 
 class IndexOutdatedError(IndexError_):
@@ -114,26 +138,73 @@ class RuntimeMismatchError(ModelMismatchError, IndexOutdatedError):
     vectors of the new runtime come from the embedding cache when it has them)."""
 
 
+def _chain(exc: BaseException):
+    """``exc`` and what caused it (``raise … from``, or raised while handling), in order."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        yield cause
+        cause = cause.__cause__ or cause.__context__
+
+
 def caused_by_interrupt(exc: BaseException) -> bool:
     """True when ``exc`` is, or was raised because of, a KeyboardInterrupt: Ctrl-C inside an
     extension's import or call (onnxruntime's, numpy's) comes back wrapped, e.g. as
     "ImportError: initialization failed"."""
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        if isinstance(cause, KeyboardInterrupt):
-            return True
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
-    return False
+    return any(isinstance(cause, KeyboardInterrupt) for cause in _chain(exc))
 
 
-def describe(exc: BaseException, *, rerun: str) -> str:
-    """What went wrong, for one line on stderr: the library's own message, an OS error's
-    reason and file, or — anything else is a bug — its type and message, and that ``rerun``
-    with ``--debug`` shows the traceback."""
+#: What an OS error of a connection or a listening socket means, in a user's words.
+_NETWORK_REASONS = {
+    errno.ECONNREFUSED: "the connection was refused (nothing listens there)",
+    errno.ENETUNREACH: "the network is unreachable (is this machine online?)",
+    errno.EHOSTUNREACH: "the host is unreachable (is this machine online?)",
+    errno.ETIMEDOUT: "no answer in time (is this machine online? a firewall?)",
+    errno.ECONNRESET: "the connection was reset by the other side",
+    errno.EADDRINUSE: "the port is in use (another program listens on it; choose another port)",
+    errno.EADDRNOTAVAIL: "that address is not one of this machine's",
+}
+#: Errors of a socket that listens rather than connects.
+_LISTENING = {errno.EADDRINUSE, errno.EADDRNOTAVAIL}
+
+
+def network_problem(exc: BaseException) -> tuple[str, bool] | None:
+    """Why a connection could not be made, or a port not listened on, in plain words, when
+    ``exc`` is (or was caused by) such an OS error — a name that does not resolve, a refused
+    or timed-out connection, an unreachable network, a port in use —, and whether it was a
+    listening socket's; else ``None``. Libraries wrap these (httpx, python-telegram-bot,
+    uvicorn): the first one recognised along the chain of causes counts."""
+    for cause in _chain(exc):
+        if isinstance(cause, socket.gaierror):
+            return "the name does not resolve (is this machine online? is DNS working?)", False
+        if isinstance(cause, OSError) and cause.errno in _NETWORK_REASONS:
+            return _NETWORK_REASONS[cause.errno], cause.errno in _LISTENING
+        if isinstance(cause, TimeoutError):  # socket.timeout, asyncio's and anyio's deadlines
+            return _NETWORK_REASONS[errno.ETIMEDOUT], False
+    return None
+
+
+def describe(exc: BaseException, *, rerun: str, address: str | None = None) -> str:
+    """What went wrong, for one line on stderr: the library's own message; a network failure
+    in plain words (``cannot reach ADDRESS: the name does not resolve …``, ``cannot listen on
+    ADDRESS: the port is in use …``; ``address`` names what was being reached or listened
+    on); an OS error's reason and file; or — anything else is a bug — its type and message,
+    and that ``rerun`` with ``--debug`` shows the traceback.
+
+    >>> import errno
+    >>> describe(OSError(errno.EADDRINUSE, "Address already in use"), rerun="qa serve",
+    ...          address="127.0.0.1:8000")
+    'cannot listen on 127.0.0.1:8000: the port is in use (another program listens on it; choose another port)'
+    """
     if isinstance(exc, QAError):
         return str(exc)
+    network = network_problem(exc)
+    if network is not None:
+        reason, listening = network
+        if address is None:
+            return reason
+        return f"cannot {'listen on' if listening else 'reach'} {address}: {reason}"
     if isinstance(exc, OSError):
         reason = exc.strerror or str(exc) or type(exc).__name__
         return f"{reason}: {exc.filename}" if exc.filename else reason

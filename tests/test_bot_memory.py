@@ -205,7 +205,7 @@ def test_an_unusable_state_file_is_an_os_error_saying_which_setting(api, report_
     settings = bot_settings(api, state_file=Path("/proc/self/no/bot-state.sqlite"))
     with pytest.raises(OSError) as caught:
         build_application(settings, report_qa)
-    line = startup_error(caught.value, TOKEN)
+    line = startup_error(caught.value, settings)
     assert "\n" not in line and "QA_BOT_STATE" in line and "/proc/self/no" in line
 
 
@@ -223,8 +223,10 @@ def run_bot_command(env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_qa_bot_with_an_index_path_that_is_a_file_says_so_in_one_line() -> None:
-    done = run_bot_command({"TELEGRAM_BOT_TOKEN": TOKEN, "QA_INDEX": "README.md"})
+def test_qa_bot_with_an_index_path_that_is_a_file_says_so_in_one_line(api) -> None:
+    done = run_bot_command(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.url, "QA_INDEX": "README.md"}
+    )
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1] == (
         "qa-bot: index path README.md is a file: an index is a folder; name a folder, or a "

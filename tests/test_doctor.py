@@ -56,7 +56,8 @@ def test_damage_is_a_problem_with_its_fix_and_exit_1(index_copy, capsys):
     assert f"PROBLEM {gen.name}: sentences" in out
     assert f"fix: rebuild the index: qa build [PATH ...] --index {index_copy}" in out
     assert f"OK      {gen.name}: vectors" in out  # the other parts are fine
-    assert out.strip().endswith("2 problem(s): see the fixes above")
+    assert f"PROBLEM serving: nothing can be served: {gen}/passages.sqlite is damaged" in out
+    assert out.strip().endswith("3 problem(s): see the fixes above")
 
 
 def test_missing_english_bags_are_a_problem(index_copy):
@@ -76,7 +77,7 @@ def test_json_lists_every_finding(index_copy, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["healthy"] is False
     problems = [f for f in data["findings"] if f["status"] == "problem"]
-    assert [f["check"] for f in problems] == [f"{gen.name}: vectors"]
+    assert [f["check"] for f in problems] == [f"{gen.name}: vectors", "serving"]
     assert "FAISS cannot read it" in problems[0]["message"] and problems[0]["fix"]
     assert set(data["findings"][0]) == {"check", "status", "message", "fix"}
 
@@ -126,7 +127,9 @@ def test_a_model_the_environment_asks_for_but_the_index_lacks_is_a_problem(
     gen = IndexLayout(report_index).current_name()
     finding = by_check(check_index(report_index))[f"{gen}: model"]
     assert finding.status == "problem" and "readers refuse it" in finding.message
-    assert "qa build --model intfloat/multilingual-e5-base" in finding.fix
+    assert finding.fix.endswith(
+        f"qa build [PATH ...] --index {report_index} --model intfloat/multilingual-e5-base"
+    )
 
 
 @pytest.mark.parametrize("where", ["missing", "file", "inside-a-file"])

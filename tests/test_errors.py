@@ -185,3 +185,48 @@ def test_search_refuses_a_bad_k_with_typed_errors(retriever, k, error, builtin):
         retriever.search("低保", k=k)
     assert isinstance(caught.value, builtin) and isinstance(caught.value, QAError)
     assert "\n" not in str(caught.value)
+
+
+# -- network failures (shared by qa-bot and qa serve) --------------------------------------
+
+
+def test_network_failures_are_said_in_plain_words_naming_the_address():
+    """Real socket errors, as the libraries below the faces raise them (wrapped or not)."""
+    import errno
+    import socket
+
+    from qa import describe
+
+    with socket.socket() as taken, socket.socket() as second:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError) as in_use:
+            second.bind(("127.0.0.1", port))
+    assert describe(in_use.value, rerun="qa serve", address=f"127.0.0.1:{port}") == (
+        f"cannot listen on 127.0.0.1:{port}: the port is in use (another program listens on "
+        "it; choose another port)"
+    )
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        closed = free.getsockname()[1]
+    with pytest.raises(OSError) as refused, socket.create_connection(("127.0.0.1", closed)):
+        pass
+    with pytest.raises(OSError) as unresolved:
+        socket.getaddrinfo("api.telegram.invalid", 443)
+    wrapped = RuntimeError("httpx.ConnectError: [Errno -2] Name or service not known")
+    wrapped.__cause__ = unresolved.value  # what an HTTP client raises `from` the OS error
+    unreachable = OSError(errno.ENETUNREACH, "Network is unreachable")
+    said = {
+        name: describe(exc, rerun="x", address="Telegram")
+        for name, exc in [("refused", refused.value), ("dns", wrapped), ("net", unreachable)]
+    }
+    assert said == {
+        "refused": "cannot reach Telegram: the connection was refused (nothing listens there)",
+        "dns": "cannot reach Telegram: the name does not resolve (is this machine online? is "
+        "DNS working?)",
+        "net": "cannot reach Telegram: the network is unreachable (is this machine online?)",
+    }
+    assert describe(TimeoutError(), rerun="x") == (
+        "no answer in time (is this machine online? a firewall?)"
+    )

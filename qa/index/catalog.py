@@ -11,15 +11,25 @@ from qa.index import parts
 from qa.index.layout import IndexLayout
 from qa.index.manifest import Manifest
 from qa.index.passages import PassageStore
+from qa.index.recovery import open_served
 from qa.index.snapshot import check_text_matching
 
 
+def _open_store(gen: Path) -> PassageStore:
+    """The passage store of ``gen`` once every part of it opens (as a reader would find it,
+    without the model)."""
+    manifest = Manifest.load(gen)
+    check_text_matching(gen, manifest)
+    parts.check_generation(gen)
+    return parts.open_store(gen, int(manifest.corpus["passages"]))  # damage: one line
+
+
 def _store(index_dir: str | Path | None) -> PassageStore:
+    """The passage store of the generation a reader serves: the current one, or — when it is
+    damaged — the earlier one that stands in for it (``qa.index.recovery``), so that
+    ``qa sources`` and ``qa figures`` list what ``qa ask`` answers from."""
     layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
-    path = layout.current()
-    manifest = Manifest.load(path)
-    check_text_matching(path, manifest)
-    return parts.open_store(path, int(manifest.corpus["passages"]))  # damage: one line
+    return open_served(layout, _open_store).snapshot
 
 
 def indexed_documents(index_dir: str | Path | None = None) -> list[Document]:

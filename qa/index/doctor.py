@@ -21,12 +21,20 @@ from pathlib import Path
 from typing import Literal
 
 import qa.config as config
-from qa.errors import IndexCorruptError, IndexOutdatedError, IndexPathError
+from qa.errors import (
+    IndexCorruptError,
+    IndexNotFoundError,
+    IndexOutdatedError,
+    IndexPathError,
+    repair_hint,
+)
 from qa.index import cache, parts
 from qa.index.layout import CURRENT, LOCK, TMP_PREFIX, IndexLayout
 from qa.index.manifest import Manifest
 from qa.index.passages import FILENAME as PASSAGES_FILE
+from qa.index.recovery import open_served
 from qa.index.snapshot import check_text_matching
+from qa.paths import shown
 
 Status = Literal["ok", "warning", "problem"]
 
@@ -65,7 +73,7 @@ def check_index(index_dir: str | Path | None = None) -> list[Finding]:
     """
     layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
     root = layout.root
-    rebuild = REBUILD.format(root=root)
+    rebuild = REBUILD.format(root=shown(root))
     try:
         layout.check_root()
     except IndexPathError as exc:
@@ -80,6 +88,7 @@ def check_index(index_dir: str | Path | None = None) -> list[Finding]:
     current = layout.current_name()
     for gen in layout.generations():
         findings.extend(_generation(gen, current=gen.name == current, rebuild=rebuild))
+    findings.extend(_serving(layout, rebuild))
     findings.extend(_cache(layout))
     if not building:
         findings.extend(
@@ -112,6 +121,36 @@ def _pointer(layout: IndexLayout, rebuild: str) -> list[Finding]:
     ]
 
 
+def _serving(layout: IndexLayout, rebuild: str) -> Iterator[Finding]:
+    """What readers serve — ``qa ask``, the bot, ``qa sources`` decide it the same way
+    (``qa.index.recovery``): the current generation, an earlier one that holds the same
+    reports standing in for a damaged one, or nothing."""
+
+    def opens(gen: Path) -> str:
+        check_text_matching(gen, Manifest.load(gen))
+        parts.check_generation(gen)
+        return gen.name
+
+    try:
+        opened = open_served(layout, opens)
+    except IndexNotFoundError:
+        return  # said by the CURRENT check
+    except (IndexCorruptError, IndexOutdatedError) as exc:
+        why = str(exc).removesuffix("; " + repair_hint(layout.root))
+        yield Finding("serving", "problem", f"nothing can be served: {why}", rebuild)
+        return
+    if opened.broken:
+        yield Finding(
+            "serving",
+            "problem",
+            f"readers serve the earlier generation {opened.snapshot}, which holds the same "
+            f"reports, in place of the damaged {opened.broken}",
+            rebuild,
+        )
+    else:
+        yield Finding("serving", "ok", f"readers serve {opened.snapshot}")
+
+
 def _generation(gen: Path, *, current: bool, rebuild: str) -> list[Finding]:
     """The findings of one generation: its manifest, model and parts."""
     label = gen.name if current else f"{gen.name} (earlier)"
@@ -134,7 +173,7 @@ def _generation(gen: Path, *, current: bool, rebuild: str) -> list[Finding]:
         check_text_matching(gen, manifest)
     except IndexOutdatedError as exc:
         return [*found, Finding(f"{label}: text matching", bad, str(exc), fix)]
-    found.append(_model(label, manifest, current=current))
+    found.append(_model(label, manifest, current=current, root=gen.parent))
     count = int(manifest.corpus["passages"])
     checks = (
         ("passages", lambda: _passages(gen, count)),
@@ -155,7 +194,7 @@ def _what(exc: IndexCorruptError) -> str:
     return f"{Path(exc.path).name} is damaged: {exc.problem}" if exc.path else str(exc)
 
 
-def _model(label: str, manifest: Manifest, *, current: bool) -> Finding:
+def _model(label: str, manifest: Manifest, *, current: bool, root: Path) -> Finding:
     model = manifest.model
     recorded = f"{model['name']} ({model['dimension']}-d)"
     wanted = config.env("QA_MODEL")
@@ -164,7 +203,8 @@ def _model(label: str, manifest: Manifest, *, current: bool) -> Finding:
             f"{label}: model",
             "problem",
             f"built with {recorded}, but QA_MODEL asks for {wanted!r}: readers refuse it",
-            f"unset QA_MODEL, or rebuild with it: qa build --model {wanted}",
+            f"unset QA_MODEL, or rebuild with it: qa build [PATH ...] --index "
+            f"{shown(root)} --model {wanted}",
         )
     return Finding(f"{label}: model", "ok", f"built with {recorded}")
 

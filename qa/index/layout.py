@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from qa.errors import BuildLockedError, IndexNotFoundError, IndexPathError
+from qa.paths import shown
 
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
@@ -101,7 +102,10 @@ class IndexLayout:
         """The generation being served; ``IndexNotFoundError`` if there is none."""
         name = self.current_name()
         if not self._names_generation(name):
-            raise IndexNotFoundError(f"no index in {self.root} (build one with: qa build)")
+            where = shown(self.root)
+            raise IndexNotFoundError(
+                f"no index in {where}: build one with qa build PATH ... --index {where}"
+            )
         return self.root / name
 
     def exists(self) -> bool:
@@ -164,8 +168,14 @@ class IndexLayout:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the build lock, or raise ``BuildLockedError`` at once if another build has it."""
+        """Hold the build lock, or raise ``BuildLockedError`` at once if another build has it.
+
+        The index folder (and missing folders above it) is made for the lock; when the work
+        done under it fails before anything is left there but the lock file (the sources
+        are missing, empty or unreadable), the folders made are removed again: a failed
+        build leaves no litter."""
         self.check_root()
+        made = [p for p in (self.root, *self.root.parents) if not p.exists()]  # deepest first
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / LOCK, "a+") as fh:
             try:
@@ -174,7 +184,7 @@ class IndexLayout:
                 fh.seek(0)
                 holder = fh.read().strip() or "another process"
                 raise BuildLockedError(
-                    f"another build of {self.root} is running ({holder}); wait for it to finish"
+                    f"another build of {shown(self.root)} is running ({holder}); wait for it to finish"
                 ) from None
             fh.seek(0)
             fh.truncate()
@@ -185,4 +195,18 @@ class IndexLayout:
             finally:
                 fh.seek(0)
                 fh.truncate()
+                if made:
+                    self._remove_if_unused(made)  # still holding the lock: no one else builds
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _remove_if_unused(self, made: list[Path]) -> None:
+        """Remove the folders ``made`` for the lock (deepest first) if the index folder holds
+        nothing but the lock file: no generation, no cached vectors, no leftovers."""
+        try:
+            if set(os.listdir(self.root)) - {LOCK}:
+                return
+            (self.root / LOCK).unlink()
+            for folder in made:
+                os.rmdir(folder)  # only empty folders: stops at one that is not
+        except OSError:
+            return

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,7 +24,7 @@ class Manifest:
     text: dict  # folding, lexical tokenizer, what text was embedded
     dense: dict  # FAISS index type and parameters
     lexical: dict  # BM25 variant and parameters
-    corpus: dict  # sha256, documents, passages, files
+    corpus: dict  # sha256, documents, documents_sha256, passages, files
     build: dict = field(default_factory=dict)  # seconds, embedded, reused, skipped
     format: int = FORMAT
 
@@ -53,6 +55,13 @@ class Manifest:
             return cls(**data)
         except TypeError as exc:
             raise IndexCorruptError.damaged(path, str(exc)) from exc
+
+
+def documents_digest(ids: Iterable[str]) -> str:
+    """A digest of a set of report ids (``corpus.documents_sha256``): two generations hold
+    the same reports when their digests are equal, even when one's passage store is too
+    damaged to list them."""
+    return hashlib.sha256("\n".join(sorted(set(ids))).encode("utf-8")).hexdigest()
 
 
 #: What a reader needs from each section of the manifest, and of which type.

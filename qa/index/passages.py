@@ -73,6 +73,23 @@ def write(path: Path, documents: Iterable[Document], passages: Sequence[Passage]
         con.close()
 
 
+def document_ids(path: Path) -> list[str] | None:
+    """The ids of the documents in the passage store at ``path``, read without opening the
+    store (read-only, no checks); ``None`` when it cannot be read."""
+    if not path.is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return [r[0] for r in con.execute("SELECT id FROM documents ORDER BY rowid")]
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+
+
 _PASSAGE_COLUMNS = "id, doc, text, section, paragraph, kind, title, sections, period, role"
 
 

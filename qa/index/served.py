@@ -13,11 +13,18 @@ from pathlib import Path
 import qa.config as config
 from qa.documents import Document, Passage
 from qa.embed import Embedder
-from qa.errors import IndexCorruptError, IndexNotFoundError, IndexOutdatedError, QAError
+from qa.errors import (
+    IndexCorruptError,
+    IndexNotFoundError,
+    IndexOutdatedError,
+    QAError,
+    repair_hint,
+)
 from qa.index.build import BuildReport, Progress, build_index
 from qa.index.layout import IndexLayout
-from qa.index.recovery import open_served
+from qa.index.recovery import Holding, open_served
 from qa.index.snapshot import Snapshot
+from qa.paths import absolute, shown
 from qa.policy import DEFAULT, IndexPolicy
 
 log = logging.getLogger(__name__)
@@ -64,6 +71,8 @@ class ServedIndex:
         self._policy = policy
         #: A published generation that failed to open (not tried again: generations never change).
         self._broken = broken
+        #: Why nothing is served (a published generation with other reports failed to open).
+        self._refusal: str | None = None
         self._reload_lock = threading.Lock()
         self._checked_at = time.monotonic()
 
@@ -106,29 +115,42 @@ class ServedIndex:
         on_build: Callable[[str], None] | None = None,
         progress: Progress | None = None,
     ) -> tuple[ServedIndex, BuildReport | None]:
-        """``open``, building the index first (loading the model only once) when there is
-        none yet — from the bundled reports (``QA_DATA``) —, when it was built by an older
-        Report QA that matched text differently — from the files it was built from —, or when
-        no generation of it opens any more (damaged files) and every file it was built from
-        is still there — from those files. A damaged index whose sources are gone is not
-        rebuilt from anything else: that raises its ``IndexCorruptError``.
+        """``open``, building the index first (loading the model only once):
+
+        * when the default index (``index_dir`` not given, or the ``QA_INDEX`` folder) does
+          not exist yet — from the bundled reports (``QA_DATA``). A folder named otherwise is
+          never filled by surprise (a typo, or a folder meant for other reports): there
+          ``IndexNotFoundError`` says how to build it;
+        * when an older Report QA built it, matching text differently — from the files it
+          was built from;
+        * when no generation of it opens any more (damaged files) and every file it was
+          built from is still there — from those files. A damaged index whose sources are
+          gone is not rebuilt from anything else: that raises its ``IndexCorruptError``.
 
         ``on_build(message)`` says why before such a build; ``progress`` reports on it.
         Returns the index and the build report (``None`` when nothing was built).
         """
-        target = Path(index_dir) if index_dir else config.default_index_dir()
+        default = config.default_index_dir()
+        target = Path(index_dir) if index_dir else default
         try:
             return cls.open(target, policy=policy), None
         except IndexNotFoundError:
+            if absolute(target) != absolute(default):
+                raise  # a typo, or a folder meant for other reports: not the bundled ones
             sources = None
             message = (
-                f"no index in {target} yet: building it from {config.default_data_dir()} first"
+                f"no index in {shown(target)} yet: building it from "
+                f"{shown(config.default_data_dir())} first"
             )
         except IndexOutdatedError as exc:
-            sources = [f for f in exc.sources if Path(f).exists()] or None
-            origin = (
-                f"its {len(sources)} source file(s)" if sources else str(config.default_data_dir())
-            )
+            # As for a damaged index: only from every file it was built from, or — the
+            # default index, which recorded none — from the bundled reports.
+            if exc.sources and all(Path(f).exists() for f in exc.sources):
+                sources, origin = exc.sources, f"its {len(exc.sources)} source file(s)"
+            elif not exc.sources and absolute(target) == absolute(default):
+                sources, origin = None, str(config.default_data_dir())
+            else:
+                raise
             message = f"{exc}: rebuilding it from {origin}"
         except IndexCorruptError as exc:
             # No generation opens. Rebuild only from what the index was built from, and only
@@ -149,17 +171,27 @@ class ServedIndex:
 
     @property
     def snapshot(self) -> Snapshot:
-        """The generation to query now (switching to a newer one when published)."""
+        """The generation to query now (switching to a newer one when published).
+        ``IndexCorruptError`` while a published generation that holds other reports than the
+        one served cannot be opened (see ``reload_if_changed``)."""
         now = time.monotonic()
         if now - self._checked_at >= RELOAD_CHECK_SECONDS:
             self._checked_at = now
             self.reload_if_changed()
+        if self._refusal is not None:
+            raise IndexCorruptError(
+                f"{self._refusal}; {repair_hint(self._layout.root)}",
+                path=str(self._layout.root / str(self._broken)),
+            )
         return self._snapshot
 
     def reload_if_changed(self) -> bool:
         """Switch to the newest published generation; True if it changed. A published
-        generation that fails to open is not switched to: the one served keeps serving, and a
-        warning says why (once)."""
+        generation that fails to open is not switched to (tried once): when it holds the
+        same reports as the one served, that one keeps serving, and a warning says why;
+        when it holds other ones (``qa remove`` or ``qa add`` published it), serving the old
+        one would answer from a removed report, so nothing is served — every query raises
+        ``IndexCorruptError`` saying why — until a generation that opens is published."""
         try:
             name = self._layout.current_name()
         except (OSError, QAError):
@@ -177,15 +209,26 @@ class ServedIndex:
                 )
             except QAError as exc:
                 self._broken = name
-                log.warning(
-                    "generation %s was published but cannot be served (%s); still serving %s",
-                    name,
-                    exc,
-                    self._generation,
-                )
+                published = Holding.of(self._layout.root / name)
+                if published.same_as(Holding.of(old.path)):
+                    log.warning(
+                        "generation %s was published but cannot be served (%s); still "
+                        "serving %s, which holds the same reports",
+                        name,
+                        exc,
+                        self._generation,
+                    )
+                else:
+                    self._refusal = (
+                        f"generation {name} was published but cannot be served ({exc}); the "
+                        f"generation served before, {self._generation}, does not stand in "
+                        f"for it: {published.difference(Holding.of(old.path))}"
+                    )
+                    log.error("%s; no answers until it is rebuilt", self._refusal)
                 return False
             self._snapshot = snapshot
             self._generation = name
+            self._refusal = None
         # In-flight searches hold their own reference to `old`; its SQLite handle is
         # thread-safe to close only after them, so leave it to garbage collection.
         return True

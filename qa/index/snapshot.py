@@ -27,6 +27,7 @@ from qa.index.passages import DOCUMENTS_FORMAT, PassageStore
 from qa.index.passages import FILENAME as PASSAGES_FILE
 from qa.cedict import ENGLISH_BAG
 from qa.lexical import EnglishBagIndex, LexicalIndex, SentenceLexicalIndex
+from qa.paths import shown
 from qa.policy import DEFAULT, IndexPolicy
 from qa.text import FOLDING, TOKENIZER, chinese_script, to_script
 
@@ -88,8 +89,9 @@ class Snapshot:
         wanted = embedder.name if embedder is not None else model
         if wanted is not None and wanted != built_with:
             raise ModelMismatchError(
-                f"index {path.parent} was built with model {built_with!r}, not {wanted!r}; "
-                f"rebuild it with: qa build --model {wanted}"
+                f"the index at {shown(path.parent)} was built with model {built_with!r}, not "
+                f"{wanted!r}; rebuild it with: qa build [PATH ...] --index {shown(path.parent)} "
+                f"--model {wanted}"
             )
         _check_runtime(path, manifest, embedder)
         embedder = embedder or Embedder.load(built_with)
@@ -191,9 +193,9 @@ def check_text_matching(path: Path, manifest: Manifest) -> None:
     ):
         return
     raise IndexOutdatedError(
-        f"index {path.parent} was built by Report QA {manifest.package_version}, which matched "
-        f"text or recorded documents differently from Report QA {__version__}; "
-        "rebuild it with qa build",
+        f"the index at {shown(path.parent)} was built by Report QA {manifest.package_version}, which "
+        f"matched text or recorded documents differently from Report QA {__version__}; "
+        f"rebuild it with qa build [PATH ...] --index {shown(path.parent)}",
         list(manifest.corpus.get("files", [])),
     )
 
@@ -209,7 +211,8 @@ def _check_runtime(path: Path, manifest: Manifest, embedder: Embedder | None) ->
     if built == wanted:
         return
     raise RuntimeMismatchError(
-        f"index {path.parent} was built on {built[0]} {built[1]}, not {wanted[0]} {wanted[1]}; "
-        f"rebuild it with qa build, or set QA_BACKEND={built[0]} QA_PRECISION={built[1]}",
+        f"the index at {shown(path.parent)} was built on {built[0]} {built[1]}, not {wanted[0]} "
+        f"{wanted[1]}; rebuild it with qa build [PATH ...] --index {shown(path.parent)}, or "
+        f"set QA_BACKEND={built[0]} QA_PRECISION={built[1]}",
         list(manifest.corpus.get("files", [])),
     )

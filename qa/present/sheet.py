@@ -14,6 +14,7 @@ from rich.text import Text
 
 from qa.answer.sheet import FigureRow
 from qa.documents import FIELDS, Document
+from qa.paths import shown
 from qa.periods import Period
 from qa.present.as_json import dumps, sources_data
 from qa.present.safe import clean
@@ -103,4 +104,6 @@ def print_sources(console: Console, documents: Sequence[Document]) -> None:
                 line.append(f"  ({origin})", style="dim")
             console.print(line, soft_wrap=True)
         if doc.path:
-            console.print(Text(clean(f"  {'path':<10}{doc.path}"), style="dim"), soft_wrap=True)
+            console.print(
+                Text(clean(f"  {'path':<10}{shown(doc.path)}"), style="dim"), soft_wrap=True
+            )

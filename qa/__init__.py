@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from qa._version import __version__
 from qa.answer import Answer, Citation, DeclineReason, Figure, Quote, ReportQA
+from qa.answer.intent import Intent
 from qa.answer.model import PartsKind
 from qa.answer.sheet import FigureRow, figure_sheet
 from qa.documents import Document, Passage
@@ -82,6 +83,7 @@ __all__ = [
     "MAX_QUESTION_CHARS",
     "RATINGS",
     "Answer",
+    "Intent",
     "AnswerPolicy",
     "AnswerView",
     "ArgumentError",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from qa.answer import agreement, candidates, routing
+from qa.answer.intent import Intent
 from qa.answer.model import Answer
 from qa.answer.sheet import FigureRow, sheet_of
 from qa.answer.table import ClauseCache
@@ -90,7 +91,7 @@ class ReportQA:
         *,
         language: Language | None = None,
         documents: Sequence[str] | None = None,
-        follows: Answer | None = None,
+        follows: Answer | Intent | None = None,
     ) -> Answer:
         """The sentences of the reports that answer ``question``, quoted verbatim, or an
         honest decline (``Answer.found`` false, with its ``reason``).
@@ -107,7 +108,9 @@ class ReportQA:
         ``documents`` (report ids, see ``documents``) answers from those reports alone
         (``UnknownDocumentError`` for an id the index does not hold). ``follows`` is the
         previous answer of a conversation: what this question leaves unsaid (the region,
-        the period, the indicator) is taken from it.
+        the period, the indicator) is taken from it. Its intent alone will do
+        (``Answer.intent``, kept as ``Intent.to_json()`` and read back with
+        ``Intent.from_json``), so a face can keep a conversation across restarts.
         """
         return routing.answer(
             self._retriever,

@@ -107,14 +107,15 @@ def answer(
     policy: AnswerPolicy,
     language: Language | None = None,
     documents: Sequence[str] | None = None,
-    follows: Answer | None = None,
+    follows: Answer | Intent | None = None,
     clauses: ClauseCache | None = None,
 ) -> Answer:
     """The answer to ``question`` from the reports it names (see the module docstring),
     among ``documents`` (ids) alone when given."""
     question = check_question(question)
     lang = language or detect_language(question)
-    intent = follow(read_intent(question, language=lang), follows.intent if follows else None)
+    previous = follows.intent if isinstance(follows, Answer) else follows
+    intent = follow(read_intent(question, language=lang), previous)
     asker = _Asker(
         retriever,
         intent.query,

@@ -270,11 +270,15 @@ def _head_rest(tail: str) -> int:
     """Characters of words standing right after a named indicator, before any predicate,
     figure or punctuation: 能耗 in 单位国内生产总值能耗下降, 比重 in 占国内生产总值的比重 —
     the indicator named is a modifier there, not what the figure measures. Words that run
-    to a clause's end (粮食产量屡创历史新高，去年达到…) are what is said of the indicator: none."""
+    to a clause's end (粮食产量屡创历史新高，去年达到…) are what is said of the indicator, and
+    words that end in its target (经济增长速度的调控目标定为8%) name it: none. A noun of the
+    measure right after it (速度 in 经济增长速度) is part of its name."""
     n = 0
-    i = 0
+    i = next((len(w) for w in zh.MEASURE_NOUNS if tail.startswith(w)), 0)
     while i < len(tail):
-        if _PREDICATE_AT.match(tail, i):
+        if (word := _PREDICATE_AT.match(tail, i)) is not None:
+            if word.group() in zh.TARGET:
+                return 0  # 经济增长速度的调控目标定为8%: the indicator's target
             break
         ch = tail[i]
         if ch in _CLAUSE_ENDS:

@@ -119,12 +119,21 @@ def test_an_error_message_with_newlines_and_escapes_stays_one_safe_line(tmp_path
     assert "\x1b" not in line and "/bad name.txt: no such file or folder" in line
 
 
-def test_an_interrupted_build_exits_130_with_one_line_and_changes_nothing(index_copy):
+def test_an_interrupted_build_exits_130_with_one_line_and_changes_nothing(index_copy, tmp_path):
+    # A report of a few thousand new paragraphs: still embedding when the interrupt comes,
+    # however fast or loaded the machine (the bundled report's vectors are all cached).
+    long = tmp_path / "long-report.txt"
+    long.write_text(
+        "\n".join(
+            f"第{i}項工作：全省發放救助資金{i}.5億元，惠及{i * 7}戶困難家庭。" for i in range(3000)
+        ),
+        encoding="utf-8",
+    )
     before = sorted(p.name for p in index_copy.iterdir())
     lock = index_copy / LOCK
     lock.write_text("")
     process = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "build", str(DATA), "--index", str(index_copy)],
+        [sys.executable, "-m", "qa.cli", "build", str(long), "--index", str(index_copy)],
         cwd=ROOT,
         stderr=subprocess.PIPE,
         text=True,

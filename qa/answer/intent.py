@@ -613,6 +613,10 @@ def _other_spans(question: str) -> list[tuple[int, int]]:
     folded = fold_chars(question)
     spans = [(m.start(), m.end()) for m in _COMPARED_WITH.finditer(folded)]
     spans += [(m.start("unit"), m.end("unit")) for m in _UNIT_ASKED.finditer(folded)]
+    # The set a question runs over (各省, 长三角, 历年) is its rows, not what is measured.
+    for word in (*zh.EVERY_REGION, *zh.EVERY_YEAR):
+        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(word), folded)]
+    spans += [(start, end) for _, start, end in regions.groups_named(question)]
     return spans
 
 

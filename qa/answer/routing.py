@@ -113,8 +113,13 @@ def answer(
     """The answer to ``question`` from the reports it names (see the module docstring),
     among ``documents`` (ids) alone when given."""
     question = check_question(question)
-    lang = language or detect_language(question)
     previous = follows.intent if isinstance(follows, Answer) else follows
+    # A follow-up whose characters are the same in both scripts (那河北呢？) is in the
+    # script of the conversation.
+    script = previous.language if previous is not None else None
+    lang = language or detect_language(
+        question, default=script if script in ("zh-Hans", "zh-Hant") else "zh-Hant"
+    )
     intent = follow(read_intent(question, language=lang), previous)
     asker = _Asker(
         retriever,
@@ -132,9 +137,12 @@ def answer(
     if not topics:
         return _among(asker, None, None)
     parts = [_topic(asker, topic) for topic in topics]
-    if len(parts) == 1:
-        return parts[0]
     kind = PartsKind.COMPARISON if intent.comparison else PartsKind.ROLES
+    if kind == PartsKind.ROLES and any(p.found for p in parts):
+        # A year's result and its target, neither asked: the one the reports state.
+        parts = [p for p in parts if p.found]
+    if len(parts) == 1:
+        return replace(parts[0], intent=intent)
     return replace(combine(question, asker.lang, parts, kind), intent=intent)
 
 

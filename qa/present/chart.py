@@ -143,7 +143,8 @@ def chart_png(view: AnswerView, *, title: str | None = None) -> bytes | None:
             ax.set_xticks(range(len(data.labels)), data.labels, rotation=60, ha="right")
         ax.set_ylabel(data.axis)
         if title:
-            ax.set_title(title if font or view.language == "en" else "")
+            # A title is a question as asked: "$" in it is text, never mathtext to parse.
+            ax.set_title(title if font or view.language == "en" else "", parse_math=False)
         ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
         out = io.BytesIO()

@@ -138,7 +138,10 @@ def home(
     notice = say("feedback_thanks", chrome) if rated and conversation is None else None
     error, status, prefill = None, 200, ""
     if q is not None:
-        asking_lang = page_language(request, lang) if lang else detect_language(q, chrome)
+        # A Chinese question whose characters are the same in both scripts is answered in
+        # the browser's Chinese, or in Traditional: never in English for an English browser.
+        fallback = DEFAULT_LANGUAGE if chrome == "en" and not q.isascii() else chrome
+        asking_lang = page_language(request, lang) if lang else detect_language(q, fallback)
         last = conversation.last if conversation else None
         again = (
             last is not None

@@ -110,6 +110,13 @@ _PAST_SPAN = re.compile(
     rf"|({_COUNT})年(?:{'|'.join(zh.PAST_SPAN_AFTER)}))"
 )
 _FUTURE_SPAN = re.compile(rf"(?:{'|'.join(zh.FUTURE_SPAN_BEFORE)})({_COUNT})年")
+#: "from 1996 to 2000", "between 1996 and 2000", "1996-2000", "1996 through 2000" (a plain
+#: "1996 and 2000" names two years, not the run between them).
+_EN_RANGE = re.compile(
+    r"(?:\b(?:from|between)\s+)?(?P<first>\b(?:1[89]|20)\d\d)\s*"
+    r"(?:[-–—~]|\bto\b|\bthrough\b|\buntil\b|(?<=between\s(?:1[89]|20)\d\d\s)and\b)\s*"
+    r"(?P<last>(?:1[89]|20)\d\d)\b"
+)
 _EN_DECADE = re.compile(r"(?<![0-9])((?:19|20)[0-9]0)'?s\b")
 _ASCII = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -204,6 +211,10 @@ def time_mentions(
         for m in re.finditer(re.escape(word), folded):
             add(m.start(), m.end(), "average", None)
     if bare_years:
+        for m in _EN_RANGE.finditer(folded):
+            first, last = int(m.group("first")), int(m.group("last"))
+            if first < last:
+                add(m.start(), m.end(), "range", Period(first, last))
         for m in _EN_DECADE.finditer(folded):
             start = int(m.group(1))
             add(m.start(), m.end(), "decade", Period(start, start + 9))

@@ -203,3 +203,8 @@ def test_a_figure_after_a_time_takes_its_subject_from_the_clause_before():
     assert clause.context.startswith("粮食产量")
     assert clause.period is not None and 2010 in clause.period
     assert indicator_match(read_intent("2010年粮食产量是多少？").terms, clause.context) == 1.0
+
+
+def test_a_group_named_with_each_of_its_members_is_the_group_not_every_province():
+    intent = read_intent("長三角各省市2025年地區生產總值是多少？")
+    assert intent.table and [r.short for r in intent.regions] == ["上海", "江苏", "浙江", "安徽"]

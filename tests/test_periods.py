@@ -92,3 +92,18 @@ def test_bare_years_only_when_asked_for():
 )
 def test_a_headings_period_and_role(heading, anchor, period, role):
     assert section_period(heading, anchor=anchor) == (period, role)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("GDP growth targets from 1996 to 2000?", [("range", Period(1996, 2000))]),
+        ("between 1996 and 2000", [("range", Period(1996, 2000))]),
+        ("the 2001-2005 plan period", [("range", Period(2001, 2005))]),
+        ("from 2001 through 2005", [("range", Period(2001, 2005))]),
+        # Two years joined by "and" are two years, not the run between them.
+        ("GDP in 1996 and 2000", [("year", Period.of(1996)), ("year", Period.of(2000))]),
+    ],
+)
+def test_an_english_run_of_years(text, expected):
+    assert [(m.kind, m.period) for m in time_mentions(text, bare_years=True)] == expected

@@ -705,10 +705,13 @@ def _set_scope(question: str, english: bool, time: _Time, intent: Intent) -> dic
     folded = fold_chars(question).lower()
     out: dict = {}
     words = en.EVERY_REGION if english else zh.EVERY_REGION
-    out["every_region"] = any(w in folded for w in words)
     named_groups = regions.groups_named(question)
-    if named_groups and not out["every_region"]:
+    if named_groups:
+        # 长三角各省市: each of the group's members, not every province.
         out["group"] = named_groups[0][0]
+        out["every_region"] = False
+    else:
+        out["every_region"] = any(w in folded for w in words)
     years = en.EVERY_YEAR if english else zh.EVERY_YEAR
     out["every_year"] = any(w in folded for w in years)
     since = (_SINCE_EN if english else _SINCE_ZH).search(folded)

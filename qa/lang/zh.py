@@ -63,6 +63,9 @@ PLAN = (
     "主要工作",
     "做好",
 )
+#: Nouns that name how an indicator is measured, not another thing it modifies: 经济增长速度
+#: is the economy's growth, as 经济增长 is.
+MEASURE_NOUNS = ("速度", "增速", "增幅", "幅度")
 #: Words of a clause that make its figure a target (预期目标, 力争, 控制在…以内).
 TARGET = (
     "目标",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import struct
 import time
 
 import pytest
@@ -18,13 +19,26 @@ from qa.cli import main
 from tests.conftest import DATA
 from web.app import create_app
 from web.guard import MAX_BODY_BYTES, SECURITY_HEADERS
-from web.models import AnswerModel, FigureRowModel, HealthModel, PassageContextModel
+from web.models import (
+    AnswerModel,
+    FigureRowModel,
+    HealthModel,
+    PassageContextModel,
+    TableModel,
+)
 from web.settings import WebSettings
 from web.state import ServerState
 
 QUESTION = "全省發放了多少低保金？"
 HLJ_2020 = "heilongjiang-civil-affairs-2020"
+JL_2020 = "jilin-civil-affairs-2020"
 JL_2021 = "jilin-2021-own"
+#: Over the four reports: a run of years of Jilin, both reports stating the figure …
+BEDS_BY_YEAR = "2019年到2021年吉林省新增了多少養老床位？"
+#: … and one where the 2020 report states no such figure (its 低保金 sentence does not say
+#: which figure is the allowance; the 2021 report's does).
+ALLOWANCE_BY_YEAR = "2020年到2021年吉林省发放了多少低保金？"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def client_for(qa, tmp_path, **settings) -> TestClient:
@@ -59,6 +73,7 @@ def test_an_answer_is_exactly_what_qa_ask_json_prints_plus_its_ids(
     AnswerModel.model_validate(data)  # the OpenAPI schema describes it
     answer_id, conversation = data.pop("answer_id"), data.pop("conversation")
     assert len(answer_id) == 16 and len(conversation) == 16
+    assert (data.pop("turn"), data.pop("links")) == (1, None)  # no table: nothing to link
     assert data == cli_json(capsys, "ask", QUESTION, "--json", "--index", str(report_index))
     quote = data["quotes"][0]
     assert "58.68億元" in [f["text"] for f in quote["figures"]]
@@ -85,6 +100,92 @@ def test_a_follow_up_question_stays_in_its_conversation(api) -> None:
     state = api.app.state.server
     talk = state.conversations.get(first["conversation"])
     assert [t.question for t in talk.turns] == [QUESTION, "異地救助了多少人？"]
+
+
+def test_a_follow_up_says_what_it_took_over_and_keeps_its_conversation(many_qa, tmp_path):
+    with client_for(many_qa, tmp_path) as api:
+        first = api.post("/api/ask", json={"question": "2020年黑龍江省新增了多少養老床位？"})
+        follow = api.post(
+            "/api/ask",
+            json={"question": "吉林省呢？", "conversation": first.json()["conversation"]},
+        )
+    first, follow = first.json(), follow.json()
+    assert first["context"] is None
+    assert follow["context"] == "接著上一個問題：黑龍江省 → 吉林省 · 2020年 · 新增養老床位"
+    assert follow["conversation"] == first["conversation"]
+    assert (first["turn"], follow["turn"]) == (1, 2)
+    assert {"year", "indicator"} <= set(follow["intent"]["inherited"])
+    assert follow["quotes"][0]["citation"]["doc_id"] == JL_2020
+    assert follow["quotes"][0]["figures"][0]["text"] == "0.9萬張"
+    AnswerModel.model_validate(follow)
+
+
+# -- table answers: one indicator across reports -----------------------------------------------
+
+
+@pytest.fixture
+def many_api(many_qa, tmp_path):
+    with client_for(many_qa, tmp_path) as client:
+        yield client
+
+
+def test_a_table_answer_has_a_row_per_report_with_its_figure_and_citation(many_api) -> None:
+    data = many_api.post("/api/ask", json={"question": BEDS_BY_YEAR}).json()
+    AnswerModel.model_validate(data)
+    table = TableModel.model_validate(data["table"])
+    assert table.by == "year"
+    rows = data["table"]["rows"]
+    assert [(r["label"], r["year"], r["figure"], r["value"], r["role"]) for r in rows] == [
+        ("2020年", 2020, "0.9萬張", 9000.0, "result"),
+        ("2021年", 2021, "0.7萬張", 7000.0, "result"),
+    ]
+    assert [r["quote"]["citation"]["passage_id"] for r in rows] == [
+        f"{JL_2020}#p13",
+        f"{JL_2021}#p4",
+    ]
+    assert rows[0]["quote"]["text"] == "新增養老床位0.9萬張"
+    assert data["found"] and data["intent"]["table"]["years"] == "2019–2021"
+    base = f"/answers/{data['conversation']}/1"
+    assert data["links"] == {"table_csv": f"{base}/table.csv", "chart": f"{base}/chart.png"}
+
+
+def test_a_table_as_csv_lists_the_reports_without_the_figure_too(many_api) -> None:
+    data = many_api.post("/api/ask", json={"question": ALLOWANCE_BY_YEAR}).json()
+    assert [r["found"] for r in data["table"]["rows"]] == [False, True]
+    assert data["links"]["chart"] is None  # one figure: nothing to plot
+    response = many_api.get(data["links"]["table_csv"])
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == 'attachment; filename="report-qa-table-1.csv"'
+    assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM: spreadsheets read UTF-8
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [(r["label"], r["found"], r["figure"], r["value"]) for r in rows] == [
+        ("2020年", "false", "", ""),
+        ("2021年", "true", "38.6億元", "3860000000"),
+    ]
+    assert rows[0]["report"] == "吉林省2020年的报告"
+    assert rows[1]["quote"] == "全年發放城鄉低保金38.6億元"
+    assert rows[1]["passage_id"] == f"{JL_2021}#p3"
+    chart = many_api.get(f"/answers/{data['conversation']}/1/chart.png")
+    assert chart.status_code == 404
+
+
+def test_a_table_answers_chart_is_a_png_drawn_once(many_api) -> None:
+    data = many_api.post("/api/ask", json={"question": BEDS_BY_YEAR}).json()
+    response = many_api.get(data["links"]["chart"])
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["cache-control"] == "private, max-age=3600"
+    assert response.content[:8] == PNG_SIGNATURE
+    width, height = struct.unpack(">II", response.content[16:24])
+    assert (width, height) == (600, 400)
+    assert many_api.get(data["links"]["chart"]).content == response.content
+    for unknown in (
+        f"/answers/{data['conversation']}/2/chart.png",  # no such turn
+        "/answers/xxxxxxxxxxxxxxxx/1/chart.png",  # no such conversation
+        "/answers/..%2F..%2Fetc/1/table.csv",
+    ):
+        assert many_api.get(unknown).status_code == 404, unknown
 
 
 def test_a_conversation_expires_after_its_lifetime(report_qa, tmp_path) -> None:
@@ -333,7 +434,8 @@ def test_every_response_carries_the_security_headers(api) -> None:
         for name, value in SECURITY_HEADERS.items():
             assert response.headers[name] == value
     csp = SECURITY_HEADERS["Content-Security-Policy"]
-    assert "script-src" not in csp and "default-src 'none'" in csp  # no script at all
+    assert "default-src 'none'" in csp and "script-src 'self';" in csp  # its own file only
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert "frame-ancestors 'none'" in csp
 
 
@@ -360,7 +462,15 @@ def test_a_bug_is_a_500_in_one_line_with_the_headers_and_no_traceback(report_qa,
 def test_the_schema_is_served_and_the_cdn_docs_page_is_not(api) -> None:
     schema = api.get("/openapi.json").json()
     assert {"/api/ask", "/api/sources", "/api/figures/{doc}", "/api/health"} <= set(schema["paths"])
-    assert "AnswerModel" in schema["components"]["schemas"]
+    models = schema["components"]["schemas"]
+    answer = models["AnswerModel"]["properties"]
+    assert {"table", "intent", "context", "conversation", "turn", "links"} <= set(answer)
+    assert {"$ref": "#/components/schemas/TableModel"} in answer["table"]["anyOf"]
+    assert {"$ref": "#/components/schemas/IntentModel"} in answer["intent"]["anyOf"]
+    assert {"type": "string"} in answer["context"]["anyOf"]
+    row = models["TableRowModel"]["properties"]
+    assert {"label", "found", "role", "figure", "value", "unit", "quote"} <= set(row)
+    assert {"table", "inherited", "search"} <= set(models["IntentModel"]["properties"])
     assert api.get("/docs").status_code == 404 and api.get("/redoc").status_code == 404
 
 

@@ -2,7 +2,8 @@
 ``chromium-driver``, driven by Selenium) against the real server on 127.0.0.1: ask in the
 box, read the quote and its highlighted figure, follow the citation to the highlighted
 passage, ask a follow-up, rate the answers, export the ratings and score them with
-``qa eval``; and the page at phone width, in the browser's language."""
+``qa eval``; the page at phone width, in the browser's language; over four reports, a table
+answer sorted by its headings with its chart, and a follow-up's context line."""
 
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 FOUND = "全省發放了多少低保金？"
 FOLLOW_UP = "異地救助了多少人？"
+#: Over the four reports (see tests/test_web_api.py): two years of Jilin, both stating the
+#: figure; and two where the 2020 report states none.
+BEDS_BY_YEAR = "2019年到2021年吉林省新增了多少養老床位？"
+ALLOWANCE_BY_YEAR = "2020年到2021年吉林省发放了多少低保金？"
 WAIT = 120  # seconds; a first answer on a busy 2-core machine takes a few
 
 
@@ -46,6 +51,13 @@ def feedback_file(tmp_path_factory):
 def server(report_qa, feedback_file):
     settings = WebSettings(feedback_file=feedback_file, rate_limit=0)
     with LiveServer(ServerState(settings, report_qa)) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def many_server(many_qa):
+    settings = WebSettings(feedback_file=None, rate_limit=0)
+    with LiveServer(ServerState(settings, many_qa)) as live:
         yield live
 
 
@@ -170,3 +182,66 @@ def test_at_phone_width_in_the_browsers_language(server, tmp_path) -> None:
         phone.get(f"{server.url}/figures/heilongjiang-civil-affairs-2020")
         assert phone.find_element(By.TAG_NAME, "h2").text.startswith("黑龙江省2020年的报告")
         assert phone.execute_script("return document.documentElement.scrollWidth") <= viewport
+
+
+def row_labels(table) -> list[str]:
+    return [th.text for th in table.find_elements(By.CSS_SELECTOR, "tbody th")]
+
+
+def sort_by(table, column: int, order: str) -> None:
+    heading = table.find_elements(By.CSS_SELECTOR, "thead th")[column]
+    heading.find_element(By.CSS_SELECTOR, "button.sort").click()
+    assert heading.get_attribute("aria-sort") == order
+
+
+def test_a_table_answer_sorts_by_its_headings_and_shows_its_chart(many_server, browser) -> None:
+    browser.get(f"{many_server.url}/?q={BEDS_BY_YEAR}")
+    table = wait_for(browser, "table.answer-table")
+    # In the question's order, as the server wrote it: a run of years.
+    assert row_labels(table) == ["2020年", "2021年"]
+    figures = [td.text for td in table.find_elements(By.CSS_SELECTOR, "td.figure")]
+    assert figures == ["0.9萬張", "0.7萬張"]
+    citation = table.find_element(By.CSS_SELECTOR, "a.citation")
+    assert "/passage/jilin-civil-affairs-2020%23p13?start=" in citation.get_attribute("href")
+
+    sort_by(table, 2, "ascending")  # the figure, smallest first
+    assert row_labels(table) == ["2021年", "2020年"]
+    sort_by(table, 2, "descending")
+    assert row_labels(table) == ["2020年", "2021年"]
+    sort_by(table, 0, "ascending")
+    sort_by(table, 0, "descending")  # the year, latest first
+    assert row_labels(table) == ["2021年", "2020年"]
+
+    chart = browser.find_element(By.CSS_SELECTOR, "figure.chart img")
+    loaded = "return arguments[0].complete && arguments[0].naturalWidth"
+    WebDriverWait(browser, WAIT).until(lambda d: d.execute_script(loaded, chart) > 0)
+    assert browser.execute_script("return arguments[0].naturalWidth", chart) == 600
+    csv_link = browser.find_element(By.CSS_SELECTOR, "a.csv").get_attribute("href")
+    assert csv_link.startswith(f"{many_server.url}/answers/") and csv_link.endswith("/1/table.csv")
+
+
+def test_a_table_lists_the_reports_that_state_no_such_figure(many_server, browser) -> None:
+    browser.get(f"{many_server.url}/?q={ALLOWANCE_BY_YEAR}")
+    table = wait_for(browser, "table.answer-table")
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert [r.get_attribute("class") for r in rows] == ["missing", "found"]
+    assert rows[0].text == "2020年 没有给出这个数字 (吉林省2020年的报告)"
+    assert rows[1].find_element(By.CSS_SELECTOR, "strong.figure").text == "38.6億元"
+    assert browser.find_elements(By.CSS_SELECTOR, "figure.chart") == []  # one figure: no chart
+    for order in ("ascending", "descending"):  # a row without the figure stays last
+        sort_by(table, 2, order)
+        assert row_labels(table) == ["2021年", "2020年"]
+
+
+def test_a_follow_up_shows_what_it_took_over(many_server, browser) -> None:
+    browser.get(f"{many_server.url}/?q=2020年黑龍江省新增了多少養老床位？")
+    wait_for(browser, "figure.quote")
+    assert browser.find_elements(By.CSS_SELECTOR, "p.follow-up") == []
+    ask_in_the_box(browser, "吉林省呢？")
+    WebDriverWait(browser, WAIT).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "section.turn")) == 2
+    )
+    second = browser.find_elements(By.CSS_SELECTOR, "section.turn")[1]
+    context = second.find_element(By.CSS_SELECTOR, "article p.follow-up")
+    assert context.text == "接著上一個問題：黑龍江省 → 吉林省 · 2020年 · 新增養老床位"
+    assert "0.9萬張" in second.find_element(By.CSS_SELECTOR, "blockquote").text

@@ -140,3 +140,24 @@ def test_marked_text_escapes_report_text_and_nests_its_marks() -> None:
         '<mark id="quote">&lt;b&gt;<strong class="figure">1億元</strong>&lt;/b&gt;</mark>'
         ' &amp; <strong class="figure">2億元</strong>'
     )
+
+
+def test_a_table_is_plain_html_in_the_questions_order_and_only_its_page_has_script(
+    many_qa,
+) -> None:
+    settings = WebSettings(feedback_file=None, rate_limit=0)
+    english = {"accept-language": "en-US"}
+    with TestClient(create_app(ServerState(settings, many_qa))) as client:
+        table = client.get(
+            "/", params={"q": "2019年到2021年吉林省新增了多少養老床位？"}, headers=english
+        )
+        plain = client.get("/", params={"q": "2020年黑龍江省新增了多少養老床位？"}, headers=english)
+        script = client.get("/static/table.js")
+    # A Chinese question is answered in Chinese, whatever the browser's language.
+    assert '<html lang="zh-Hant">' in table.text and '<html lang="zh-Hant">' in plain.text
+    body = table.text[table.text.index("<tbody>") : table.text.index("</tbody>")]
+    assert re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', body) == ["2020年", "2021年"]
+    assert table.text.count('<script src="/static/table.js" defer></script>') == 1
+    assert "<script" not in plain.text  # no table: no script at all
+    assert script.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert "data-sortable" in script.text

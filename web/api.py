@@ -31,7 +31,7 @@ from web.models import (
     HealthModel,
     PassageContextModel,
 )
-from web.state import ServerState
+from web.state import ServerState, table_links
 
 #: Passages listed under ``passages`` in an answer (``qa ask --json``'s default ``-k``).
 PASSAGES = 3
@@ -81,8 +81,10 @@ def json_response(data: object, status: int = 200) -> Response:
 )
 def ask(body: AskRequest, request: Request, state: State) -> Response:
     """The answer as ``qa ask --json`` prints it — quotes with their figure spans and
-    citations, or the decline and its reason; parts for a comparison — plus ``answer_id``
-    (for ``POST /api/feedback``) and ``conversation`` (send it with a follow-up question).
+    citations, or the decline and its reason; parts for a comparison; ``table`` for a
+    question over a set of reports; ``context`` for a follow-up — plus ``answer_id`` (for
+    ``POST /api/feedback``), ``conversation`` (send it with a follow-up question), ``turn``
+    and, for a table, ``links`` to its CSV and chart.
     """
     asked = state.ask(
         body.question,
@@ -91,9 +93,12 @@ def ask(body: AskRequest, request: Request, state: State) -> Response:
         documents=body.documents,
         language=body.lang,
     )
-    data = as_json.answer_data(view_answer(asked.turn.answer), passages=PASSAGES)
+    view = view_answer(asked.turn.answer)
+    data = as_json.answer_data(view, passages=PASSAGES)
     data["answer_id"] = asked.turn.answer_id
     data["conversation"] = asked.conversation.id
+    data["turn"] = asked.turn.number
+    data["links"] = table_links(asked.conversation.id, asked.turn, view)
     return json_response(data)
 
 

@@ -32,13 +32,16 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{16}")
 @dataclass
 class Turn:
     """One question of a conversation and its answer; ``answer_id`` is the key its 👍 / 👎
-    are given under (``None`` when feedback is off), ``rating`` the one given on the page."""
+    are given under (``None`` when feedback is off), ``rating`` the one given on the page,
+    ``number`` its place in the conversation (1, 2, …; set when it is added, and kept when
+    older turns are dropped: a table's CSV and chart are addressed by it)."""
 
     question: str
     answer: Answer
     answer_id: str | None
     documents: tuple[str, ...] | None = None
     rating: str | None = None
+    number: int = 0
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Conversation:
     id: str
     turns: list[Turn] = field(default_factory=list)
     used: float = 0.0
+    #: Questions asked in it so far (the number of the last turn).
+    asked: int = 0
 
     @property
     def last(self) -> Turn | None:
@@ -91,6 +96,8 @@ class Conversations:
     def add(self, conversation: Conversation, turn: Turn) -> None:
         """Append ``turn`` to ``conversation`` (it becomes the one a follow-up reads)."""
         with self._lock:
+            conversation.asked += 1
+            turn.number = conversation.asked
             conversation.turns.append(turn)
             del conversation.turns[: -self._max_turns]
             conversation.used = self._clock()
@@ -104,6 +111,14 @@ class Conversations:
         if conversation is None:
             return None
         return next((t for t in conversation.turns if t.answer_id == answer_id), None)
+
+    def turn(self, conversation_id: str, number: int) -> Turn | None:
+        """The turn ``number`` of ``conversation_id`` (``None``: unknown, expired, or dropped
+        as one of its older turns)."""
+        conversation = self.get(conversation_id)
+        if conversation is None:
+            return None
+        return next((t for t in conversation.turns if t.number == number), None)
 
     def __len__(self) -> int:
         with self._lock:

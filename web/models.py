@@ -129,24 +129,53 @@ class TopicModel(_Open):
     report_year: int | None = None
 
 
+class IntentPartModel(_Open):
+    """One part of a comparison as the question asked it."""
+
+    region: str | None
+    year: int | None
+    role: str | None
+    report_year: int | None
+
+
+class IntentTableModel(_Open):
+    """What a question over a set of reports asked for: every province, a group of
+    provinces, or a run of years (``"1990–2000"``, ``"every"``), and the order asked."""
+
+    every_region: bool
+    group: str | None
+    years: str | None
+    order: Literal["asc", "desc"] | None
+
+
 class IntentModel(_Open):
     """How the question was read (``qa.answer.intent``): what it asks about, of which
-    period, region and role."""
+    period, region and role; for a follow-up, what it took over from the question before."""
 
+    question: str
+    language: Lang
     indicator: str | None
     indicators: list[str]
     measure: str | None
     kinds: list[str]
     unit: str | None
     years: list[int]
-    relative_year: object | None
+    relative_year: int | None
     report_year: int | None
-    role: str | None
-    average: object | None
+    role: Literal["result", "target"] | None
+    average: bool
     regions: list[str]
     places: list[str]
     entities: list[str]
-    parts: list[dict]
+    parts: list[IntentPartModel]
+    table: IntentTableModel | None = Field(
+        description="A question over a set of reports (one row per report); null otherwise."
+    )
+    inherited: list[str] = Field(
+        description="For a follow-up: what it took over from the question before "
+        "('region', 'year', 'indicator', 'role', 'measure')."
+    )
+    search: str = Field(description="The text the reports were searched with.")
 
 
 class PartModel(_Open):
@@ -157,6 +186,39 @@ class PartModel(_Open):
     topic: TopicModel
     report: DocumentModel | None
     quotes: list[QuoteModel]
+
+
+class TableRowModel(_Open):
+    """One report's row of a table answer: what it is for (a region or a year) and the
+    figure with the clause that states it — or ``found: false`` when the report states no
+    such figure."""
+
+    label: str = Field(description="The region or the year, in the reply's language")
+    region: str | None
+    year: int | None
+    found: bool
+    role: Literal["result", "target"] | None = Field(
+        description="Whether the figure is a result or a target (null when not found)"
+    )
+    figure: str | None = Field(description="The figure as written, e.g. '58.68億元'")
+    value: float | None = Field(description="Its value in base units (5868000000.0)")
+    unit: str | None
+    report: str = Field(description="The report the row is read from, as the reply names it")
+    quote: QuoteModel | None = Field(description="The clause quoted, with its citation")
+
+
+class TableModel(_Open):
+    """A question over a set of reports: one row per report, in the question's order."""
+
+    by: Literal["region", "year"]
+    rows: list[TableRowModel]
+
+
+class LinksModel(_Open):
+    """Where a table answer's CSV and chart are (routes of this server, outside ``/api``)."""
+
+    table_csv: str = Field(description="The table as CSV (UTF-8 with a BOM)")
+    chart: str | None = Field(description="The chart as PNG; null: nothing to plot")
 
 
 class AnswerModel(_Open):
@@ -175,8 +237,21 @@ class AnswerModel(_Open):
     parts_kind: str | None
     parts: list[PartModel]
     intent: IntentModel | None = Field(description="How the question was read.")
+    table: TableModel | None = Field(
+        description="A question over a set of reports (各省…, 历年…, each province's …): "
+        "one row per report; null for any other question."
+    )
+    context: str | None = Field(
+        description="For a follow-up question, what it took over from the one before, in "
+        "the reply's language ('Following on from your last question: Heilongjiang → "
+        "Jilin · 2020 · …'); null otherwise."
+    )
     answer_id: str | None = Field(description="Rate it with POST /api/feedback (null: off).")
     conversation: str = Field(description="Send it with the next question to follow this one.")
+    turn: int = Field(description="The answer's number in its conversation (1, 2, …).")
+    links: LinksModel | None = Field(
+        description="For a table answer, where its CSV and chart are; null otherwise."
+    )
 
 
 # -- the other resources ----------------------------------------------------------------

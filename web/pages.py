@@ -1,7 +1,8 @@
 """The web page: ask at ``/`` (the answer is rendered here, on the server, at ``/?q=…``: a
 link can be shared and it works without JavaScript), follow-up questions in the same page,
 a passage in its section at ``/passage/{id}``, a report's figures at ``/figures/{doc}``,
-👍 / 👎 posted as a plain form. Every page is HTML from ``qa.present.html``; its words are
+a table answer's CSV and chart at ``/answers/{conversation}/{turn}/table.csv`` and
+``…/chart.png``, 👍 / 👎 posted as a plain form. Every page is HTML from ``qa.present.html``; its words are
 in the question's language, else in the browser's (``Accept-Language``).
 """
 
@@ -28,7 +29,7 @@ from qa import (
     language_from_code,
     view_answer,
 )
-from qa.present import AnswerView, PassageView, view_passages
+from qa.present import AnswerView, PassageView, table_csv, view_passages
 from qa.present.html import STATIC, highlight_span
 from qa.present.safe import UNSAFE
 from qa.present.view import report_name
@@ -36,7 +37,7 @@ from qa.present.words import examples, say
 from web.api import AROUND, server
 from web.conversations import ID_PATTERN, Conversation, Turn
 from web.guard import client_of
-from web.state import RateLimited, ServerState
+from web.state import RateLimited, ServerState, table_links
 
 #: The language of the page's words when neither a question nor the browser tells.
 DEFAULT_LANGUAGE: Language = "zh-Hant"
@@ -84,24 +85,27 @@ def message_page(state: ServerState, lang: Language, message: str, status: int) 
 
 @dataclass(frozen=True)
 class ShownTurn:
-    """A turn as the page shows it: the question, the answer's view, and the passages a 👎
-    may name."""
+    """A turn as the page shows it: the question, the answer's view, the passages a 👎
+    may name, and for a table answer where its CSV and chart are."""
 
     question: str
     view: AnswerView
     answer_id: str | None
     rating: str | None
     candidates: list[PassageView]
+    links: dict[str, str | None] | None = None
 
 
-def _shown(turn: Turn) -> ShownTurn:
+def _shown(turn: Turn, conversation: str) -> ShownTurn:
     answer: Answer = turn.answer
+    view = view_answer(answer)
     return ShownTurn(
         question=turn.question,
-        view=view_answer(answer),
+        view=view,
         answer_id=turn.answer_id,
         rating=turn.rating,
         candidates=view_passages(feedback_candidates(answer), answer.language),
+        links=table_links(conversation, turn, view),
     )
 
 
@@ -134,7 +138,10 @@ def home(
     notice = say("feedback_thanks", chrome) if rated and conversation is None else None
     error, status, prefill = None, 200, ""
     if q is not None:
-        asking_lang = page_language(request, lang) if lang else detect_language(q, chrome)
+        # A Chinese question whose characters are the same in both scripts is answered in
+        # the browser's Chinese, or in Traditional: never in English for an English browser.
+        fallback = DEFAULT_LANGUAGE if chrome == "en" and not q.isascii() else chrome
+        asking_lang = page_language(request, lang) if lang else detect_language(q, fallback)
         last = conversation.last if conversation else None
         again = (
             last is not None
@@ -165,7 +172,7 @@ def home(
             if error:
                 prefill = q
             chrome = asking_lang
-    turns = [_shown(t) for t in conversation.turns] if conversation else []
+    turns = [_shown(t, conversation.id) for t in conversation.turns] if conversation else []
     if turns and q is None:
         chrome = turns[-1].view.language
     last_docs = conversation.last.documents if conversation and conversation.last else None
@@ -276,8 +283,50 @@ def figures_file(doc: str, request: Request, state: State) -> Response:
     )
 
 
+def _no_table(state: ServerState, request: Request) -> Response:
+    lang = browser_language(request)
+    return message_page(state, lang, say("page_no_table", lang), 404)
+
+
+#: A table's CSV and chart never change (a turn's answer is kept as it was given): the
+#: browser keeps them while the conversation lives, and shares them with no one.
+_TURN_CACHE = "private, max-age=3600"
+
+
+@router.get("/answers/{conversation}/{number}/table.csv")
+def table_file(conversation: str, number: int, request: Request, state: State) -> Response:
+    """A table answer of a conversation as a CSV file (a BOM, so that spreadsheets read
+    UTF-8): one report a line, in the question's order; the same question answered once."""
+    turn = state.conversations.turn(conversation, number)
+    data = table_csv(view_answer(turn.answer)) if turn is not None else None
+    if data is None:
+        return _no_table(state, request)
+    return Response(
+        data.encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="report-qa-table-{number}.csv"',
+            "Cache-Control": _TURN_CACHE,
+        },
+    )
+
+
+@router.get("/answers/{conversation}/{number}/chart.png")
+def chart_image(conversation: str, number: int, request: Request, state: State) -> Response:
+    """The chart of a table answer of a conversation, as PNG (drawn once: see
+    ``ServerState.chart``)."""
+    png = state.chart(conversation, number)
+    if png is None:
+        return _no_table(state, request)
+    return Response(png, media_type="image/png", headers={"Cache-Control": _TURN_CACHE})
+
+
 #: The page's static files, read once: a request names one of them, never a path on disk.
-_STATIC_TYPES = {".css": "text/css; charset=utf-8", ".png": "image/png"}
+_STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".png": "image/png",
+}
 STATIC_FILES: dict[str, tuple[bytes, str]] = {
     path.name: (path.read_bytes(), _STATIC_TYPES[path.suffix])
     for path in sorted(STATIC.iterdir())

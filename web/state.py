@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,13 +21,32 @@ from qa import (
     UnknownDocumentError,
     check_question,
     describe,
+    view_answer,
 )
+from qa.present import AnswerView
+from qa.present.chart import chart_data, chart_png
 from qa.present.html import PageHTML
 from qa.present.safe import UNSAFE
 from web.conversations import Conversation, Conversations, Turn
 from web.settings import WebSettings
 
 log = logging.getLogger("web")
+
+#: Charts kept drawn (PNG, some 20 kB each): a page reloaded, or its image asked again,
+#: is not drawn twice; the least recently asked go first.
+MAX_CHARTS = 64
+
+
+def table_links(conversation: str, turn: Turn, view: AnswerView) -> dict[str, str | None] | None:
+    """Where a table answer's CSV and chart are (``/answers/{conversation}/{turn}/…``; the
+    chart ``None`` when there is nothing to plot); ``None`` for an answer that is no table."""
+    if view.table is None:
+        return None
+    base = f"/answers/{conversation}/{turn.number}"
+    return {
+        "table_csv": f"{base}/table.csv",
+        "chart": f"{base}/chart.png" if chart_data(view) is not None else None,
+    }
 
 
 class NotReady(Exception):
@@ -93,6 +113,9 @@ class ServerState:
         )
         self.budget = QuestionBudget(settings.rate_limit, settings.rate_window)
         self.pages = PageHTML()
+        self._charts: OrderedDict[tuple[str, int], bytes | None] = OrderedDict()
+        # pyplot keeps global state: one chart is drawn at a time.
+        self._chart_lock = threading.Lock()
         self.load_error: str | None = None
         self._qa: ReportQA | None = None
         self._owns_qa = False  # loaded here (closed here), not handed in
@@ -187,6 +210,27 @@ class ServerState:
         turn = Turn(question=question, answer=answer, answer_id=answer_id, documents=docs)
         self.conversations.add(talk, turn)
         return Asked(talk, turn, expired)
+
+    # -- charts -------------------------------------------------------------------------
+    def chart(self, conversation: str, number: int) -> bytes | None:
+        """The chart of turn ``number`` of ``conversation`` as PNG, drawn once and kept
+        (:data:`MAX_CHARTS`); ``None`` when there is no such turn or its answer has nothing
+        to plot."""
+        turn = self.conversations.turn(conversation, number)
+        if turn is None:
+            return None
+        key = (conversation, number)
+        with self._chart_lock:
+            if key in self._charts:
+                self._charts.move_to_end(key)
+                return self._charts[key]
+            view = view_answer(turn.answer)
+            title = turn.question if len(turn.question) <= 60 else turn.question[:59] + "…"
+            png = chart_png(view, title=title) if view.table is not None else None
+            self._charts[key] = png
+            while len(self._charts) > MAX_CHARTS:
+                self._charts.popitem(last=False)
+            return png
 
     def close(self) -> None:
         if self.feedback is not None:

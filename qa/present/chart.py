@@ -115,6 +115,11 @@ def _region_label(row: RowView, english: bool) -> str:
     return regions.english_name(found) if found is not None else row.label
 
 
+def _is_cjk(ch: str) -> bool:
+    """A character only a Chinese font has (ideographs, CJK punctuation, full-width forms)."""
+    return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef"
+
+
 def chart_png(view: AnswerView, *, title: str | None = None) -> bytes | None:
     """The chart of a table answer as PNG bytes (``None``: nothing to plot)."""
     data = chart_data(view)
@@ -125,7 +130,10 @@ def chart_png(view: AnswerView, *, title: str | None = None) -> bytes | None:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    font = cjk_font() if view.language != "en" else None
+    # An English reply's title may be a question asked in Chinese: drawn in the Chinese
+    # font too, or left out when there is none (never as empty boxes).
+    chinese_title = title is not None and any(_is_cjk(ch) for ch in title)
+    font = cjk_font() if view.language != "en" or chinese_title else None
     if font:
         plt.rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
     fig, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(data.labels) + 2), 4.0), dpi=100)
@@ -143,7 +151,9 @@ def chart_png(view: AnswerView, *, title: str | None = None) -> bytes | None:
             ax.set_xticks(range(len(data.labels)), data.labels, rotation=60, ha="right")
         ax.set_ylabel(data.axis)
         if title:
-            ax.set_title(title if font or view.language == "en" else "")
+            # A title is a question as asked: "$" in it is text, never mathtext to parse.
+            shown = font is not None or (view.language == "en" and not chinese_title)
+            ax.set_title(title if shown else "", parse_math=False)
         ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
         out = io.BytesIO()

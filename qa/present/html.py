@@ -1,4 +1,5 @@
-"""The HTML back end: the web page of ``qa serve`` (plain HTML and one stylesheet, no script).
+"""The HTML back end: the web page of ``qa serve`` (plain HTML and one stylesheet; one small
+script, only on a page with a table answer, sorts it by a column heading).
 
 Pages are Jinja2 templates (``qa/present/templates/``) with autoescape on: report text,
 questions and document metadata are untrusted and are escaped wherever they appear, and
@@ -7,8 +8,9 @@ text with marks (figures in ``<strong class="figure">``, a quote in ``<mark>``) 
 :func:`marked` from escaped pieces only.
 
 An answer is rendered from its view by the template registered for the view's type
-(``VIEW_TEMPLATES``): ``AnswerView`` by ``answer.html``. A new kind of view (a table across
-reports, say) registers its own template, and every page that shows answers shows it.
+(``VIEW_TEMPLATES``): ``AnswerView`` by ``answer.html``, which shows a table answer (one row
+per report) with ``table.html`` and a follow-up's context line above the answer. A new kind of
+view registers its own template, and every page that shows answers shows it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from qa.present.words import examples, say
 
 _HERE = Path(__file__).resolve().parent
 TEMPLATES = _HERE / "templates"
-#: The page's static files (a stylesheet); served from memory by the web face.
+#: The page's static files (a stylesheet, the table-sorting script); served from memory by the
+#: web face.
 STATIC = _HERE / "static"
 
 #: The template that renders each kind of view inside a page (see the module docstring).

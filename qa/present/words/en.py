@@ -113,6 +113,9 @@ WORDS: dict[str, str] = {
     "page_control_characters": "The question holds control characters; please type it again as plain text.",
     "page_loading": "The reports are still being loaded; please try again in a moment.",
     "page_not_found": "There is no such page.",
+    "page_table_csv": "Download the table as CSV",
+    "page_chart_alt": "A chart of the table's figures",
+    "page_no_table": "There is no such table: the conversation may have expired (it is kept an hour after its last question).",
     "page_unknown_passage": "The index has no passage {id} (it may have been rebuilt).",
 }
 

@@ -113,6 +113,9 @@ WORDS: dict[str, str] = {
     "page_control_characters": "问题里有控制字符，请用纯文本重新输入。",
     "page_loading": "报告还在加载，请稍后再试。",
     "page_not_found": "没有这个页面。",
+    "page_table_csv": "下载这张表（CSV）",
+    "page_chart_alt": "表中数字的图表",
+    "page_no_table": "没有这张表：对话可能已经过期（对话在最后一个问题之后保留一小时）。",
     "page_unknown_passage": "索引里没有 {id} 这一段（索引可能已经重建）。",
 }
 

@@ -113,6 +113,9 @@ WORDS: dict[str, str] = {
     "page_control_characters": "問題裡有控制字元，請用純文字重新輸入。",
     "page_loading": "報告還在載入，請稍後再試。",
     "page_not_found": "沒有這個頁面。",
+    "page_table_csv": "下載這張表（CSV）",
+    "page_chart_alt": "表中數字的圖表",
+    "page_no_table": "沒有這張表：對話可能已經過期（對話在最後一個問題之後保留一小時）。",
     "page_unknown_passage": "索引裡沒有 {id} 這一段（索引可能已經重建）。",
 }
 

@@ -197,7 +197,20 @@ def drop_document_references(question: str) -> str:
     return _DOCUMENT_REFERENCE.sub(" ", question)
 
 
-_CHAR_FOLDS: dict[str, str] = {}
+class _CharFolds(dict):
+    """Code point → its folded character, filled on first sight (``str.translate`` asks
+    it for each character, in C)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        nf = unicodedata.normalize("NFKC", ch).lower()
+        one = nf if len(nf) == 1 else ch.lower() if len(ch.lower()) == 1 else ch
+        converted = opencc_convert(one, "t2s") if ord(one) > 0x2E7F else one
+        folded = self[code] = converted if len(converted) == 1 else one
+        return folded
+
+
+_CHAR_FOLDS = _CharFolds()
 
 
 def fold_chars(text: str) -> str:
@@ -205,13 +218,4 @@ def fold_chars(text: str) -> str:
     case, Traditional → Simplified), so that positions in the result are positions in
     ``text``: lexicons kept in one script (``qa.lang``) find their words, and the spans
     found are the original text's."""
-    out = []
-    for ch in text:
-        folded = _CHAR_FOLDS.get(ch)
-        if folded is None:
-            nf = unicodedata.normalize("NFKC", ch).lower()
-            one = nf if len(nf) == 1 else ch.lower() if len(ch.lower()) == 1 else ch
-            converted = opencc_convert(one, "t2s") if ord(one) > 0x2E7F else one
-            folded = _CHAR_FOLDS[ch] = converted if len(converted) == 1 else one
-        out.append(folded)
-    return "".join(out)
+    return text.translate(_CHAR_FOLDS)

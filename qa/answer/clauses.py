@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.answer.figures import Figure, extract_figures
 from qa.lang import zh
@@ -46,6 +47,7 @@ _PREDICATE_WORDS = tuple(
         reverse=True,
     )
 )
+_PREDICATE_AT = re.compile("|".join(map(re.escape, _PREDICATE_WORDS)))
 _CLAUSE_ENDS = frozenset("，,；;：:")
 _SPAN_WORDS = ("五年来", "这五年", "累计", "期间", "时期", "以来", "从")
 
@@ -272,7 +274,7 @@ def _head_rest(tail: str) -> int:
     n = 0
     i = 0
     while i < len(tail):
-        if any(tail.startswith(w, i) for w in _PREDICATE_WORDS):
+        if _PREDICATE_AT.match(tail, i):
             break
         ch = tail[i]
         if ch in _CLAUSE_ENDS:
@@ -284,6 +286,17 @@ def _head_rest(tail: str) -> int:
     return n
 
 
+@lru_cache(maxsize=1024)
+def _keys(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The indicator names as ``indicator_match`` compares them (folded, without 的)."""
+    return tuple(k for t in terms if (k := fold_chars(t).lower().replace("的", "")))
+
+
+@lru_cache(maxsize=65536)
+def _folded(context: str) -> str:
+    return fold_chars(context).lower().replace("的", "")
+
+
 def indicator_match(terms: tuple[str, ...], context: str, others: tuple[str, ...] = ()) -> float:
     """How fully ``context`` (a figure's clause before it) names an indicator of ``terms``
     (not inside the name of one of ``others``):
@@ -292,8 +305,12 @@ def indicator_match(terms: tuple[str, ...], context: str, others: tuple[str, ...
     the figure (the indicator named is a modifier there: 单位国内生产总值能耗)."""
     if not terms:
         return 0.0
-    folded = fold_chars(context).lower().replace("的", "")
+    folded = _folded(context)
     if not folded:
+        return 0.0
+    present = set(folded)
+    keys = [k for k in _keys(terms) if present.intersection(k)]
+    if not keys:
         return 0.0
     starts = _word_starts(folded)
     # Where another indicator that contains an asked one is named (人均地区生产总值), the
@@ -305,14 +322,13 @@ def indicator_match(terms: tuple[str, ...], context: str, others: tuple[str, ...
             inside[at : at + len(name)] = b"\x01" * len(name)
             at = folded.find(name, at + 1)
     best = 0.0
-    for term in terms:
-        key = fold_chars(term).lower().replace("的", "")
-        if not key:
-            continue
+    for key in keys:
         found, at = 0, -1
         for size in range(len(key), 1, -1):
             for i in range(len(key) - size + 1):
                 piece = key[i : i + size]
+                if piece[0] not in present:
+                    continue
                 j = folded.find(piece)
                 while j >= 0 and (j not in starts or inside[j]):
                     j = folded.find(piece, j + 1)

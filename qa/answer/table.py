@@ -140,6 +140,7 @@ class ClauseCache:
 
     def __init__(self, *, lead_in_chars: int) -> None:
         self._clauses: dict[tuple[str, int], list[FigureClause]] = {}
+        self._folded: dict[tuple[str, int], str] = {}
         self._lead_in = lead_in_chars
 
     def of(self, hit: Hit) -> list[FigureClause]:
@@ -158,6 +159,16 @@ class ClauseCache:
                 reviews=doc.reviews if doc is not None else None,
                 lead_in_chars=self._lead_in,
             )
+        return found
+
+    def folded(self, hit: Hit) -> str:
+        """The passage's text folded (``fold_chars``, lower case), kept like its clauses."""
+        key = (hit.id, hash(hit.text))
+        found = self._folded.get(key)
+        if found is None:
+            if len(self._folded) >= self.MAX_PASSAGES:
+                self._folded.clear()
+            found = self._folded[key] = fold_chars(hit.text).lower()
         return found
 
 
@@ -180,7 +191,7 @@ def best_clause(
     for hit in passages:
         if hit.kind != "text":
             continue
-        folded = fold_chars(hit.text).lower()
+        folded = cache.folded(hit)
         if words and not any(w in folded for w in words):
             continue  # not one word of the indicator: no clause of it can match
         for clause in cache.of(hit):

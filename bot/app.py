@@ -149,12 +149,14 @@ def build_application(settings: BotSettings, qa: ReportQA) -> Application:
             CommandHandler("sources", handlers.on_sources, filters=new),
             CommandHandler("figures", handlers.on_figures, filters=new),
             CommandHandler("ask", handlers.on_ask, filters=new),
+            CommandHandler("new", handlers.on_new, filters=new),
             MessageHandler(new & filters.COMMAND, handlers.on_unknown_command),
             MessageHandler(new & private & filters.TEXT, handlers.on_text),
             MessageHandler(new & groups & filters.TEXT, handlers.on_group_text),
             MessageHandler(new & private, handlers.on_not_text),
             CallbackQueryHandler(handlers.on_more, pattern=r"^more:"),
             CallbackQueryHandler(handlers.on_feedback, pattern=r"^fb:"),
+            CallbackQueryHandler(handlers.on_fresh, pattern=r"^fresh:"),
             InlineQueryHandler(handlers.on_inline_query),
         ]
     )
@@ -243,7 +245,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="qa-bot",
         description="Report QA on Telegram. Configured by environment variables (or .env): "
         "TELEGRAM_BOT_TOKEN (required), TELEGRAM_API_URL, QA_INDEX, QA_BOT_ALLOWED_CHATS, "
-        "QA_BOT_RATE_LIMIT, QA_BOT_STATE, QA_FEEDBACK, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_LISTEN, "
+        "QA_BOT_RATE_LIMIT, QA_BOT_STATE, QA_BOT_CONVERSATION_SECONDS, QA_FEEDBACK, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_LISTEN, "
         "TELEGRAM_WEBHOOK_PORT, TELEGRAM_WEBHOOK_SECRET.",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log every request (debug)")

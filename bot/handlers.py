@@ -1,7 +1,9 @@
 """The bot's handlers: each turns one kind of update into a call of the library and a reply.
 
 Questions go to ``ReportQA.ask`` in a worker thread (``asyncio.to_thread``), so the event
-loop keeps serving other chats while the model encodes; it is shared and thread-safe. Every
+loop keeps serving other chats while the model encodes; it is shared and thread-safe. A
+question follows up the previous one of its user in its chat (``BotState.threads``) until
+/new or the conversation's lifetime ends; a table answer also sends its CSV and chart. Every
 reply is written by the library's Telegram back end (``qa.TelegramHTML``): the handlers only
 decide which reply, in which language. Words around the quotes follow the question's script;
 command replies follow the user's Telegram language.
@@ -39,13 +41,17 @@ from qa import (
     Answer,
     ArgumentError,
     Hit,
+    Intent,
     Language,
     QuestionError,
     TelegramHTML,
+    chart_png,
     check_question,
     detect_language,
     figures_csv,
     language_from_code,
+    table_csv,
+    view_answer,
 )
 
 log = logging.getLogger(__name__)
@@ -62,6 +68,11 @@ _MORE_DATA = re.compile(r"more:([A-Za-z0-9_-]{1,16}):(\d{1,3})")
 #: 👍 / 👎 under an answer (``up``, ``down``), then the passage a 👎 names (its number among
 #: the answer's passages) or none of them (``x``).
 _FEEDBACK_DATA = re.compile(r"fb:([A-Za-z0-9_-]{16}):(up|down|x|\d)")
+#: "Ask without the previous question" under a follow-up's answer: the key its question is
+#: kept under (the "more" pages' key).
+_FRESH_DATA = re.compile(r"fresh:([A-Za-z0-9_-]{1,16})")
+#: The offset a re-asked question is marked shown at, so that one button asks once.
+_FRESH_SHOWN = -1
 
 
 # -- languages ---------------------------------------------------------------------------
@@ -113,6 +124,10 @@ def _feedback_row(key: str, lang: Language) -> list[InlineKeyboardButton]:
         InlineKeyboardButton(html.plain("feedback_up", lang), callback_data=f"fb:{key}:up"),
         InlineKeyboardButton(html.plain("feedback_down", lang), callback_data=f"fb:{key}:down"),
     ]
+
+
+def _fresh_row(key: str, lang: Language) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(html.plain("fresh_button", lang), callback_data=f"fresh:{key}")]
 
 
 def _without(markup: object, prefix: str) -> list[list[InlineKeyboardButton]]:
@@ -183,6 +198,13 @@ async def on_figures(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         )
 
 
+async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/new: forget the thread, so that the next question follows up nothing."""
+    chat, user = update.effective_chat, update.effective_user
+    bot_state(context).threads.forget(chat.id, user.id if user else chat.id)
+    await _reply(update.effective_message, [html.text("thread_new", user_language(update))])
+
+
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ask QUESTION: how to ask in groups (works in private chats too)."""
     message = update.effective_message
@@ -213,7 +235,8 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 async def answer_question(
     update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
 ) -> None:
-    """Answer ``question`` in reply to the update's message: quotes, or not found."""
+    """Answer ``question`` in reply to the update's message: quotes, a table, or not found.
+    It follows up the previous question of the same user in the same chat, if recent."""
     state = bot_state(context)
     message = update.effective_message
     chat = update.effective_chat
@@ -224,7 +247,8 @@ async def answer_question(
         return
     lang = question_language(question)
     user = update.effective_user
-    verdict = state.budget.take(user.id if user else chat.id)
+    asker = user.id if user else chat.id
+    verdict = state.budget.take(asker)
     if not verdict.allowed:
         if verdict.warn:
             seconds = max(1, math.ceil(verdict.retry_in))
@@ -232,27 +256,64 @@ async def answer_question(
         return
     if chat.type == ChatType.PRIVATE:
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    previous = state.threads.previous(chat.id, asker)
+    answer = await _ask(context, question, chat.id, follows=previous)
+    state.threads.remember(chat.id, asker, answer)
+    await _send_answer(context, message, question, answer)
 
+
+async def _ask(
+    context: ContextTypes.DEFAULT_TYPE, question: str, chat_id: int, *, follows: Intent | None
+) -> Answer:
+    """``ReportQA.ask`` in a worker thread, logged (never the question's text)."""
     started = time.perf_counter()
-    answer = await asyncio.to_thread(state.qa.ask, question)
+    answer = await asyncio.to_thread(bot_state(context).qa.ask, question, follows=follows)
     log.info(
-        "chat %s: %s question of %d characters, %s in %.0f ms",
-        chat.id,
+        "chat %s: %s %squestion of %d characters, %s in %.0f ms",
+        chat_id,
         answer.language,
+        "follow-up " if follows is not None else "",
         len(question),
         "answered" if answer.found else f"not found ({answer.reason.value})",
         1000 * (time.perf_counter() - started),
     )
+    return answer
+
+
+async def _send_answer(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, question: str, answer: Answer
+) -> None:
+    """The reply to ``message``: the answer with its buttons ("more passages"; "ask without
+    the previous question" under a follow-up's; 👍 / 👎), then a table's CSV and chart."""
+    state = bot_state(context)
+    view = view_answer(answer)
     further = _further_passages(answer)
     rows = []
-    if further:
+    if further or view.context:
         key = state.answers.remember(question, answer.language, further)
-        rows.append(_more_row(key, 0, answer.language))
+        if further:
+            rows.append(_more_row(key, 0, answer.language))
+        if view.context:  # it followed the previous question, and says so
+            rows.append(_fresh_row(key, answer.language))
     if state.feedback is not None:
         generation = state.qa.retriever.index.generation
         rated = await asyncio.to_thread(state.feedback.remember, answer, generation=generation)
         rows.append(_feedback_row(rated, answer.language))
     await _reply(message, html.answer(answer), InlineKeyboardMarkup(rows) if rows else None)
+    if view.table is not None and view.table.rows:
+        lang = answer.language
+        asked = html.plain_excerpt(question, 200)
+        data = table_csv(view).encode("utf-8-sig")  # the BOM lets spreadsheets read UTF-8
+        await message.reply_document(
+            document=InputFile(data, filename=f"table-by-{view.table.by}.csv"),
+            caption=html.text("table_caption", lang, question=asked),
+        )
+        png = await asyncio.to_thread(chart_png, view, title=answer.question)
+        if png is not None:
+            await message.reply_photo(
+                photo=InputFile(png, filename="chart.png"),
+                caption=html.text("chart_caption", lang, question=asked),
+            )
 
 
 async def _reply_unusable(update: Update, question: str) -> None:
@@ -344,6 +405,39 @@ async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(
             query.message.chat.id, chunk, reply_markup=markup if n == len(chunks) else None
         )
+
+
+# -- "ask without the previous question" ----------------------------------------------
+
+
+async def on_fresh(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The button under a follow-up's answer: the same question asked again on its own (not
+    following anything), as a new reply; it becomes the presser's thread. One press per
+    button: the button goes, the answer's others stay."""
+    query = update.callback_query
+    state = bot_state(context)
+    match = _FRESH_DATA.fullmatch(query.data or "")
+    key = match.group(1) if match else ""
+    pending = state.answers.get(key) if match else None
+    if pending is None or not isinstance(query.message, Message):
+        await query.answer(html.plain("more_expired", user_language(update)))
+        return
+    chat_id, asker = query.message.chat.id, query.from_user.id
+    verdict = state.budget.take(asker)
+    if not verdict.allowed:  # the button stays, for later
+        seconds = max(1, math.ceil(verdict.retry_in))
+        await query.answer(html.plain("rate_limited", pending.language, seconds=seconds))
+        return
+    if not state.answers.mark_shown(key, _FRESH_SHOWN):
+        await query.answer()  # pressed twice
+        return
+    await query.answer()
+    if query.message.reply_markup is not None:
+        rest = _without(query.message.reply_markup, "fresh:")
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rest) if rest else None)
+    answer = await _ask(context, pending.question, chat_id, follows=None)
+    state.threads.remember(chat_id, asker, answer)
+    await _send_answer(context, query.message, pending.question, answer)
 
 
 # -- 👍 / 👎 ----------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """What the bot remembers across restarts, in a small SQLite file: the passages behind each
 "more passages" button (their ids, not their texts: the passages are read from the index when
-the button is pressed) and each user's question budget (with wall-clock times, so a restart
-neither refills nor empties it).
+the button is pressed), each user's question budget (with wall-clock times, so a restart
+neither refills nor empties it) and each conversation's thread (the last question's intent, as
+``Intent.to_json()``, which a follow-up question takes over).
 
 The file is ``QA_BOT_STATE`` (default ``bot-state.sqlite`` inside the index folder: one folder
 to deploy and back up; a build never touches it). Every change is its own transaction in WAL
 mode, so ``kill -9`` loses nothing already answered. Size is bounded: the last
 :data:`MAX_PAGES` answers keep their pages, and a budget is dropped once it has refilled
-(after one rate-limit window it is as good as new) or past :data:`MAX_USERS` users. A file
+(after one rate-limit window it is as good as new) or past :data:`MAX_USERS` users, a thread
+once it is older than the conversation lifetime or past :data:`MAX_THREADS`. A file
 that is not such a database is moved aside (renamed with the time, a warning names it) and a
 new one is started: losing the "more" pages is better than not starting.
 
@@ -35,10 +37,12 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 2000
 #: Users whose question budget is kept at once (beyond, the longest idle are forgotten).
 MAX_USERS = 100_000
+#: Conversation threads kept at once (beyond, the longest idle are forgotten).
+MAX_THREADS = 100_000
 #: Budgets are pruned every this many questions.
 PRUNE_EVERY = 256
 #: The version of the file's schema (``PRAGMA user_version``).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: threads
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -55,8 +59,13 @@ CREATE TABLE IF NOT EXISTS buckets (
     warned INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS buckets_updated ON buckets(updated);
+CREATE TABLE IF NOT EXISTS threads (
+    chat INTEGER NOT NULL, user INTEGER NOT NULL, intent TEXT NOT NULL, updated REAL NOT NULL,
+    PRIMARY KEY (chat, user)
+);
+CREATE INDEX IF NOT EXISTS threads_updated ON threads(updated);
 """
-_TABLES = {"pages", "shown", "buckets"}
+_TABLES = {"pages", "shown", "buckets", "threads"}
 
 
 @dataclass
@@ -221,6 +230,50 @@ class BotMemory:
     def buckets(self) -> int:
         with self._lock:
             return int(self._con.execute("SELECT COUNT(*) FROM buckets").fetchone()[0])
+
+    # -- conversation threads -----------------------------------------------------------
+    def remember_thread(
+        self, chat: int, user: int, intent: dict, *, now: float, idle_since: float, keep: int
+    ) -> None:
+        """Keep ``intent`` (``Intent.to_json()``) as the thread of ``user`` in ``chat``; drop
+        the threads untouched since ``idle_since`` and all but the ``keep`` most recent."""
+        with self._transaction() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO threads VALUES (?, ?, ?, ?)",
+                (chat, user, json.dumps(intent, ensure_ascii=False), now),
+            )
+            con.execute("DELETE FROM threads WHERE updated < ?", (idle_since,))
+            con.execute(
+                "DELETE FROM threads WHERE rowid IN "
+                "(SELECT rowid FROM threads ORDER BY updated DESC LIMIT -1 OFFSET ?)",
+                (keep,),
+            )
+
+    def thread(self, chat: int, user: int, *, idle_since: float) -> dict | None:
+        """The intent kept as the thread of ``user`` in ``chat``, unless it is older than
+        ``idle_since`` (or unreadable)."""
+        with self._lock:
+            row = self._con.execute(
+                "SELECT intent FROM threads WHERE chat = ? AND user = ? AND updated >= ?",
+                (chat, user, idle_since),
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            data = json.loads(row[0])
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def forget_thread(self, chat: int, user: int) -> bool:
+        """Forget the thread of ``user`` in ``chat``; False if there was none."""
+        with self._transaction() as con:
+            cursor = con.execute("DELETE FROM threads WHERE chat = ? AND user = ?", (chat, user))
+            return cursor.rowcount > 0
+
+    def threads(self) -> int:
+        with self._lock:
+            return int(self._con.execute("SELECT COUNT(*) FROM threads").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:

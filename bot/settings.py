@@ -15,6 +15,8 @@ library's one reader, ``qa.config.env``; the library never looks at these.
     TELEGRAM_WEBHOOK_SECRET  secret token Telegram sends back (default: random per start)
     QA_MICRO_BATCH_MS        window in which questions arriving together are embedded as one
                              batch (default for the bot 4 ms; 0 turns it off)
+    QA_BOT_CONVERSATION_SECONDS  how long a follow-up question may follow up the previous
+                             one, per chat and user (default 3600)
     QA_FEEDBACK              the feedback file of the 👍 / 👎 buttons under answers (default
                              ``feedback.sqlite`` in the index folder; ``off`` hides them)
 """
@@ -28,7 +30,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from qa import QAError
-from qa.config import default_index_dir, env, feedback_file, micro_batch_ms
+from qa.config import (
+    DEFAULT_CONVERSATION_SECONDS,
+    conversation_seconds,
+    default_index_dir,
+    env,
+    feedback_file,
+    micro_batch_ms,
+)
 
 #: Telegram's own Bot API server; self-hosted servers (telegram-bot-api) are set with
 #: ``TELEGRAM_API_URL``.
@@ -97,7 +106,8 @@ class BotSettings:
     ``allowed_chat_ids`` None means every chat. Webhook mode is on when ``webhook_url`` is set.
     ``state_file`` keeps "more" pages and question budgets across restarts (``None``: in
     memory only). ``feedback_file`` keeps the 👍 / 👎 given under answers (``None``: no
-    such buttons).
+    such buttons). A question follows up the previous one of its user in its chat for
+    ``conversation_seconds`` after it (kept in the state file too).
     """
 
     token: str
@@ -113,6 +123,7 @@ class BotSettings:
     state_file: Path | None = None
     micro_batch_ms: float = DEFAULT_MICRO_BATCH_MS
     feedback_file: Path | None = None
+    conversation_seconds: float = DEFAULT_CONVERSATION_SECONDS
 
     def __post_init__(self) -> None:
         if not _token_is_well_formed(self.token):
@@ -139,7 +150,8 @@ class BotSettings:
             f"BotSettings(token=<hidden>, api_url={self.api_url!r}, index_dir={self.index_dir!r}, "
             f"allowed_chat_ids={self.allowed_chat_ids!r}, rate_limit={self.rate_limit}/"
             f"{self.rate_window:g}s, webhook_url={self.webhook_url!r}, "
-            f"state_file={self.state_file!r}, feedback_file={self.feedback_file!r})"
+            f"state_file={self.state_file!r}, feedback_file={self.feedback_file!r}, "
+            f"conversation_seconds={self.conversation_seconds:g})"
         )
 
     @classmethod
@@ -177,6 +189,7 @@ class BotSettings:
             state_file=_state_file(env("QA_BOT_STATE"), index_dir),
             micro_batch_ms=_micro_batch_ms(),
             feedback_file=feedback_file(index_dir),
+            conversation_seconds=_conversation_seconds(),
         )
 
 
@@ -184,6 +197,13 @@ def _micro_batch_ms() -> float:
     try:
         return micro_batch_ms(default=DEFAULT_MICRO_BATCH_MS)
     except QAError as error:  # read by the library's one reader; a bot setting error here
+        raise BotSettingsError(str(error)) from None
+
+
+def _conversation_seconds() -> float:
+    try:
+        return conversation_seconds("QA_BOT_CONVERSATION_SECONDS")
+    except QAError as error:
         raise BotSettingsError(str(error)) from None
 
 

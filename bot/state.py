@@ -1,6 +1,7 @@
-"""What the bot remembers between updates: each user's question budget and the passages
-still to show behind recent "more" buttons. Both are bounded and both are kept in the bot's
-state file (:mod:`bot.memory`), so they survive a restart."""
+"""What the bot remembers between updates: each user's question budget, the passages still
+to show behind recent "more" buttons, and each conversation's thread (the intent a follow-up
+question takes over). All are bounded and all are kept in the bot's state file
+(:mod:`bot.memory`), so they survive a restart."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from dataclasses import dataclass, field
 
 from telegram.ext import ContextTypes
 
-from bot.memory import MAX_PAGES, MAX_USERS, PRUNE_EVERY, BotMemory, Bucket
+from bot.memory import MAX_PAGES, MAX_THREADS, MAX_USERS, PRUNE_EVERY, BotMemory, Bucket
 from bot.settings import BotSettings
-from qa import FeedbackStore, Hit, Language, ReportQA
+from qa import Answer, FeedbackStore, Hit, Intent, Language, ReportQA
 
 #: Where :class:`BotState` lives in ``application.bot_data``.
 STATE_KEY = "report_qa"
@@ -117,11 +118,59 @@ class AnswerMemory:
         return self._memory.pages()
 
 
+class Threads:
+    """The thread of each conversation: the intent of the last question a user asked in a
+    chat (a private chat is one user's; in a group each user has their own), which their
+    next question follows up (``ReportQA.ask(follows=…)``) for ``lifetime`` seconds. Kept
+    in ``memory`` as ``Intent.to_json()``, so a restart keeps the thread."""
+
+    def __init__(
+        self,
+        lifetime: float,
+        *,
+        memory: BotMemory | None = None,
+        max_threads: int = MAX_THREADS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.lifetime = lifetime
+        self._memory = memory if memory is not None else BotMemory()
+        self._max = max_threads
+        self._clock = clock
+
+    def previous(self, chat: int, user: int) -> Intent | None:
+        """The intent the next question of ``user`` in ``chat`` follows, if it is recent."""
+        data = self._memory.thread(chat, user, idle_since=self._clock() - self.lifetime)
+        if data is None:
+            return None
+        try:
+            return Intent.from_json(data)
+        except (KeyError, TypeError, ValueError):  # written by another version: start afresh
+            return None
+
+    def remember(self, chat: int, user: int, answer: Answer) -> None:
+        """``answer`` is the last of ``user`` in ``chat``: their next question follows it."""
+        if answer.intent is None:
+            return
+        now = self._clock()
+        self._memory.remember_thread(
+            chat,
+            user,
+            answer.intent.to_json(),
+            now=now,
+            idle_since=now - self.lifetime,
+            keep=self._max,
+        )
+
+    def forget(self, chat: int, user: int) -> bool:
+        """Start afresh (/new); False if there was no thread."""
+        return self._memory.forget_thread(chat, user)
+
+
 @dataclass
 class BotState:
     """Everything the handlers share: Report QA (one per process, thread-safe), the
-    settings, the question budgets and the pending "more" passages (both in ``memory``, the
-    state file of ``settings.state_file``), and the answers' 👍 / 👎 (``feedback``, the file
+    settings, the question budgets, the pending "more" passages and the conversations'
+    threads (all in ``memory``, the state file of ``settings.state_file``), and the answers' 👍 / 👎 (``feedback``, the file
     of ``settings.feedback_file``; ``None`` when off)."""
 
     qa: ReportQA
@@ -129,6 +178,7 @@ class BotState:
     budget: QuestionBudget
     answers: AnswerMemory
     memory: BotMemory
+    threads: Threads
     feedback: FeedbackStore | None = None
 
     @classmethod
@@ -140,6 +190,7 @@ class BotState:
             budget=QuestionBudget(settings.rate_limit, settings.rate_window, memory=memory),
             answers=AnswerMemory(memory=memory),
             memory=memory,
+            threads=Threads(settings.conversation_seconds, memory=memory),
             feedback=(
                 FeedbackStore(settings.feedback_file)
                 if settings.feedback_file is not None

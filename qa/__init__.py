@@ -74,7 +74,8 @@ from qa.policy import (
     RetrievalPolicy,
 )
 from qa.present import AnswerView, InlineQuote, TelegramHTML, view_answer
-from qa.present.sheet import figures_csv
+from qa.present.chart import chart_png
+from qa.present.sheet import figures_csv, table_csv
 from qa.question import MAX_QUESTION_CHARS, check_question
 from qa.retrieve import Candidate, Explanation, Hit, PassageContext, Retrieval, Retriever
 
@@ -145,6 +146,7 @@ __all__ = [
     "add_reports",
     "build_index",
     "caused_by_interrupt",
+    "chart_png",
     "check_index",
     "check_question",
     "describe",
@@ -158,5 +160,6 @@ __all__ = [
     "network_problem",
     "read_questions",
     "remove_reports",
+    "table_csv",
     "view_answer",
 ]

@@ -188,7 +188,8 @@ class Settings:
 #: Questions a client of ``qa serve`` may ask per window, when ``QA_WEB_RATE_LIMIT`` does not
 #: say: a person reads an answer for longer than two seconds; a script should use its own.
 DEFAULT_WEB_RATE_LIMIT = "30/60"
-#: How long ``qa serve`` keeps a conversation for follow-up questions after its last one.
+#: How long ``qa serve`` (and the bot) keep a conversation for follow-up questions after its
+#: last one.
 DEFAULT_CONVERSATION_SECONDS = 3600.0
 #: The feedback file's name inside the index folder, when ``QA_FEEDBACK`` does not say.
 FEEDBACK_FILENAME = "feedback.sqlite"
@@ -225,9 +226,10 @@ def web_rate_limit() -> tuple[int, float]:
     return rate_limit("QA_WEB_RATE_LIMIT", DEFAULT_WEB_RATE_LIMIT)
 
 
-def conversation_seconds() -> float:
-    """``QA_WEB_CONVERSATION_SECONDS``: how long a conversation of ``qa serve`` is kept."""
-    value = env("QA_WEB_CONVERSATION_SECONDS")
+def conversation_seconds(name: str = "QA_WEB_CONVERSATION_SECONDS") -> float:
+    """``QA_WEB_CONVERSATION_SECONDS``: how long a conversation of ``qa serve`` is kept (or
+    the bot's ``QA_BOT_CONVERSATION_SECONDS``, given as ``name``)."""
+    value = env(name)
     try:
         seconds = float(value) if value else DEFAULT_CONVERSATION_SECONDS
     except ValueError:
@@ -235,7 +237,7 @@ def conversation_seconds() -> float:
     if not 0 < seconds < 1e9:
         from qa.errors import SettingError
 
-        raise SettingError(f"QA_WEB_CONVERSATION_SECONDS: {value!r} is not a number of seconds")
+        raise SettingError(f"{name}: {value!r} is not a number of seconds")
     return seconds
 
 

@@ -142,6 +142,7 @@ def test_start_help_sources_and_unknown_commands(api: BotApiStandIn, report_qa) 
             "sources",
             "figures",
             "ask",
+            "new",
         ]
         assert api.commands(language_code="zh")[0]["description"] == "簡介和示例問題"
 
@@ -494,7 +495,7 @@ class BrokenReportQA:
 
     documents: ClassVar[dict] = {}
 
-    def ask(self, question: str, *, language: str | None = None) -> Answer:
+    def ask(self, question: str, *, language: str | None = None, follows: Any = None) -> Answer:
         raise RuntimeError(f"cannot read https://api.telegram.org/bot{TOKEN}/index")
 
     def enable_micro_batching(self, *, window_ms: float) -> None:

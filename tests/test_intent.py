@@ -99,6 +99,21 @@ def test_a_description_that_merely_names_an_indicator_is_not_about_it():
     assert not intent.about_indicator(0.6)
 
 
+@pytest.mark.parametrize(
+    ("question", "indicator"),
+    [
+        ("2020年各省異地救助了多少人？", "異地救助"),
+        ("黑龍江省歷年新增養老床位多少張？", "新增養老床位"),
+    ],
+)
+def test_the_set_a_table_question_runs_over_is_not_its_indicator(question, indicator):
+    intent = read_intent(question)
+    assert intent.table and intent.indicator is not None
+    assert intent.indicator.startswith(indicator)
+    clause = read_clauses(f"{indicator}3.4萬人。")[0]
+    assert indicator_match(intent.terms, clause.context, intent.others) >= 0.8
+
+
 def test_a_named_company_is_an_entity_the_figure_must_be_named_with():
     intent = read_intent("2024年比亚迪股份公司的营业收入是多少？")
     assert intent.entities == ("比亚迪股份公司",)

@@ -608,8 +608,9 @@ _COMPARED_WITH = re.compile(r"(?:比|较|同)(?:上一?年|前一年|去年|上�
 
 
 def _other_spans(question: str) -> list[tuple[int, int]]:
-    """Words that are not what is asked about: a comparison's base (比前一年) and the unit
-    asked (多少万吨)."""
+    """Words that are not what is asked about: a comparison's base (比前一年), the unit
+    asked (多少万吨), and the set a table question runs over (各省, 历年: 各省异地救助
+    would otherwise be the indicator, and no report's clause names it)."""
     folded = fold_chars(question)
     spans = [(m.start(), m.end()) for m in _COMPARED_WITH.finditer(folded)]
     spans += [(m.start("unit"), m.end("unit")) for m in _UNIT_ASKED.finditer(folded)]

@@ -11,6 +11,7 @@ in English (region names in pinyin), so that a chart never shows empty boxes.
 from __future__ import annotations
 
 import io
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -125,6 +126,15 @@ def chart_png(view: AnswerView, *, title: str | None = None) -> bytes | None:
     data = chart_data(view)
     if data is None:
         return None
+    with _DRAWING:  # pyplot's figures and settings are global: one chart at a time
+        return _draw(view, data, title)
+
+
+#: Serialises drawing: a bot or server may ask for charts from several threads at once.
+_DRAWING = threading.Lock()
+
+
+def _draw(view: AnswerView, data: ChartData, title: str | None) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")

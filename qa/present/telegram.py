@@ -26,6 +26,7 @@ from qa.documents import Document
 from qa.i18n import Language
 from qa.present.safe import clean
 from qa.present.view import (
+    AnswerView,
     Excerpt,
     PassageView,
     QuoteView,
@@ -135,15 +136,15 @@ def quote_blocks(
     return pieces
 
 
-def pack(blocks: Iterable[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
-    """Blocks (each a complete piece of HTML within ``limit``) joined by blank lines into as
-    few messages as fit."""
+def pack(blocks: Iterable[str], limit: int = MAX_MESSAGE_CHARS, *, sep: str = "\n\n") -> list[str]:
+    """Blocks (each a complete piece of HTML within ``limit``) joined by blank lines (or
+    ``sep``) into as few messages as fit."""
     messages: list[str] = []
     current = ""
     for block in blocks:
         if utf16_len(block) > limit:
             raise ValueError(f"a block of {utf16_len(block)} characters exceeds {limit}")
-        joined = f"{current}\n\n{block}" if current else block
+        joined = f"{current}{sep}{block}" if current else block
         if utf16_len(joined) <= limit:
             current = joined
         else:
@@ -188,6 +189,8 @@ class TelegramHTML:
         """The reply to a question: the quotes, or the decline message with a hint."""
         view = view_answer(answer)
         context = [f"<i>{escape(view.context)}</i>"] if view.context else []
+        if view.table is not None:
+            return pack([*context, *self.table(view)], self.limit)
         if view.parts:
             # A comparison (or reports answering closely): each part under its heading.
             blocks = [*context, f"<b>{escape(view.parts_heading)}</b>"]
@@ -210,6 +213,35 @@ class TelegramHTML:
         for quote in view.quotes:
             blocks.extend(self.quote(quote))
         return pack(blocks, self.limit)
+
+    def table(self, view: AnswerView) -> list[str]:
+        """A table answer as a compact list under its heading, one line per report: what
+        it is for, the figure in bold, result or target, and a short citation (the report,
+        the paragraph); a report that states no such figure says so in its line. Blocks of
+        lines that fit a message; the whole table, with the quotes, is ``table_csv``'s."""
+        table, lang = view.table, view.language
+        if table is None:
+            return []
+        lines = []
+        for row in table.rows:
+            label = escape(shorten(row.label, 80))
+            if row.quote is None:
+                joiner = " " if lang == "en" else ""
+                missing = shorten(f"{row.report}{joiner}{row.message}", 200)
+                lines.append(f"• {label} — <i>{escape(missing)}</i>")
+                continue
+            role = f" ({escape(row.role)})" if row.role else ""
+            citation = row.quote.quote.citation
+            cite = [row.report]
+            if citation.paragraph is not None:
+                cite.append(say("paragraph", lang, n=citation.paragraph))
+            short = escape(shorten(" · ".join(cite), 200))
+            figure = escape(shorten(row.figure, 80))
+            lines.append(f"• {label} — <b>{figure}</b>{role} · <i>{short}</i>")
+        blocks = [f"<b>{escape(shorten(view.heading))}</b>", *pack(lines, self.limit, sep="\n")]
+        if not view.found:
+            blocks.append(f"<i>{escape(view.hint)}</i>")
+        return blocks
 
     def decline_line(self, answer: Answer, limit: int) -> str:
         """The decline message as plain text of at most ``limit`` characters (inline mode's

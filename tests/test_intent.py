@@ -223,3 +223,21 @@ def test_a_figure_after_a_time_takes_its_subject_from_the_clause_before():
 def test_a_group_named_with_each_of_its_members_is_the_group_not_every_province():
     intent = read_intent("長三角各省市2025年地區生產總值是多少？")
     assert intent.table and [r.short for r in intent.regions] == ["上海", "江苏", "浙江", "安徽"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一般公共预算收入累计完成3.7万亿元，5年增长18.7%。",
+        "五年间粮食产量增长12%。",
+        "从2020年的3.68万亿元增长到4.93万亿元。",
+    ],
+)
+def test_a_figure_over_several_years_is_a_span_not_one_years(text):
+    clauses = read_clauses(text, anchor=2026)
+    assert clauses and all(c.span for c in clauses if c.figure.kind != "year")
+
+
+def test_one_years_figure_is_no_span():
+    (clause,) = read_clauses("2025年一般公共预算收入增长4.1%。", anchor=2026)
+    assert not clause.span

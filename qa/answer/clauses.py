@@ -49,7 +49,9 @@ _PREDICATE_WORDS = tuple(
 )
 _PREDICATE_AT = re.compile("|".join(map(re.escape, _PREDICATE_WORDS)))
 _CLAUSE_ENDS = frozenset("，,；;：:")
-_SPAN_WORDS = ("五年来", "这五年", "累计", "期间", "时期", "以来", "从")
+_SPAN_WORDS = ("五年来", "这五年", "累计", "期间", "以来", "年间")
+#: A growth over a number of years: 5年增长18.7%, 五年累计.
+_YEARS_LONG = re.compile(r"(?<![0-9０-９])(?:[2-9２-９]|[二三四五六七八九十两]{1,2})年(?:来|间|累计|共)?(?:增长|提高|增加|下降|降低)")
 
 
 @dataclass(frozen=True)
@@ -189,10 +191,13 @@ def read_clauses(
             clause_folded = folded[subject_start : f.start]
             if any(w in clause_folded for w in zh.AVERAGE):
                 average = True
-            if any(
-                m.kind in ("span", "plan", "range") for m in in_clause
-            ) or clause_folded.startswith("从"):
-                span = True
+            if (
+                any(m.kind in ("span", "plan", "range") for m in in_clause)
+                or clause_folded.startswith("从")
+                or any(w in clause_folded for w in _SPAN_WORDS)
+                or _YEARS_LONG.search(clause_folded)
+            ):
+                span = True  # 累计完成3.7万亿元, 5年增长18.7%: several years' figure
             # Target cues before the figure in its sentence (names of periods masked:
             # 第二个五年计划 names years, it sets no target).
             sentence_before = list(folded[s_start : f.start])

@@ -255,6 +255,8 @@ def agreement(
         return out
     if c.average != intent.average or (c.goal and role != "target"):
         return out
+    if c.span and year is not None:
+        return out  # 5年增长18.7%, 累计完成3.7万亿元: not one year's figure
     total = 0.0
     if intent.measure == "growth" and not intent.unit:
         total += policy.fit_measure if c.relation == "growth" else -policy.fit_measure

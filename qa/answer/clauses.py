@@ -51,7 +51,9 @@ _PREDICATE_AT = re.compile("|".join(map(re.escape, _PREDICATE_WORDS)))
 _CLAUSE_ENDS = frozenset("，,；;：:")
 _SPAN_WORDS = ("五年来", "这五年", "累计", "期间", "以来", "年间")
 #: A growth over a number of years: 5年增长18.7%, 五年累计.
-_YEARS_LONG = re.compile(r"(?<![0-9０-９])(?:[2-9２-９]|[二三四五六七八九十两]{1,2})年(?:来|间|累计|共)?(?:增长|提高|增加|下降|降低)")
+_YEARS_LONG = re.compile(
+    r"(?<![0-9０-９])(?:[2-9２-９]|[二三四五六七八九十两]{1,2})年(?:来|间|累计|共)?(?:增长|提高|增加|下降|降低)"
+)
 
 
 @dataclass(frozen=True)

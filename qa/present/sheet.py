@@ -54,61 +54,6 @@ def figures_csv(rows: Sequence[FigureRow]) -> str:
     return out.getvalue()
 
 
-#: A table answer's columns, in order (CSV header): a row per report.
-TABLE_COLUMNS = (
-    "label",
-    "region",
-    "year",
-    "found",
-    "role",
-    "figure",
-    "value",
-    "unit",
-    "report",
-    "quote",
-    "document",
-    "section",
-    "paragraph",
-    "source",
-    "date",
-    "passage_id",
-)
-
-
-def table_csv(view: AnswerView) -> str:
-    """A table answer (``view_answer(answer)`` of a question over a set of reports) as CSV:
-    a header row, then a line per report — what it is for, the figure (verbatim, its value
-    in base units), result or target, the quote and its citation; a report that states no
-    such figure has ``found`` false and no figure. Empty for an answer that is no table."""
-    if view.table is None:
-        return ""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(TABLE_COLUMNS)
-    for row in view.table.rows:
-        cited = row.quote.quote.citation if row.quote is not None else None
-        data = {
-            "label": row.label,
-            "region": row.region,
-            "year": row.year,
-            "found": "true" if row.quote is not None else "false",
-            "role": row.role_code if row.quote is not None else None,
-            "figure": row.figure or None,
-            "value": _value(row.value) if row.value is not None else None,
-            "unit": row.unit or None,
-            "report": row.report,
-            "quote": row.quote.excerpt.text if row.quote is not None else None,
-            "document": clean(cited.document) if cited else None,
-            "section": clean(cited.section) if cited and cited.section else None,
-            "paragraph": cited.paragraph if cited else None,
-            "source": clean(cited.source) if cited and cited.source else None,
-            "date": cited.date if cited else None,
-            "passage_id": cited.passage_id if cited else None,
-        }
-        writer.writerow(["" if data[c] is None else data[c] for c in TABLE_COLUMNS])
-    return out.getvalue()
-
-
 def figures_data(rows: Sequence[FigureRow]) -> list[dict]:
     """The figure sheet as a list of objects, one per figure, with the columns as keys."""
     return [{c: asdict(row)[c] for c in FIGURE_COLUMNS} for row in rows]

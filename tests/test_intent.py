@@ -244,3 +244,10 @@ def test_a_figure_over_several_years_is_a_span_not_one_years(text):
 def test_one_years_figure_is_no_span():
     (clause,) = read_clauses("2025年一般公共预算收入增长4.1%。", anchor=2026)
     assert not clause.span
+
+
+def test_a_count_of_named_things_and_a_growth_before_a_level_are_told_apart():
+    text = "地区生产总值连续迈上4个万亿元台阶、达14.2万亿元，地区生产总值增长5.5%、达到10.3万亿元。"
+    clauses = {c.figure.text: c for c in read_clauses(text, anchor=2026)}
+    assert clauses["4个"].counts_things and not clauses["14.2万亿元"].counts_things
+    assert clauses["5.5%"].relation == "growth" and clauses["10.3万亿元"].relation == "level"

@@ -28,7 +28,7 @@ from functools import lru_cache
 from qa.answer.figures import Figure, extract_figures
 from qa.lang import zh
 from qa.periods import Period, Role, time_mentions
-from qa.text import fold_chars
+from qa.text import fold_chars, is_cjk
 
 _CLAUSE_BREAKS = frozenset("，,；;。！？!?：:\n")
 _LEAD_IN_END = ("：", ":")
@@ -71,6 +71,9 @@ class FigureClause:
     average: bool = False
     goal: bool = False
     span: bool = False
+    #: The figure counts things named after it (连续迈上4个万亿元台阶): not the value of the
+    #: indicator before it.
+    counts_things: bool = False
 
 
 def _full_sentences(text: str) -> list[tuple[int, int]]:
@@ -172,6 +175,14 @@ def read_clauses(
                 if any(previous <= g.start < said_start for g in figures if g is not f):
                     break
                 said_start = previous
+            # Only words after the figure before it in the clause (增长5.5%、达到10.3万亿元:
+            # the growth is 5.5%'s, 10.3万亿元 is the level reached).
+            said_start = max(
+                [
+                    said_start,
+                    *(g.end for g in figures if g is not f and said_start <= g.end <= f.start),
+                ]
+            )
             said = folded[said_start : f.start]
             relation = (
                 "growth" if any(w in said for w in _GROWTH_WORDS) and not reached else "level"
@@ -229,9 +240,18 @@ def read_clauses(
                     average=average,
                     goal=goal,
                     span=span,
+                    counts_things=_counts_things(text, f),
                 )
             )
     return out
+
+
+def _counts_things(text: str, figure: Figure) -> bool:
+    """A count with a classifier (4个, 3项) followed by the noun it counts."""
+    if figure.kind != "count" or not figure.unit or figure.unit[-1] not in zh.CLASSIFIERS:
+        return False
+    after = text[figure.end : figure.end + 2]
+    return bool(after) and is_cjk(after[0]) and not after.startswith(zh.COUNT_QUALIFIERS)
 
 
 def _completed(cued: str) -> bool:

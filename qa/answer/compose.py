@@ -247,6 +247,8 @@ def agreement(
     out = float("-inf")
     if intent.unit and not units_agree(intent.unit, c.figure.unit, c.figure.text):
         return out  # 多少万吨 is not answered by 十多斤
+    if c.counts_things and not intent.unit and "count" not in intent.kinds:
+        return out  # 迈上4个万亿元台阶 counts steps: it is not the level asked
     if c.figure.kind in _NOT_MEASURES and c.figure.kind not in intent.kinds:
         return out  # 居全国第5位, 连续37年: a rank or a length of time is not a value
     if role is not None and c.role is not None and c.role != role:

@@ -365,3 +365,8 @@ COMPLETED = ("比上年", "同比", "初步核算", "初步统计", "增产", "�
 ANAPHORIC_SUBJECTS = ("总额", "总量", "总数", "总计", "合计", "总规模", "规模", "其中", "总体")
 #: Words that report a target met (实现了年初确定的目标, 超额完成计划): what follows is a result.
 MET = ("超额完成", "完成了", "实现了", "完成", "实现", "达到", "超过", "突破")
+
+#: Classifiers a count of things is written with (4个台阶, 3项任务, 10家企业).
+CLASSIFIERS = ("个", "项", "家", "座", "条", "批", "所", "场", "次")
+#: Words after a count that qualify it rather than name what it counts (10万个以上).
+COUNT_QUALIFIERS = ("以上", "以内", "以下", "左右", "多", "余")

@@ -4,12 +4,18 @@ bundled report on disk, and the report's text."""
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
 
 from qa import ReportQA, Retriever, build_index
 from qa.embed import Embedder
+
+# A run started in the background of a script (``pytest … &``, nohup) ignores Ctrl-C, and so
+# would every command the tests start and interrupt: give them Python's own handler back.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

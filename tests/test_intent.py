@@ -192,6 +192,13 @@ def test_a_follow_ups_intent_survives_json():
         ["地区生产总值"],
         intent.inherited,
     )
+    # Everything the answer is routed and fitted by comes back, not only what is shown.
+    for question, before in [
+        ("And Hebei?", "What was Tianjin's GDP growth in 2025?"),
+        ("目标呢？", FIRST),
+    ]:
+        followed = follow(read_intent(question), read_intent(before))
+        assert Intent.from_json(followed.to_json()) == followed
 
 
 @pytest.mark.parametrize(

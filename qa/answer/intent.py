@@ -149,6 +149,9 @@ class Intent:
             "language": self.language,
             "indicator": self.indicator,
             "indicators": [i.name for i in self.indicators],
+            "coverage": self.coverage,
+            "figure": self.figure,
+            "rate": self.rate,
             "measure": self.measure,
             "kinds": sorted(self.kinds),
             "unit": self.unit,
@@ -194,6 +197,10 @@ class Intent:
             indicators=tuple(
                 i for i in _all_indicators() if i.name in (data.get("indicators") or ())
             ),
+            coverage=float(data.get("coverage", intent.coverage)),
+            figure=bool(data.get("figure", intent.figure)),
+            rate=bool(data.get("rate", intent.rate)),
+            kinds=frozenset(data.get("kinds") or ()),
             measure=data.get("measure"),
             unit=data.get("unit"),
             years=tuple(data.get("years") or ()),

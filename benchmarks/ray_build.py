@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 # The same passages as build_throughput.py (this script's folder is on sys.path).
@@ -47,37 +49,18 @@ def write_corpus(folder: Path, n: int) -> Path:
 ACTOR_TITLE = b"ray::MapWorker(MapBatches(EmbedWorker))"
 
 
-def _below(pid: int) -> set[int]:
-    """Every live process below ``pid`` (/proc): the local cluster this process started."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
 def actors_cpu_seconds() -> float:
     """User + system CPU seconds of the embedding actors of this process's local cluster."""
-    tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    for pid in _below(os.getpid()):
-        proc = Path(f"/proc/{pid}")
+    for proc in psutil.Process().children(recursive=True):
         try:
-            if not (proc / "cmdline").read_bytes().startswith(ACTOR_TITLE):
+            cmdline = proc.cmdline()
+            if not (cmdline and cmdline[0].encode().startswith(ACTOR_TITLE)):
                 continue
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            times = proc.cpu_times()
+        except psutil.Error:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        total += times.user + times.system
     return total
 
 

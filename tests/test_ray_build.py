@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
 from qa import Retriever, ScaleOutError, build_index
@@ -151,11 +152,11 @@ def actor_processes(cluster: Cluster) -> dict[int, bytes]:
 
 
 def gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (exited, or a zombie waiting to be reaped)."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return True
-    return state == "Z"
 
 
 @dataclass
@@ -476,26 +477,13 @@ def test_ray_workers_need_ray(index_copy):
 
 
 def descendants(pid: int) -> set[int]:
-    """Every live process below ``pid`` (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
+    """Every live process below ``pid``."""
+    try:
+        return {child.pid for child in psutil.Process(pid).children(recursive=True)}
+    except psutil.NoSuchProcess:
+        return set()
 
 
-@needs_ray
-@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc")
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
 def test_interrupting_qa_build_ray_local_leaves_the_previous_index_serving(
     sig, index_copy, embedder, tmp_path
@@ -545,7 +533,9 @@ def test_interrupting_qa_build_ray_local_leaves_the_previous_index_serving(
 
 
 def _title(pid: int) -> bytes:
+    """The process title (its first command-line word; Ray sets it to the actor's name)."""
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
-    except OSError:
+        cmdline = psutil.Process(pid).cmdline()
+    except psutil.Error:
         return b""
+    return cmdline[0].encode() if cmdline else b""

@@ -16,13 +16,14 @@ at any moment leaves the previous generation serving.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from qa.errors import BuildLockedError, IndexNotFoundError, IndexPathError
 from qa.paths import shown
@@ -177,27 +178,35 @@ class IndexLayout:
         self.check_root()
         made = [p for p in (self.root, *self.root.parents) if not p.exists()]  # deepest first
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / LOCK, "a+") as fh:
+        held: list[int] = []  # the descriptor filelock lends while the lock is held
+
+        def note_holder(fd: int) -> None:
+            # Who holds it, for the message a refused build shows (and for qa doctor).
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
+            held.append(fd)
+
+        # The file stays after release: a refused build reads the holder from it, and a
+        # waiting build must lock the same file the holder locked.
+        build_lock = FileLock(
+            self.root / LOCK, blocking=False, preserve_lock_file=True, on_acquired=note_holder
+        )
+        try:
+            build_lock.acquire()
+        except Timeout:
+            raise BuildLockedError(
+                f"another build of {shown(self.root)} is running ({_holder(self.root / LOCK)}); "
+                "wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
             try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                fh.seek(0)
-                holder = fh.read().strip() or "another process"
-                raise BuildLockedError(
-                    f"another build of {shown(self.root)} is running ({holder}); wait for it to finish"
-                ) from None
-            fh.seek(0)
-            fh.truncate()
-            fh.write(f"pid {os.getpid()}")
-            fh.flush()
-            try:
-                yield
-            finally:
-                fh.seek(0)
-                fh.truncate()
+                os.ftruncate(held[0], 0)
                 if made:
                     self._remove_if_unused(made)  # still holding the lock: no one else builds
-                fcntl.flock(fh, fcntl.LOCK_UN)
+            finally:
+                build_lock.release()
 
     def _remove_if_unused(self, made: list[Path]) -> None:
         """Remove the folders ``made`` for the lock (deepest first) if the index folder holds
@@ -210,3 +219,11 @@ class IndexLayout:
                 os.rmdir(folder)  # only empty folders: stops at one that is not
         except OSError:
             return
+
+
+def _holder(lock_file: Path) -> str:
+    """What the lock file says of the build holding it ("pid N")."""
+    try:
+        return lock_file.read_text(encoding="utf-8", errors="replace").strip() or "another process"
+    except OSError:
+        return "another process"

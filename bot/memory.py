@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import errno
 import json
-import logging
-import os
 import sqlite3
 import threading
 import time
@@ -31,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from qa import move_aside
 
 #: Answers whose "more" pages are kept (older ones expire politely).
 MAX_PAGES = 2000
@@ -107,7 +105,12 @@ class BotMemory:
             except sqlite3.OperationalError:
                 raise  # cannot open or write it at all: a setting to fix, not a damaged file
             except sqlite3.DatabaseError as exc:
-                _move_aside(self.path, str(exc))
+                move_aside(
+                    self.path,
+                    str(exc),
+                    what="the bot's state file",
+                    consequence="earlier 'more' buttons expire, question budgets start full",
+                )
                 return self._connect(str(self.path))
         except (OSError, sqlite3.OperationalError) as exc:
             raise OSError(
@@ -278,20 +281,3 @@ class BotMemory:
     def close(self) -> None:
         with self._lock:
             self._con.close()
-
-
-def _move_aside(path: Path, why: str) -> None:
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    target = path.with_name(f"{path.name}.broken-{stamp}")
-    os.replace(path, target)
-    for companion in ("-wal", "-shm", "-journal"):
-        extra = path.with_name(path.name + companion)
-        if extra.exists():
-            os.replace(extra, target.with_name(target.name + companion))
-    log.warning(
-        "the bot's state file %s is unusable (%s): moved it aside to %s and started a new one "
-        "(earlier 'more' buttons expire, question budgets start full)",
-        path,
-        why,
-        target.name,
-    )

@@ -31,7 +31,6 @@ Scale-out settings (``qa build --ray``)
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -164,25 +163,6 @@ def micro_batch_ms(default: float = 0.0) -> float:
 
         raise ModelError(f"QA_MICRO_BATCH_MS={value!r}: expected milliseconds between 0 and 1000")
     return ms
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The library's settings, resolved once (handy for printing what is in effect)."""
-
-    index_dir: Path
-    data_dir: Path
-    model: str
-    cache_dir: Path
-
-    @classmethod
-    def from_env(cls) -> Settings:
-        return cls(
-            index_dir=default_index_dir(),
-            data_dir=default_data_dir(),
-            model=default_model(),
-            cache_dir=cache_dir(),
-        )
 
 
 #: Questions a client of ``qa serve`` may ask per window, when ``QA_WEB_RATE_LIMIT`` does not

@@ -26,7 +26,6 @@ Export rules (what a rating says about the question)::
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import secrets
@@ -45,8 +44,7 @@ from qa.errors import ArgumentError
 from qa.present import view_answer
 from qa.present.as_json import answer_data
 from qa.retrieve import Hit
-
-log = logging.getLogger(__name__)
+from qa.sqlite_files import move_aside
 
 Rating = Literal["up", "down"]
 RATINGS: tuple[Rating, ...] = ("up", "down")
@@ -238,7 +236,7 @@ class FeedbackStore:
             except sqlite3.OperationalError:
                 raise  # cannot open or write it at all: a setting to fix, not a damaged file
             except sqlite3.DatabaseError as exc:
-                _move_aside(self.path, str(exc))
+                move_aside(self.path, str(exc), what="the feedback file")
                 return _connect(str(self.path))
         except (OSError, sqlite3.OperationalError) as exc:
             raise OSError(
@@ -451,19 +449,3 @@ def _connect(where: str) -> sqlite3.Connection:
         con.close()
         raise
     return con
-
-
-def _move_aside(path: Path, why: str) -> None:
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    target = path.with_name(f"{path.name}.broken-{stamp}")
-    os.replace(path, target)
-    for companion in ("-wal", "-shm", "-journal"):
-        extra = path.with_name(path.name + companion)
-        if extra.exists():
-            os.replace(extra, target.with_name(target.name + companion))
-    log.warning(
-        "the feedback file %s is unusable (%s): moved it aside to %s and started a new one",
-        path,
-        why,
-        target.name,
-    )

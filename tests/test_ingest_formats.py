@@ -18,7 +18,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from qa.corpus import read_sources
-from qa.corpus.encoding import decode_text, detect_encoding
+from qa.corpus.encoding import decode, decode_text
 from qa.corpus.plaintext import looks_like_heading
 from qa.corpus.reader import Corpus
 from qa.documents import Passage
@@ -175,7 +175,7 @@ def write_docx(path: Path, build) -> Path:
 def test_chinese_text_decodes_exactly_in_each_encoding(tmp_path, text, encoded, codec):
     path = tmp_path / "report.txt"
     path.write_bytes(encoded)
-    assert detect_encoding(path, encoded) == codec
+    assert decode(path, encoded).encoding == codec
     assert decode_text(path, encoded) == text
     assert texts(read_sources([path])) == [text]
 

@@ -260,11 +260,6 @@ def _non_empty(path: Path, decoded: Decoded) -> Decoded:
     return decoded
 
 
-def detect_encoding(path: Path, data: bytes) -> str:
-    """The Python codec name ``decode_text`` would use for ``data``."""
-    return decode(path, data).encoding
-
-
 def decode_text(path: Path, data: bytes) -> str:
     """Decode a text report: UTF-8 or UTF-16 (by BOM), UTF-8, else GB18030 or Big5."""
     return decode(path, data).text

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import logging
 import os
 import sqlite3
 import time
@@ -22,19 +21,17 @@ from pathlib import Path
 
 import numpy as np
 
-log = logging.getLogger(__name__)
+from qa.sqlite_files import BROKEN_SUFFIX  # doctor finds a damaged cache by it
+from qa.sqlite_files import move_aside as move_file_aside
+
 
 FILENAME = "embeddings.sqlite"
-#: Suffix of a damaged cache moved aside (followed by the UTC time it was moved).
-BROKEN_SUFFIX = ".broken-"
 #: The one table of a cache and its columns, in order.
 SCHEMA = ("vectors", ("model", "key", "vec"))
 _CREATE = (
     "CREATE TABLE IF NOT EXISTS vectors ("
     "model TEXT NOT NULL, key TEXT NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (model, key))"
 )
-#: SQLite's companions of a database file (a journal left by a crash belongs to the file).
-_COMPANIONS = ("-journal", "-wal", "-shm")
 
 
 def text_key(text: str) -> str:
@@ -86,24 +83,12 @@ def _check(con: sqlite3.Connection, path: Path) -> int:
 def move_aside(path: Path, why: str) -> Path:
     """Rename the damaged cache at ``path`` (and its journal) out of the way; a warning names
     both. Returns the new name."""
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    target = path.with_name(f"{path.name}{BROKEN_SUFFIX}{stamp}")
-    n = 2
-    while target.exists():
-        target, n = path.with_name(f"{path.name}{BROKEN_SUFFIX}{stamp}-{n}"), n + 1
-    os.replace(path, target)
-    for companion in _COMPANIONS:
-        extra = path.with_name(path.name + companion)
-        if extra.exists():
-            os.replace(extra, target.with_name(target.name + companion))
-    log.warning(
-        "the embedding cache %s is unusable (%s): moved it aside to %s and started a new one "
-        "(passages are embedded again; delete the old file when you no longer need it)",
+    return move_file_aside(
         path,
         why,
-        target.name,
+        what="the embedding cache",
+        consequence="passages are embedded again; delete the old file when you no longer need it",
     )
-    return target
 
 
 class EmbeddingCache:

@@ -187,13 +187,6 @@ class PassageStore:
             out[doc] = (int(first), int(last) + 1)
         return out
 
-    def rows_of_docs(self, doc_ids: Iterable[str]) -> list[int]:
-        ids = list(doc_ids)
-        marks = ",".join("?" * len(ids))
-        with self._lock, self._reading():
-            return [r[0] for r in self._con.execute(
-                f"SELECT row FROM passages WHERE doc IN ({marks}) ORDER BY row", ids)]
-
     def check_structure(self) -> str | None:
         """SQLite's structural check of the file (reads all of it): ``None`` when intact,
         else the first problem found."""

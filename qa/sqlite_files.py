@@ -1,0 +1,49 @@
+"""SQLite files the library and the bot keep beside an index (the embedding cache, feedback,
+the bot's state) share one way of recovering from damage: the file is renamed out of the way
+and a new one is started. Losing a cache or a button's pages beats refusing to start, and
+the old file stays for inspection."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+#: Suffix of a damaged file moved aside (followed by the UTC time it was moved).
+BROKEN_SUFFIX = ".broken-"
+#: SQLite's files beside a database, moved with it.
+COMPANIONS = ("-journal", "-wal", "-shm")
+
+
+def move_aside(path: Path, why: str, *, what: str, consequence: str = "") -> Path:
+    """Rename the damaged SQLite file at ``path`` (and its journal) to
+    ``<name>.broken-<UTC time>``, and log a warning naming both: ``what`` is unusable
+    (``why``), with the ``consequence`` of starting anew when given. Returns the new name.
+
+    >>> move_aside(Path("index/feedback.sqlite"), "file is not a database",
+    ...            what="the feedback file")  # doctest: +SKIP
+    PosixPath('index/feedback.sqlite.broken-20261203-014500')
+    """
+    path = Path(path)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    target = path.with_name(f"{path.name}{BROKEN_SUFFIX}{stamp}")
+    n = 2
+    while target.exists():  # moved aside twice within a second
+        target, n = path.with_name(f"{path.name}{BROKEN_SUFFIX}{stamp}-{n}"), n + 1
+    os.replace(path, target)
+    for companion in COMPANIONS:
+        extra = path.with_name(path.name + companion)
+        if extra.exists():
+            os.replace(extra, target.with_name(target.name + companion))
+    log.warning(
+        "%s %s is unusable (%s): moved it aside to %s and started a new one%s",
+        what,
+        path,
+        why,
+        target.name,
+        f" ({consequence})" if consequence else "",
+    )
+    return target

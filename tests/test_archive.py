@@ -39,9 +39,12 @@ PROVINCES = ("天津市", "河北省", "江苏省", "山东省", "新疆维吾�
 TJ, HB, JS, SD, XJ = (f"2026_{p}_政府工作报告" for p in PROVINCES)
 N95, N96, N97 = (f"{y}政府工作报告_李鹏" for y in (1995, 1996, 1997))
 
-pytestmark = pytest.mark.skipif(
-    not ARCHIVE.is_dir(), reason=f"no shared archive at {ARCHIVE} (set QA_SHARED)"
-)
+pytestmark = [
+    pytest.mark.slow,  # builds an index of the whole archive
+    pytest.mark.skipif(
+        not ARCHIVE.is_dir(), reason=f"no shared archive at {ARCHIVE} (set QA_SHARED)"
+    ),
+]
 
 
 @pytest.fixture(scope="module")

@@ -166,6 +166,7 @@ def test_a_clock_that_steps_back_refills_nothing() -> None:
     assert not budget.take(1).allowed
 
 
+@pytest.mark.slow
 def test_the_state_survives_kill_9(tmp_path) -> None:
     state = tmp_path / "state.sqlite"
     script = textwrap.dedent(
@@ -223,6 +224,7 @@ def run_bot_command(env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_qa_bot_with_an_index_path_that_is_a_file_says_so_in_one_line(api) -> None:
     done = run_bot_command(
         {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.url, "QA_INDEX": "README.md"}
@@ -234,6 +236,7 @@ def test_qa_bot_with_an_index_path_that_is_a_file_says_so_in_one_line(api) -> No
     )
 
 
+@pytest.mark.slow
 def test_qa_bot_with_a_token_telegram_refuses_says_so_without_the_token(api, report_index,
                                                                         tmp_path) -> None:  # fmt: skip
     wrong = "111111:" + "W" * 35

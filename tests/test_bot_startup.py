@@ -32,6 +32,8 @@ try:  # tests/ is not a package: pytest puts tests/ itself on sys.path
 except ModuleNotFoundError:
     from test_bot import TOKEN, api
 
+pytestmark = pytest.mark.slow  # starts qa-bot as a command
+
 __all__ = ["api"]  # the stand-in fixture, shared with tests/test_bot.py
 
 

@@ -7,7 +7,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # runs qa chat as a command
 
 
 def chat(stdin: str, *args: str) -> subprocess.CompletedProcess:

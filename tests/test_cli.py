@@ -10,6 +10,8 @@ from qa.cli import main
 from tests.auxil.cli import run_qa
 from tests.conftest import DATA
 
+pytestmark = pytest.mark.slow  # runs qa as a command
+
 
 def test_ask_prints_the_quote_with_its_location(report_index):
     done = run_qa("ask", "低保金一共發放了多少？", "--index", str(report_index))

@@ -244,6 +244,7 @@ def test_open_or_build_never_rebuilds_from_anything_but_all_recorded_sources(
     assert sorted(p.name for p in index_copy.iterdir()) == before
 
 
+@pytest.mark.slow
 def test_qa_ask_over_a_damaged_index_says_so_in_one_line(index_copy, tmp_path, embedder):
     gone = tmp_path / "gone.txt"
     shutil.copy(REPORT, gone)

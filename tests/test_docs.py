@@ -33,6 +33,8 @@ import pytest
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # runs every code block of the docs
+
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 #: How a document says that the block below cannot run in the tests, and why.
 NOT_RUN = "Not run by the doc tests:"

@@ -144,6 +144,7 @@ def test_a_folder_that_is_no_index_is_one_problem(tmp_path, where):
     assert finding.check == "folder" and finding.status == "problem" and finding.fix
 
 
+@pytest.mark.slow
 def test_doctor_loads_no_model_and_runs_as_a_command(report_index):
     done = subprocess.run(
         [sys.executable, "-c", "import sys, qa.cli; r = qa.cli.main(sys.argv[1:]); "

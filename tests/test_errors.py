@@ -45,6 +45,7 @@ def one_error_line(stderr: str) -> str:
 # -- the index path ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["ask", "build"])
 def test_an_index_path_that_is_a_file_is_one_clear_line(command):
     args = ["ask", "低保金發放了多少？"] if command == "ask" else ["build", str(DATA)]
@@ -76,6 +77,7 @@ def test_an_os_error_is_one_line_naming_the_file(tmp_path, capsys):
 # -- arguments -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("k", "message"), [("0", "must be at least 1"), ("x", "'x' is not")])
 def test_a_bad_k_is_an_argument_error_exit_2(k, message):
     done = run_qa("ask", "低保", "-k", k, "--index", "README.md")
@@ -92,6 +94,7 @@ def test_an_unknown_command_is_exit_2(capsys):
 # -- --debug, bugs, interrupts -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_debug_shows_the_traceback_before_the_line(tmp_path):
     for where in (["--debug", "build"], ["build", "--debug"]):
         done = run_qa(*where, str(tmp_path / "missing.txt"), "--index", str(tmp_path / "i"))
@@ -119,6 +122,7 @@ def test_an_error_message_with_newlines_and_escapes_stays_one_safe_line(tmp_path
     assert "\x1b" not in line and "/bad name.txt: no such file or folder" in line
 
 
+@pytest.mark.slow
 def test_an_interrupted_build_exits_130_with_one_line_and_changes_nothing(index_copy, tmp_path):
     # A report of a few thousand new paragraphs: still embedding when the interrupt comes,
     # however fast or loaded the machine (the bundled report's vectors are all cached).

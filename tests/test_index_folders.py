@@ -30,6 +30,7 @@ QUESTION = "低保金一共發放了多少？"
 # -- named indexes are never filled by surprise ---------------------------------------------
 
 
+@pytest.mark.slow
 def test_qa_ask_with_a_named_index_that_does_not_exist_says_how_to_build_it(tmp_path):
     named = tmp_path / "my-reports-index"
     done = run_qa("ask", QUESTION, "--index", str(named))
@@ -40,6 +41,7 @@ def test_qa_ask_with_a_named_index_that_does_not_exist_says_how_to_build_it(tmp_
     assert not named.exists()  # nothing was built there
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["chat"], ["eval", "docs/examples/questions.jsonl"]])
 def test_every_command_that_opens_an_index_refuses_a_missing_named_one(tmp_path, command):
     done = run_qa(*command, "--index", str(tmp_path / "typo"))
@@ -80,6 +82,7 @@ def test_paths_are_recorded_absolute_and_a_repair_works_from_any_folder(
     assert "58.68億元" in qa.ask(QUESTION).quotes[0].text
 
 
+@pytest.mark.slow
 def test_a_damaged_index_names_itself_in_the_fix_relative_to_the_working_folder(
     report_index, tmp_path
 ):
@@ -103,6 +106,7 @@ def test_a_damaged_index_names_itself_in_the_fix_relative_to_the_working_folder(
 # -- a failed build leaves nothing; nothing to read is said clearly ---------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["missing", "empty", "other-types"])
 def test_a_failed_build_leaves_no_folder_behind(tmp_path, source):
     (tmp_path / "empty").mkdir()
@@ -114,6 +118,7 @@ def test_a_failed_build_leaves_no_folder_behind(tmp_path, source):
     assert not (tmp_path / "new").exists()  # neither the index folder nor the one above it
 
 
+@pytest.mark.slow
 def test_a_failed_build_into_an_existing_folder_leaves_it_as_it_was(tmp_path):
     target = tmp_path / "index"
     target.mkdir()

@@ -61,6 +61,7 @@ def test_embeddings_are_unit_length(embedder):
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_first_conversion_says_one_line_and_shows_no_progress_bars(tmp_path, monkeypatch):
     """First set-up on a machine: the conversion says what it does once, without Hugging
     Face's progress bars ("Writing model shards", "Loading weights"); the ONNX export runs

@@ -61,6 +61,7 @@ def test_onnx_query_path_tokenizes_like_the_model(onnx_fp32_embedder, torch_embe
     assert ours == theirs
 
 
+@pytest.mark.slow
 def test_fp32_export_matches_torch(onnx_fp32_embedder, torch_embedder, paragraphs, sentences):
     """Every report sentence and paragraph, the questions, and a text past 512 tokens
     (truncated the same way on both sides)."""
@@ -75,6 +76,7 @@ def test_fp32_export_matches_torch(onnx_fp32_embedder, torch_embedder, paragraph
         assert cosines.min() >= 0.999, (encode, cosines.min())
 
 
+@pytest.mark.slow
 def test_int8_stays_close_to_fp32(onnx_int8_embedder, onnx_fp32_embedder, paragraphs, sentences):
     """``QA_PRECISION=int8``: per-channel weights keep it near fp32 (per-tensor weights
     dropped to 0.98); retrieval quality is measured in benchmarks/quality.py."""
@@ -88,6 +90,7 @@ def test_int8_stays_close_to_fp32(onnx_int8_embedder, onnx_fp32_embedder, paragr
     assert cosines.min() >= 0.99, cosines.min()
 
 
+@pytest.mark.slow
 def test_the_onnx_backend_does_not_import_torch(tmp_path):
     """The query path of the default runtime: a fresh process loads the model and embeds a
     question without torch."""

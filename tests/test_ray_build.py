@@ -51,6 +51,8 @@ from tests.test_rebuild import (
     write_report,
 )
 
+pytestmark = pytest.mark.slow  # starts Ray clusters
+
 needs_ray = pytest.mark.skipif(
     importlib.util.find_spec("ray") is None,
     reason="Ray is not installed (pip install 'report-qa[ray]'; the README's test command does)",

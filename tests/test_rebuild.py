@@ -222,6 +222,7 @@ def assert_serves(idx: Path, generation: str, passages: int, question: str, doc:
     retriever.close()
 
 
+@pytest.mark.slow
 def test_sigkill_at_any_moment_leaves_the_previous_index_serving(small, embedder):
     src, idx = small
     layout = IndexLayout(idx)
@@ -280,6 +281,7 @@ with IndexLayout(sys.argv[1]).lock():
 """
 
 
+@pytest.mark.slow
 def test_a_second_build_in_another_process_is_refused(small, embedder):
     src, idx = small
     before = IndexLayout(idx).current_name()

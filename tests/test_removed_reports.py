@@ -66,6 +66,7 @@ def test_the_generation_before_a_removal_does_not_stand_in_for_a_damaged_one(rem
     )
 
 
+@pytest.mark.slow
 def test_qa_ask_repairs_from_the_damaged_generations_own_files_and_the_report_stays_out(
     removed,
 ):
@@ -77,6 +78,7 @@ def test_qa_ask_repairs_from_the_damaged_generations_own_files_and_the_report_st
     assert REMOVED not in {d["id"] for d in json.loads(listed.stdout)}
 
 
+@pytest.mark.slow
 def test_without_its_files_every_command_refuses_for_the_same_reason(removed, many_reports):
     reports = removed.parent / "reports"
     shutil.rmtree(reports)

@@ -133,6 +133,7 @@ def test_json_stays_verbatim_but_escapes_what_a_terminal_would_act_on(hostile):
     assert any("58.68億元" in f for f in figures)  # spans of the verbatim text
 
 
+@pytest.mark.slow
 def test_qa_ask_prints_nothing_raw(hostile):
     _, index = hostile
     for args in (["低保金一共發放了多少？"], ["低保金", "--passages"], ["低保金", "--json"]):

@@ -33,6 +33,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+pytestmark = pytest.mark.slow  # drives a browser against qa serve
+
 FOUND = "全省發放了多少低保金？"
 FOLLOW_UP = "異地救助了多少人？"
 #: Over the four reports (see tests/test_web_api.py): two years of Jilin, both stating the

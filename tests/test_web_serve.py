@@ -13,8 +13,11 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from tests.auxil.cli import ROOT, run_qa
+
+pytestmark = pytest.mark.slow  # starts qa serve as a command
 
 
 def free_port() -> int:

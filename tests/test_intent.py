@@ -8,6 +8,7 @@ import pytest
 
 from qa.answer.clauses import indicator_match, read_clauses
 from qa.answer.intent import follow, read_intent
+from qa.periods import Period
 
 
 def regions(intent) -> list[str]:
@@ -258,3 +259,12 @@ def test_a_count_of_named_things_and_a_growth_before_a_level_are_told_apart():
     clauses = {c.figure.text: c for c in read_clauses(text, anchor=2026)}
     assert clauses["4个"].counts_things and not clauses["14.2万亿元"].counts_things
     assert clauses["5.5%"].relation == "growth" and clauses["10.3万亿元"].relation == "level"
+
+
+def test_in_a_review_a_target_word_of_another_clause_does_not_make_a_figure_a_target():
+    text = "便捷超充行动计划顺利完成，全年新能源汽车产量达到129.6万辆。"
+    (clause,) = read_clauses(text, period=Period(2025, 2025), role="result", anchor=2026)
+    assert clause.role == "result"
+    # In a plan's section the sentence's lead-in still makes each item a target.
+    items = "主要预期目标是：地区生产总值增长5%左右；一般公共预算收入增长2%。"
+    assert {c.role for c in read_clauses(items, role="target", anchor=2026)} == {"target"}

@@ -220,7 +220,10 @@ def read_clauses(
                     sentence_before[m.start : end] = " " * (end - m.start)
             # A target met is a result: 全面实现年初确定的主要目标，国内生产总值增长7.8%.
             cued = _MET.sub(" ", "".join(sentence_before))
-            if goal or any(w in cued for w in _TARGET_WORDS):
+            # In a review, a target word earlier in the sentence is another thing's (行动计划顺利
+            # 完成，全年新能源汽车产量达到…): only the figure's own clause can make it a target.
+            own = cued[said_start - s_start :] if role == "result" else cued
+            if goal or any(w in own for w in _TARGET_WORDS):
                 f_role = "target"
             elif role == "target" and not nearest and _completed(cued):
                 # A plan's section may open on last year's results (战胜了……，粮食总产量

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa import move_aside
+from qa import connect_checked, move_aside
 
 #: Answers whose "more" pages are kept (older ones expire politely).
 MAX_PAGES = 2000
@@ -122,25 +122,9 @@ class BotMemory:
 
     @staticmethod
     def _connect(where: str) -> sqlite3.Connection:
-        con = sqlite3.connect(where, check_same_thread=False, isolation_level=None, timeout=10)
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")  # with WAL: a commit survives kill -9
-            con.execute("PRAGMA foreign_keys=ON")
-            tables = {
-                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
-            if tables and not tables <= _TABLES:
-                raise sqlite3.DatabaseError(f"a database of another schema ({', '.join(tables)})")
-            con.executescript(_SCHEMA)
-            con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            (check,) = con.execute("PRAGMA quick_check").fetchone()
-            if check != "ok":
-                raise sqlite3.DatabaseError(check)
-        except BaseException:
-            con.close()
-            raise
-        return con
+        return connect_checked(
+            where, schema=_SCHEMA, tables=_TABLES, version=SCHEMA_VERSION, foreign_keys=True
+        )
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from qa import QAError
+from qa import QAError, SettingError
 from qa.config import (
     DEFAULT_CONVERSATION_SECONDS,
     conversation_seconds,
@@ -38,6 +38,7 @@ from qa.config import (
     feedback_file,
     micro_batch_ms,
 )
+from qa.config import rate_limit as config_rate_limit
 
 #: Telegram's own Bot API server; self-hosted servers (telegram-bot-api) are set with
 #: ``TELEGRAM_API_URL``.
@@ -73,22 +74,6 @@ def _chat_ids(value: str | None) -> frozenset[int] | None:
     if not ids:
         raise BotSettingsError("QA_BOT_ALLOWED_CHATS is set but lists no chat id")
     return frozenset(ids)
-
-
-def _rate_limit(value: str) -> tuple[int, float]:
-    text = value.strip().lower()
-    if text in ("off", "0", "none"):
-        return 0, 0.0
-    count, _, seconds = text.partition("/")
-    try:
-        limit, window = int(count), float(seconds or 60)
-    except ValueError:
-        limit, window = 0, 0.0
-    if limit < 1 or not 0 < window < 1e9:
-        raise BotSettingsError(
-            f"QA_BOT_RATE_LIMIT: {value!r} is not N/SECONDS (e.g. 10/60) or 'off'"
-        )
-    return limit, window
 
 
 def _url(name: str, value: str) -> str:
@@ -164,7 +149,10 @@ class BotSettings:
                 "TELEGRAM_BOT_TOKEN is not set: put the token @BotFather gave you in the "
                 "environment or in a .env file"
             )
-        rate_limit, rate_window = _rate_limit(env("QA_BOT_RATE_LIMIT", DEFAULT_RATE_LIMIT) or "")
+        try:
+            rate_limit, rate_window = config_rate_limit("QA_BOT_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+        except SettingError as exc:
+            raise BotSettingsError(str(exc)) from None
         webhook_url = env("TELEGRAM_WEBHOOK_URL")
         secret = env("TELEGRAM_WEBHOOK_SECRET")
         if webhook_url is not None:

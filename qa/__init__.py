@@ -78,7 +78,7 @@ from qa.present.chart import chart_png
 from qa.present.sheet import figures_csv, table_csv
 from qa.question import MAX_QUESTION_CHARS, check_question
 from qa.retrieve import Candidate, Explanation, Hit, PassageContext, Retrieval, Retriever
-from qa.sqlite_files import move_aside
+from qa.sqlite_files import connect_checked, move_aside
 
 __all__ = [
     "LANGUAGES",
@@ -150,6 +150,7 @@ __all__ = [
     "chart_png",
     "check_index",
     "check_question",
+    "connect_checked",
     "describe",
     "detect_language",
     "evaluate",

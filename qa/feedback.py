@@ -44,7 +44,7 @@ from qa.errors import ArgumentError
 from qa.present import view_answer
 from qa.present.as_json import answer_data
 from qa.retrieve import Hit
-from qa.sqlite_files import move_aside
+from qa.sqlite_files import connect_checked, move_aside
 
 Rating = Literal["up", "down"]
 RATINGS: tuple[Rating, ...] = ("up", "down")
@@ -433,19 +433,4 @@ def _intent(answer: dict) -> str | None:
 
 
 def _connect(where: str) -> sqlite3.Connection:
-    con = sqlite3.connect(where, check_same_thread=False, isolation_level=None, timeout=10)
-    try:
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA synchronous=NORMAL")  # with WAL: a commit survives kill -9
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if tables and not tables <= _TABLES:
-            raise sqlite3.DatabaseError(f"a database of another schema ({', '.join(tables)})")
-        con.executescript(_SCHEMA)
-        con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        (check,) = con.execute("PRAGMA quick_check").fetchone()
-        if check != "ok":
-            raise sqlite3.DatabaseError(check)
-    except BaseException:
-        con.close()
-        raise
-    return con
+    return connect_checked(where, schema=_SCHEMA, tables=_TABLES, version=SCHEMA_VERSION)

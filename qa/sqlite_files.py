@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -47,3 +49,35 @@ def move_aside(path: Path, why: str, *, what: str, consequence: str = "") -> Pat
         f" ({consequence})" if consequence else "",
     )
     return target
+
+
+def connect_checked(
+    where: str,
+    *,
+    schema: str,
+    tables: Iterable[str],
+    version: int,
+    foreign_keys: bool = False,
+) -> sqlite3.Connection:
+    """A connection to the SQLite file ``where`` (or ``":memory:"``) in WAL mode, its
+    ``schema`` created if missing and its ``version`` recorded, shared across threads.
+    ``sqlite3.DatabaseError`` when the file holds other ``tables`` than ours or fails its
+    quick check: the caller moves it aside (``move_aside``) and starts anew."""
+    con = sqlite3.connect(where, check_same_thread=False, isolation_level=None, timeout=10)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")  # with WAL: a commit survives kill -9
+        if foreign_keys:
+            con.execute("PRAGMA foreign_keys=ON")
+        found = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if found and not found <= set(tables):
+            raise sqlite3.DatabaseError(f"a database of another schema ({', '.join(found)})")
+        con.executescript(schema)
+        con.execute(f"PRAGMA user_version={version}")
+        (check,) = con.execute("PRAGMA quick_check").fetchone()
+        if check != "ok":
+            raise sqlite3.DatabaseError(check)
+    except BaseException:
+        con.close()
+        raise
+    return con

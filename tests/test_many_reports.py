@@ -360,3 +360,18 @@ def test_the_figure_sheet_is_a_library_function_and_json_too(many_index, capsys)
     assert json.loads(capsys.readouterr().out)[2]["figure"] == "38.6億元"
     with pytest.raises(ArgumentError, match="no report 'nope'"):
         figure_sheet("nope", index_dir=many_index)
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [
+        ("2020年黑龍江省發放了多少低保金？", "And Jilin?"),
+        ("2020年黑龍江省發放了多少低保金？", "那吉林呢？"),
+    ],
+)
+def test_a_follow_up_in_another_language_keeps_the_indicators_own_words(many_qa, first, follow_up):
+    """A follow-up in English after a question in Chinese is searched with the words the
+    conversation used for the indicator, which the Chinese reports share."""
+    answer = many_qa.ask(follow_up, follows=many_qa.ask(first))
+    assert answer.found and "41.25億元" in shown(answer)
+    assert {q.citation.doc_id for q in answer.quotes} == {JL_2020}

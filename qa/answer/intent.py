@@ -934,8 +934,13 @@ def _search_text(intent: Intent) -> str:
         if intent.report_year:
             pieces.append(str(intent.report_year) if english else f"{intent.report_year}年")
     if "indicator" in intent.inherited:
-        if english and intent.indicators:
-            pieces.append(intent.indicators[0].english[0])
+        if english:
+            # The words the conversation used, the glossary's English name, and its Chinese
+            # one: a report in Chinese is matched by its own words.
+            named = [intent.indicator] if intent.indicator else []
+            if intent.indicators:
+                named += [intent.indicators[0].english[0], intent.indicators[0].name]
+            pieces.extend(dict.fromkeys(named))
         elif intent.indicator:
             pieces.append(intent.indicator)
         elif intent.indicators:

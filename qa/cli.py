@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -174,7 +175,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from qa.question import check_question
 
     question = check_question(args.question)  # before any slow work
+    started = time.perf_counter()
     qa = _open(args.index)
+    opened = time.perf_counter() - started
     out = Console(highlight=False, soft_wrap=True)
     if args.passages:
         hits = qa.retriever.search(question, k=args.k)
@@ -183,7 +186,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         else:
             terminal.print_passages(out, view_passages(hits, detect_language(question)))
         return 0
-    view = view_answer(qa.ask(question))
+    answer = qa.ask(question)
+    if args.debug:
+        err.print(terminal.timings_line({"open": opened, **answer.seconds}), highlight=False)
+    view = view_answer(answer)
     if args.json:
         print(as_json.answer_json(view, passages=args.k))
     else:
@@ -368,7 +374,8 @@ def parser() -> argparse.ArgumentParser:
         "--debug",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="show the traceback of an error (errors are one line otherwise)",
+        help="show the traceback of an error (errors are one line otherwise) and, for ask, "
+        "the time each step took",
     )
     p = argparse.ArgumentParser(
         prog="qa", description="Ask questions about reports; get quoted passages.", parents=[common]

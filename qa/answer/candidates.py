@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from qa import timing
 from qa.answer.clauses import FigureClause
 from qa.answer.figures import Figure, FigureKind, extract_figures
 from qa.answer.numbers import Quantity, asked_kinds, parse_quantities, quantity_matches
@@ -146,7 +147,8 @@ def score(
     policy: AnswerPolicy,
 ) -> None:
     """Set each sentence's meaning, words, content, figure bonus and score."""
-    vecs = encode_sentences([s.match_text for s in sentences])
+    with timing.step("sentences"):
+        vecs = encode_sentences([s.match_text for s in sentences])
     cos = vecs @ query_vector
     lo, hi = float(cos.min()), float(cos.max())
     weights, terms = asked.term_weights, asked.terms

@@ -141,6 +141,10 @@ class Answer:
     #: A question over a set of reports: its rows (``qa.answer.table``); ``quotes`` are
     #: the rows' quotes in order.
     table: Table | None = field(default=None, compare=False)
+    #: Seconds each step of answering took (``qa.timing``): read (the question), encode,
+    #: lexical, dense, fusion (retrieval), sentences (embedding candidate sentences),
+    #: compose (everything else) and total. Empty when not measured.
+    seconds: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def found(self) -> bool:

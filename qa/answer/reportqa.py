@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from qa import timing
 from qa.answer import agreement, candidates, routing
 from qa.answer.intent import Intent
 from qa.answer.model import Answer
@@ -112,15 +114,20 @@ class ReportQA:
         (``Answer.intent``, kept as ``Intent.to_json()`` and read back with
         ``Intent.from_json``), so a face can keep a conversation across restarts.
         """
-        return routing.answer(
-            self._retriever,
-            question,
-            policy=self._policy.answer,
-            language=language,
-            documents=documents,
-            follows=follows,
-            clauses=self._clauses,
-        )
+        started = time.perf_counter()
+        with timing.recording() as steps:
+            answer = routing.answer(
+                self._retriever,
+                question,
+                policy=self._policy.answer,
+                language=language,
+                documents=documents,
+                follows=follows,
+                clauses=self._clauses,
+            )
+        total = time.perf_counter() - started
+        steps["compose"] = max(0.0, total - sum(steps.values()))
+        return replace(answer, seconds={**steps, "total": total})
 
     def enable_micro_batching(self, *, window_ms: float) -> None:
         """Embed questions asked from several threads within ``window_ms`` of each other in

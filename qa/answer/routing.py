@@ -29,7 +29,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from qa import regions
+from qa import regions, timing
 from qa.answer.compose import agreement, compose
 from qa.answer.intent import Intent, Part, follow, read_intent
 from qa.answer.model import Answer, DeclineReason, PartsKind
@@ -67,7 +67,8 @@ class _Asker:
         self.policy = policy
         self.documents = retriever.documents
         self.only: list[str] | None = None
-        self.vector = retriever.embed_questions([question])[0]
+        with timing.step("encode"):
+            self.vector = retriever.embed_questions([question])[0]
 
     def restrict(self, documents: Sequence[str]) -> None:
         """Answer from ``documents`` (ids) alone, as if the index held nothing else."""
@@ -120,7 +121,8 @@ def answer(
     lang = language or detect_language(
         question, default=script if script in ("zh-Hans", "zh-Hant") else "zh-Hant"
     )
-    intent = follow(read_intent(question, language=lang), previous)
+    with timing.step("read"):
+        intent = follow(read_intent(question, language=lang), previous)
     asker = _Asker(
         retriever,
         intent.query,

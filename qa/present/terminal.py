@@ -202,3 +202,19 @@ def print_feedback_stats(console: Console, stats) -> None:
         f"exportable as questions (qa feedback export): {stats.exportable}; "
         f"answers remembered for rating: {stats.remembered}"
     )
+
+
+#: The steps of answering in the order they run (``Answer.seconds``, ``qa.timing``).
+STEPS = ("open", "read", "encode", "lexical", "dense", "fusion", "sentences", "compose")
+
+
+def timings_line(seconds: dict[str, float]) -> str:
+    """One line of where the time went (``qa ask --debug``): each step that ran, in order,
+    then the total — ``time: open 1.21 s · read 4 ms · encode 9 ms · … · total 1.48 s``."""
+
+    def shown(value: float) -> str:
+        return f"{value:.2f} s" if value >= 1 else f"{value * 1000:.0f} ms"
+
+    parts = [f"{name} {shown(seconds[name])}" for name in STEPS if name in seconds]
+    total = seconds.get("total", sum(seconds[n] for n in STEPS if n in seconds))
+    return "time: " + " · ".join([*parts, f"total {shown(total)}"])

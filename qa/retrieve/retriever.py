@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import qa.text as text
+from qa import timing
 from qa.documents import Document, Passage
 from qa.embed import Embedder
 from qa.errors import ArgumentError, ArgumentTypeError
@@ -179,7 +180,8 @@ class Retriever:
         k = _check_k(k)
         docs = _check_documents(documents)
         snap = self._index.snapshot
-        qvec = snap.encode_query(question) if vector is None else vector
+        with timing.step("encode"):
+            qvec = snap.encode_query(question) if vector is None else vector
         scored = self._score(snap, question, k, qvec, snap.rows_of(docs))
         order = np.argsort(-scored.fused, kind="stable")[:k]
         return Retrieval(
@@ -380,6 +382,8 @@ class Retriever:
             dense, lexical[rows], sentence[rows], stats, policy.fusion, records=records
         )
         t3 = time.perf_counter()
+        for name, seconds in (("lexical", t1 - t0), ("dense", t2 - t1), ("fusion", t3 - t2)):
+            timing.add(name, seconds)
         return _Scored(
             rows=rows,
             fused=fused,

@@ -62,10 +62,11 @@ if TYPE_CHECKING:
     )
     from qa.index.cache import text_key
     from qa.index.catalog import indexed_documents
-    from qa.index.doctor import Finding, check_index
+    from qa.index.doctor import Finding, check_index, healthy
     from qa.index.ray_embed import RayCluster
     from qa.index.served import IndexStatus
     from qa.index.update import add_reports, remove_reports
+    from qa.model_cache import CacheEntry, cache_entries, clear_cache
     from qa.question import MAX_QUESTION_CHARS, check_question
     from qa.retrieve import Candidate, Explanation, Hit, PassageContext, Retrieval, Retriever
     from qa.sqlite_files import connect_checked, move_aside
@@ -106,6 +107,7 @@ _EXPORTS = {
     "indexed_documents": "qa.index.catalog:indexed_documents",
     "check_index": "qa.index.doctor:check_index",
     "Finding": "qa.index.doctor:Finding",
+    "healthy": "qa.index.doctor:healthy",
     "IndexStatus": "qa.index.served:IndexStatus",
     "BuildReport": "qa.index.build:BuildReport",
     "BuildMonitor": "qa.index.build:BuildMonitor",
@@ -125,6 +127,10 @@ _EXPORTS = {
     "feedback_candidates": "qa.feedback:feedback_candidates",
     # the base of every error (the others are in qa.errors)
     "QAError": "qa.errors:QAError",
+    # the converted model's cache (QA_CACHE_DIR)
+    "CacheEntry": "qa.model_cache:CacheEntry",
+    "cache_entries": "qa.model_cache:cache_entries",
+    "clear_cache": "qa.model_cache:clear_cache",
     # SQLite files the library's way (the feedback store, the bot's state)
     "connect_checked": "qa.sqlite_files:connect_checked",
     "move_aside": "qa.sqlite_files:move_aside",
@@ -153,6 +159,7 @@ __all__ = [
     "BuildMonitor",
     "BuildReport",
     "BuildStage",
+    "CacheEntry",
     "Candidate",
     "Citation",
     "DeclineReason",
@@ -187,8 +194,10 @@ __all__ = [
     "__version__",
     "add_reports",
     "build_index",
+    "cache_entries",
     "check_index",
     "check_question",
+    "clear_cache",
     "compose",
     "connect_checked",
     "dense_index",
@@ -198,6 +207,7 @@ __all__ = [
     "evaluate",
     "feedback_candidates",
     "figure_sheet",
+    "healthy",
     "index_text",
     "indexed_documents",
     "move_aside",

@@ -17,6 +17,7 @@ from qa._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from qa.i18n import language_from_code
+    from qa.paths import shown
     from qa.present import as_json
     from qa.present.chart import ChartData, chart_data, chart_png
     from qa.present.html import STATIC, PageHTML, highlight_span
@@ -94,6 +95,7 @@ _EXPORTS = {
     "UNSAFE": "qa.present.safe:UNSAFE",
     "clean": "qa.present.safe:clean",
     "one_line": "qa.present.safe:one_line",
+    "shown": "qa.paths:shown",
 }
 
 __getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
@@ -131,6 +133,7 @@ __all__ = [
     "print_sources",
     "report_name",
     "say",
+    "shown",
     "sources_json",
     "table_csv",
     "view_answer",

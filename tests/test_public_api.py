@@ -93,10 +93,11 @@ def test_a_lazy_package_exports_exactly_what_it_loads_and_types_it(name: str) ->
 
 
 def test_importing_the_public_modules_is_cheap() -> None:
-    """``qa --version`` and the first lines of ``qa ask`` import ``qa``, ``qa.errors`` and
-    ``qa.present``: none of them loads the model runtime, numpy or the index."""
+    """``qa --version`` and the first lines of ``qa ask`` import ``qa.cli``, ``qa``,
+    ``qa.errors`` and ``qa.present``: none of them loads the model runtime, numpy or the
+    index."""
     code = (
-        "import sys, qa, qa.errors, qa.present, qa.config, qa.policy; "
+        "import sys, qa, qa.cli, qa.errors, qa.present, qa.config, qa.policy; "
         "print(sorted(m for m in ('numpy', 'faiss', 'onnxruntime', 'torch', 'qa.answer', "
         "'qa.index', 'qa.retrieve') if m in sys.modules))"
     )

@@ -39,7 +39,9 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import ALLOWED_UPDATES, build_application  # noqa: E402
 from bot.settings import DEFAULT_MICRO_BATCH_MS, BotSettings  # noqa: E402
-from qa import IndexNotFoundError, ReportQA, TelegramHTML, build_index  # noqa: E402
+from qa import ReportQA, build_index  # noqa: E402
+from qa.errors import IndexNotFoundError  # noqa: E402
+from qa.present import TelegramHTML  # noqa: E402
 from tests.auxil.bot_api import DEFAULT_TOKEN, BotApiStandIn  # noqa: E402
 
 QUESTIONS = (

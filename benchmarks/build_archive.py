@@ -138,9 +138,7 @@ def record(
 
 def archive_tokens(archive: Path) -> int:
     """Tokens the bundled model reads of the archive's passages, counted by this checkout."""
-    from qa.corpus import read_sources
-    from qa.embed import Embedder
-    from qa.index.build import index_text
+    from qa import Embedder, index_text, read_sources
 
     corpus = read_sources([archive])
     docs = {d.id: d for d in corpus.documents}

@@ -45,17 +45,14 @@ def corpus(n: int) -> list[dict]:
     if drcd.is_file():
         rows = [json.loads(line) for line in drcd.open(encoding="utf-8")]
         return [{"id": r["id"], "text": r["text"], "title": r["title"]} for r in rows[:n]]
-    from qa.corpus import read_sources
+    from qa import read_sources
 
     paras = [p.text for p in read_sources([ROOT / "data"]).passages if p.kind == "text"]
     return [{"id": f"p{i}", "text": f"{paras[i % len(paras)]}({i})"} for i in range(n)]
 
 
 def child(mode: str, n: int) -> dict:
-    from qa import build_index
-    from qa.corpus import read_sources
-    from qa.embed import DEFAULT_BATCH_SIZE, Embedder
-    from qa.index.build import index_text
+    from qa import DEFAULT_BATCH_SIZE, Embedder, build_index, index_text, read_sources
 
     rows = corpus(n)
     embedder = Embedder.load()

@@ -38,10 +38,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa import Policy, ReportQA, build_index, read_questions  # noqa: E402
-from qa.answer.compose import compose  # noqa: E402
-from qa.embed import runtime  # noqa: E402
-from qa.i18n import detect_language  # noqa: E402
+from qa import (  # noqa: E402
+    ReportQA,
+    build_index,
+    compose,
+    detect_language,
+    embedding_runtime,
+    read_questions,
+)
+from qa.policy import Policy  # noqa: E402
 
 SHARED = Path(os.environ.get("QA_SHARED", ROOT.parent / "shared"))
 WORK = Path(os.environ.get("QA_BENCH_DIR", ROOT / "benchmarks" / ".work"))
@@ -58,7 +63,7 @@ NEAR_MISS_SPARE = 6
 
 
 def _work(name: str) -> Path:
-    backend, precision = runtime()
+    backend, precision = embedding_runtime()
     return WORK / f"{name}-{backend}-{precision}"
 
 
@@ -177,7 +182,11 @@ def main() -> int:
         return 2
     policy = Policy()
     report = _open("report", [ROOT / "data"], policy)
-    out: dict = {"runtime": " ".join(runtime()), "report": report_signals(report), "sets": {}}
+    out: dict = {
+        "runtime": " ".join(embedding_runtime()),
+        "report": report_signals(report),
+        "sets": {},
+    }
     for label in args.sets:
         folder, file = SETS[label]
         rows = [json.loads(line) for line in (SHARED / "bench" / folder / file).open()]

@@ -22,8 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa import ReportQA, build_index  # noqa: E402
-from qa.embed import runtime  # noqa: E402
+from qa import ReportQA, build_index, embedding_runtime  # noqa: E402
 
 SHARED = Path(os.environ.get("QA_SHARED", ROOT.parent / "shared"))
 WORK = Path(os.environ.get("QA_BENCH_DIR", ROOT / "benchmarks" / ".work"))
@@ -78,7 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    backend, precision = runtime()
+    backend, precision = embedding_runtime()
     index = WORK / f"archive-{backend}-{precision}"  # as benchmarks/quality.py names it
     build_index([SHARED / "archive"], index)
     qa = ReportQA.open(index)

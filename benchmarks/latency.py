@@ -161,8 +161,7 @@ def busy_core(on: bool):
 def measure(index: Path, rounds: int, busy: bool, questions: list[str] = QUESTIONS) -> dict:
     import torch
 
-    from qa import Embedder, ReportQA
-    from qa.embed.onnx_runtime import OnnxEncoder
+    from qa import Embedder, OnnxEncoder, ReportQA
 
     qa = ReportQA.open(index)
     retriever = qa.retriever
@@ -271,13 +270,12 @@ def run_child(args: list[str], env: dict | None = None) -> dict:
 def archive_index(index: Path | None, tmp: str) -> Path:
     """An index of the archive: ``index`` as it is when it holds one, else built there (or
     in ``tmp``) once."""
-    from qa import build_index
+    from qa import build_index, indexed_documents
     from qa.errors import IndexNotFoundError
-    from qa.index.layout import IndexLayout
 
     target = index or Path(tmp) / "archive-index"
     try:
-        IndexLayout(target).current()
+        indexed_documents(target)
         return target
     except IndexNotFoundError:
         pass
@@ -295,8 +293,7 @@ def inline_model_cache(folder: Path) -> Path:
     ``--cold``)."""
     import onnx
 
-    from qa import config
-    from qa.embed import ensure_onnx_model
+    from qa import config, ensure_onnx_model
 
     source = ensure_onnx_model(config.precision("onnx"), quiet=True)
     target = folder / source.relative_to(config.cache_dir())

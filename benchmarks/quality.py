@@ -38,9 +38,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa import Policy, ReportQA, Retriever, build_index, evaluate, read_questions  # noqa: E402
-from qa.embed import runtime  # noqa: E402
-from qa.text import to_script  # noqa: E402
+from qa import (  # noqa: E402
+    ReportQA,
+    Retriever,
+    build_index,
+    embedding_runtime,
+    evaluate,
+    read_questions,
+    to_script,
+)
+from qa.policy import Policy  # noqa: E402
 
 SHARED = Path(os.environ.get("QA_SHARED", ROOT.parent / "shared"))
 SPEED_SAMPLE = 300  # queries timed one by one for queries/s
@@ -92,7 +99,7 @@ def _speed(retriever: Retriever, texts: list[str]) -> dict[str, float]:
 
 def _work(name: str) -> Path:
     """The index folder of a set for the configured runtime."""
-    backend, precision = runtime()
+    backend, precision = embedding_runtime()
     return WORK / f"{name}-{backend}-{precision}"
 
 
@@ -213,7 +220,7 @@ def main() -> int:
         print(f"no benchmark data in {SHARED / 'bench'} (set QA_SHARED)", file=sys.stderr)
         return 2
     policy = Policy()
-    out: dict = {"runtime": " ".join(runtime()), "policy": policy.to_json()}
+    out: dict = {"runtime": " ".join(embedding_runtime()), "policy": policy.to_json()}
     if "report" in args.sets:
         out["report"] = run_report(policy)
     if "archive" in args.sets:

@@ -66,8 +66,7 @@ def actors_cpu_seconds() -> float:
 
 def child_build(n: int, workers: int | None) -> dict:
     """``build_index`` of ``n`` passages, here (``workers`` None) or on a local Ray."""
-    from qa import build_index
-    from qa.embed import Embedder
+    from qa import Embedder, build_index
 
     embedder = Embedder.load()
     arrivals: list[tuple[float, int]] = []
@@ -114,9 +113,7 @@ def child_build(n: int, workers: int | None) -> dict:
 
 def child_overhead(n: int) -> dict:
     """Ray's fixed costs for ``n`` passages, step by step, against embedding them here."""
-    from qa.embed import Embedder
-    from qa.index.cache import text_key
-    from qa.index.ray_embed import RayCluster
+    from qa import Embedder, RayCluster, text_key
 
     embedder = Embedder.load()
     texts = [r["text"] for r in corpus(n)]

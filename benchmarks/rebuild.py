@@ -31,8 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa import build_index  # noqa: E402
-from qa.embed import Embedder  # noqa: E402
+from qa import Embedder, build_index  # noqa: E402
 
 SOURCE = ROOT / "data" / "heilongjiang-civil-affairs-2020.txt"
 PLACES = (

@@ -41,8 +41,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qa import Policy
-from qa.index import dense
+from qa import dense_index as dense
+from qa.policy import Policy
 
 DIM = 384
 LATENT = 32

@@ -43,7 +43,9 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa import IndexNotFoundError, TelegramHTML, build_index, check_index  # noqa: E402
+from qa import build_index, check_index  # noqa: E402
+from qa.errors import IndexNotFoundError  # noqa: E402
+from qa.present import TelegramHTML  # noqa: E402
 
 QUESTIONS = (
     *TelegramHTML().examples("zh-Hant"),

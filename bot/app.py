@@ -45,7 +45,8 @@ from telegram.request import HTTPXRequest
 from bot import handlers
 from bot.settings import TELEGRAM_API_URL, BotSettings, BotSettingsError
 from bot.state import STATE_KEY, BotState
-from qa import ReportQA, caused_by_interrupt, describe, network_problem
+from qa import ReportQA
+from qa.errors import caused_by_interrupt, describe, network_problem
 
 log = logging.getLogger("bot")
 

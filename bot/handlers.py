@@ -4,7 +4,7 @@ Questions go to ``ReportQA.ask`` in a worker thread (``asyncio.to_thread``), so 
 loop keeps serving other chats while the model encodes; it is shared and thread-safe. A
 question follows up the previous one of its user in its chat (``BotState.threads``) until
 /new or the conversation's lifetime ends; a table answer also sends its CSV and chart. Every
-reply is written by the library's Telegram back end (``qa.TelegramHTML``): the handlers only
+reply is written by the library's Telegram back end (``qa.present.TelegramHTML``): the handlers only
 decide which reply, in which language. Words around the quotes follow the question's script;
 command replies follow the user's Telegram language.
 """
@@ -39,15 +39,16 @@ from qa import (
     LANGUAGES,
     MAX_QUESTION_CHARS,
     Answer,
-    ArgumentError,
     Hit,
     Intent,
     Language,
-    QuestionError,
-    TelegramHTML,
-    chart_png,
     check_question,
     detect_language,
+)
+from qa.errors import ArgumentError, QuestionError
+from qa.present import (
+    TelegramHTML,
+    chart_png,
     figures_csv,
     language_from_code,
     table_csv,

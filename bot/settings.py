@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from qa import QAError, SettingError
 from qa.config import (
     DEFAULT_CONVERSATION_SECONDS,
     conversation_seconds,
@@ -39,6 +38,7 @@ from qa.config import (
     micro_batch_ms,
 )
 from qa.config import rate_limit as config_rate_limit
+from qa.errors import QAError, SettingError
 
 #: Telegram's own Bot API server; self-hosted servers (telegram-bot-api) are set with
 #: ``TELEGRAM_API_URL``.

@@ -10,94 +10,160 @@ The public surface::
     for hit in qa.retriever.search("養老機構補貼", k=3):
         print(hit.paragraph, hit.section, hit.text)
 
-Everything a face (the CLI, the Telegram bot, a notebook) needs is exported here; the
-modules behind it are private. Data flows one way: ``corpus`` (files → passages) →
+This package exports the entry points and the data types a caller handles; the other public
+modules are ``qa.errors`` (every error, and ``describe`` for a one-line message),
+``qa.policy`` (every tuned number), ``qa.present`` (views and renderers: terminal, JSON,
+Telegram HTML, CSV, charts) and ``qa.config`` (the one reader of the environment). Every
+public name is listed in docs/api.md; the modules behind them are private. Names load on
+first use, so ``import qa`` is cheap. Data flows one way: ``corpus`` (files → passages) →
 ``index`` (embed, store) → ``retrieve`` (hybrid search) → ``answer`` (quotes, figures,
 citations) → ``present`` (terminal, JSON, Telegram HTML).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from qa._lazy import lazy_exports
 from qa._version import __version__
-from qa.answer import Answer, Citation, DeclineReason, Figure, Quote, ReportQA
-from qa.answer.intent import Intent
-from qa.answer.model import PartsKind
-from qa.answer.sheet import FigureRow, figure_sheet
-from qa.documents import Document, Passage
-from qa.embed import Embedder
-from qa.errors import (
-    ArgumentError,
-    ArgumentTypeError,
-    BuildLockedError,
-    DuplicateIdError,
-    IndexCorruptError,
-    IndexNotFoundError,
-    IndexOutdatedError,
-    IndexPathError,
-    ModelError,
-    ModelMismatchError,
-    QAError,
-    QuestionError,
-    RuntimeMismatchError,
-    ScaleOutError,
-    SettingError,
-    SourceError,
-    UnknownDocumentError,
-    caused_by_interrupt,
-    describe,
-    network_problem,
-)
-from qa.evaluation import EvalQuestion, evaluate, read_questions
-from qa.feedback import (
-    RATINGS,
-    ExportReport,
-    Feedback,
-    FeedbackStats,
-    FeedbackStore,
-    Rating,
-    RememberedAnswer,
-    UnknownAnswerError,
-    feedback_candidates,
-)
-from qa.i18n import LANGUAGES, Language, detect_language, language_from_code
-from qa.index.build import BuildMonitor, BuildReport, BuildStage, EmbeddingProgress, build_index
-from qa.index.catalog import indexed_documents
-from qa.index.doctor import Finding, check_index
-from qa.index.served import IndexStatus
-from qa.index.update import add_reports, remove_reports
-from qa.policy import (
-    AnswerPolicy,
-    FusionWeights,
-    IndexPolicy,
-    LanguagePolicy,
-    Policy,
-    RetrievalPolicy,
-)
-from qa.present import AnswerView, InlineQuote, TelegramHTML, view_answer
-from qa.present.chart import chart_png
-from qa.present.sheet import figures_csv, table_csv
-from qa.question import MAX_QUESTION_CHARS, check_question
-from qa.retrieve import Candidate, Explanation, Hit, PassageContext, Retrieval, Retriever
-from qa.sqlite_files import connect_checked, move_aside
+
+if TYPE_CHECKING:
+    from qa.answer import Answer, Citation, DeclineReason, Figure, Quote, ReportQA
+    from qa.answer.compose import compose
+    from qa.answer.intent import Intent
+    from qa.answer.model import PartsKind
+    from qa.answer.sheet import FigureRow, figure_sheet
+    from qa.corpus import read_sources
+    from qa.documents import Document, Passage
+    from qa.embed import DEFAULT_BATCH_SIZE, Embedder, ensure_onnx_model
+    from qa.embed import runtime as embedding_runtime
+    from qa.embed.onnx_runtime import OnnxEncoder
+    from qa.errors import QAError
+    from qa.evaluation import EvalQuestion, evaluate, read_questions
+    from qa.feedback import (
+        RATINGS,
+        ExportReport,
+        Feedback,
+        FeedbackStats,
+        FeedbackStore,
+        Rating,
+        RememberedAnswer,
+        feedback_candidates,
+    )
+    from qa.i18n import LANGUAGES, Language, detect_language
+    from qa.index import dense as dense_index
+    from qa.index.build import (
+        BuildMonitor,
+        BuildReport,
+        BuildStage,
+        EmbeddingProgress,
+        build_index,
+        index_text,
+    )
+    from qa.index.cache import text_key
+    from qa.index.catalog import indexed_documents
+    from qa.index.doctor import Finding, check_index, healthy
+    from qa.index.ray_embed import RayCluster
+    from qa.index.served import IndexStatus
+    from qa.index.update import add_reports, remove_reports
+    from qa.model_cache import CacheEntry, cache_entries, clear_cache
+    from qa.question import MAX_QUESTION_CHARS, check_question
+    from qa.retrieve import Candidate, Explanation, Hit, PassageContext, Retrieval, Retriever
+    from qa.sqlite_files import connect_checked, move_aside
+    from qa.text import to_script
+
+_EXPORTS = {
+    # answering
+    "ReportQA": "qa.answer:ReportQA",
+    "Answer": "qa.answer:Answer",
+    "Quote": "qa.answer:Quote",
+    "Figure": "qa.answer:Figure",
+    "Citation": "qa.answer:Citation",
+    "DeclineReason": "qa.answer:DeclineReason",
+    "PartsKind": "qa.answer.model:PartsKind",
+    "Intent": "qa.answer.intent:Intent",
+    "FigureRow": "qa.answer.sheet:FigureRow",
+    "figure_sheet": "qa.answer.sheet:figure_sheet",
+    # questions and languages
+    "MAX_QUESTION_CHARS": "qa.question:MAX_QUESTION_CHARS",
+    "check_question": "qa.question:check_question",
+    "LANGUAGES": "qa.i18n:LANGUAGES",
+    "Language": "qa.i18n:Language",
+    "detect_language": "qa.i18n:detect_language",
+    # retrieval
+    "Retriever": "qa.retrieve:Retriever",
+    "Retrieval": "qa.retrieve:Retrieval",
+    "Hit": "qa.retrieve:Hit",
+    "Candidate": "qa.retrieve:Candidate",
+    "Explanation": "qa.retrieve:Explanation",
+    "PassageContext": "qa.retrieve:PassageContext",
+    "Embedder": "qa.embed:Embedder",
+    # reports and indexes
+    "Document": "qa.documents:Document",
+    "Passage": "qa.documents:Passage",
+    "build_index": "qa.index.build:build_index",
+    "add_reports": "qa.index.update:add_reports",
+    "remove_reports": "qa.index.update:remove_reports",
+    "indexed_documents": "qa.index.catalog:indexed_documents",
+    "check_index": "qa.index.doctor:check_index",
+    "Finding": "qa.index.doctor:Finding",
+    "healthy": "qa.index.doctor:healthy",
+    "IndexStatus": "qa.index.served:IndexStatus",
+    "BuildReport": "qa.index.build:BuildReport",
+    "BuildMonitor": "qa.index.build:BuildMonitor",
+    "BuildStage": "qa.index.build:BuildStage",
+    "EmbeddingProgress": "qa.index.build:EmbeddingProgress",
+    # evaluation and feedback
+    "EvalQuestion": "qa.evaluation:EvalQuestion",
+    "evaluate": "qa.evaluation:evaluate",
+    "read_questions": "qa.evaluation:read_questions",
+    "FeedbackStore": "qa.feedback:FeedbackStore",
+    "Feedback": "qa.feedback:Feedback",
+    "FeedbackStats": "qa.feedback:FeedbackStats",
+    "ExportReport": "qa.feedback:ExportReport",
+    "RememberedAnswer": "qa.feedback:RememberedAnswer",
+    "Rating": "qa.feedback:Rating",
+    "RATINGS": "qa.feedback:RATINGS",
+    "feedback_candidates": "qa.feedback:feedback_candidates",
+    # the base of every error (the others are in qa.errors)
+    "QAError": "qa.errors:QAError",
+    # the converted model's cache (QA_CACHE_DIR)
+    "CacheEntry": "qa.model_cache:CacheEntry",
+    "cache_entries": "qa.model_cache:cache_entries",
+    "clear_cache": "qa.model_cache:clear_cache",
+    # SQLite files the library's way (the feedback store, the bot's state)
+    "connect_checked": "qa.sqlite_files:connect_checked",
+    "move_aside": "qa.sqlite_files:move_aside",
+    # one step at a time, for the benchmarks that measure it
+    "read_sources": "qa.corpus:read_sources",
+    "index_text": "qa.index.build:index_text",
+    "to_script": "qa.text:to_script",
+    "compose": "qa.answer.compose:compose",
+    "embedding_runtime": "qa.embed:runtime",
+    "DEFAULT_BATCH_SIZE": "qa.embed:DEFAULT_BATCH_SIZE",
+    "ensure_onnx_model": "qa.embed:ensure_onnx_model",
+    "OnnxEncoder": "qa.embed.onnx_runtime:OnnxEncoder",
+    "dense_index": "qa.index.dense",
+    "text_key": "qa.index.cache:text_key",
+    "RayCluster": "qa.index.ray_embed:RayCluster",
+}
+
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 __all__ = [
+    "DEFAULT_BATCH_SIZE",
     "LANGUAGES",
     "MAX_QUESTION_CHARS",
     "RATINGS",
     "Answer",
-    "AnswerPolicy",
-    "AnswerView",
-    "ArgumentError",
-    "ArgumentTypeError",
-    "BuildLockedError",
     "BuildMonitor",
     "BuildReport",
     "BuildStage",
+    "CacheEntry",
     "Candidate",
     "Citation",
     "DeclineReason",
     "Document",
-    "DuplicateIdError",
     "Embedder",
     "EmbeddingProgress",
     "EvalQuestion",
@@ -109,60 +175,45 @@ __all__ = [
     "Figure",
     "FigureRow",
     "Finding",
-    "FusionWeights",
     "Hit",
-    "IndexCorruptError",
-    "IndexNotFoundError",
-    "IndexOutdatedError",
-    "IndexPathError",
-    "IndexPolicy",
     "IndexStatus",
-    "InlineQuote",
     "Intent",
     "Language",
-    "LanguagePolicy",
-    "ModelError",
-    "ModelMismatchError",
+    "OnnxEncoder",
     "PartsKind",
     "Passage",
     "PassageContext",
-    "Policy",
     "QAError",
-    "QuestionError",
     "Quote",
     "Rating",
+    "RayCluster",
     "RememberedAnswer",
     "ReportQA",
     "Retrieval",
-    "RetrievalPolicy",
     "Retriever",
-    "RuntimeMismatchError",
-    "ScaleOutError",
-    "SettingError",
-    "SourceError",
-    "TelegramHTML",
-    "UnknownAnswerError",
-    "UnknownDocumentError",
     "__version__",
     "add_reports",
     "build_index",
-    "caused_by_interrupt",
-    "chart_png",
+    "cache_entries",
     "check_index",
     "check_question",
+    "clear_cache",
+    "compose",
     "connect_checked",
-    "describe",
+    "dense_index",
     "detect_language",
+    "embedding_runtime",
+    "ensure_onnx_model",
     "evaluate",
     "feedback_candidates",
     "figure_sheet",
-    "figures_csv",
+    "healthy",
+    "index_text",
     "indexed_documents",
-    "language_from_code",
     "move_aside",
-    "network_problem",
     "read_questions",
+    "read_sources",
     "remove_reports",
-    "table_csv",
-    "view_answer",
+    "text_key",
+    "to_script",
 ]

@@ -19,11 +19,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from qa.answer import Answer, ReportQA
+from qa import Answer, ReportQA, detect_language
 from qa.errors import QuestionError
-from qa.i18n import detect_language
-from qa.present import terminal, view_answer, view_passages, words
-from qa.present.safe import clean
+from qa.present import clean, print_answer, print_passages, say, view_answer, view_passages
 
 #: Commands typed instead of a question.
 QUIT = frozenset({"/quit", "/exit", "/q"})
@@ -73,7 +71,7 @@ def run(
     # The conversation: a follow-up (那浙江呢？) takes what it leaves unsaid from the last
     # answer, until /new.
     last = None
-    err.print(Text(words.say("chat_hello", "en"), style="dim"))
+    err.print(Text(say("chat_hello", "en"), style="dim"))
     try:
         while True:
             try:
@@ -93,11 +91,11 @@ def run(
                 # answer, as the prompt would show it, so answers can be matched to them.
                 out.print(Text(PROMPT + clean(line), style="bold"))
             if line.lower() in HELP:
-                err.print(Text(words.say("chat_help", "en"), style="dim"))
+                err.print(Text(say("chat_help", "en"), style="dim"))
                 continue
             if line.lower() in NEW:
                 last = None
-                err.print(Text(words.say("chat_new", "en"), style="dim"))
+                err.print(Text(say("chat_new", "en"), style="dim"))
                 continue
             try:
                 last = _answer(qa, line, out=out, k=k, follows=last) or last
@@ -117,8 +115,8 @@ def _answer(
     if line.startswith(PASSAGES + " ") or line == PASSAGES:
         question = line[len(PASSAGES) :].strip()
         hits = qa.retriever.search(question, k=k)
-        terminal.print_passages(out, view_passages(hits, detect_language(question)))
+        print_passages(out, view_passages(hits, detect_language(question)))
         return None
     answer = qa.ask(line, follows=follows)
-    terminal.print_answer(out, view_answer(answer), related=k)
+    print_answer(out, view_answer(answer), related=k)
     return answer

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from qa._version import __version__
+from qa import __version__
 from qa.errors import caused_by_interrupt, describe
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -46,8 +46,8 @@ def _build(
     ray_address: str | None = None,
     ray_workers: int | None = None,
 ):
-    from qa.index.build import build_index
-    from qa.present.progress import build_progress
+    from qa import build_index
+    from qa.present import build_progress
 
     with build_progress(err) as progress:
         return build_index(
@@ -62,8 +62,7 @@ def _build(
 
 
 def _print_build(report, *, verb: str = "built") -> None:
-    from qa.paths import shown
-    from qa.present.safe import one_line
+    from qa.present import one_line, shown
 
     err.print(
         one_line(
@@ -112,8 +111,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from qa.index.update import add_reports
-    from qa.present.progress import build_progress
+    from qa import add_reports
+    from qa.present import build_progress
 
     with build_progress(err) as progress:
         report = add_reports(args.paths, args.index, strict=args.strict, progress=progress)
@@ -122,42 +121,42 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from qa.index.update import remove_reports
+    from qa import remove_reports
 
     _print_build(remove_reports(args.docs, args.index), verb="removed from")
     return 0
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from qa.index.catalog import indexed_documents
-    from qa.present import sheet
+    from qa import indexed_documents
+    from qa.present import print_sources, sources_json
 
     documents = indexed_documents(args.index)
     if args.json:
-        print(sheet.sources_json(documents))
+        print(sources_json(documents))
     else:
-        sheet.print_sources(Console(highlight=False, soft_wrap=True), documents)
+        print_sources(Console(highlight=False, soft_wrap=True), documents)
     return 0
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
-    from qa.answer.sheet import figure_sheet
-    from qa.present import sheet
+    from qa import figure_sheet
+    from qa.present import figures_csv, figures_json, print_figures
 
     rows = figure_sheet(args.doc, index_dir=args.index)
     if args.csv:
-        sys.stdout.write(sheet.figures_csv(rows))
+        sys.stdout.write(figures_csv(rows))
     elif args.json:
-        print(sheet.figures_json(rows))
+        print(figures_json(rows))
     else:
-        sheet.print_figures(Console(highlight=False, soft_wrap=True), rows)
+        print_figures(Console(highlight=False, soft_wrap=True), rows)
     return 0
 
 
 def _open(index: Path | None):
     """Report QA over ``index``, building the bundled reports into it first if missing."""
-    from qa.answer import ReportQA
-    from qa.present.progress import build_progress
+    from qa import ReportQA
+    from qa.present import build_progress
 
     def announce(message: str) -> None:
         err.print(message, markup=False, highlight=False)
@@ -170,9 +169,8 @@ def _open(index: Path | None):
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from qa.i18n import detect_language
-    from qa.present import as_json, terminal, view_answer, view_passages
-    from qa.question import check_question
+    from qa import check_question, detect_language
+    from qa.present import as_json, print_answer, print_passages, view_answer, view_passages
 
     question = check_question(args.question)  # before any slow work
     started = time.perf_counter()
@@ -184,7 +182,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if args.json:
             print(as_json.hits_json(question, hits))
         else:
-            terminal.print_passages(out, view_passages(hits, detect_language(question)))
+            print_passages(out, view_passages(hits, detect_language(question)))
         return 0
     answer = qa.ask(question)
     if args.debug:
@@ -193,7 +191,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(as_json.answer_json(view, passages=args.k))
     else:
-        terminal.print_answer(out, view, related=args.k)
+        print_answer(out, view, related=args.k)
     if args.chart is not None:
         _write_chart(view, args.chart)
     return 0
@@ -201,7 +199,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def _write_chart(view, path: Path) -> None:
     """``--chart FILE.png``: the chart of a table answer (one indicator across reports)."""
-    from qa.present.chart import chart_png
+    from qa.present import chart_png
 
     png = chart_png(view, title=view.answer.question)
     if png is None:
@@ -215,8 +213,8 @@ def _write_chart(view, path: Path) -> None:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from qa.index.doctor import check_index, healthy
-    from qa.present import as_json, terminal
+    from qa import check_index, healthy
+    from qa.present import as_json, print_findings
 
     findings = check_index(args.index)
     if args.json:
@@ -226,20 +224,20 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             )
         )
     else:
-        terminal.print_findings(Console(highlight=False, soft_wrap=True), findings)
+        print_findings(Console(highlight=False, soft_wrap=True), findings)
     return 0 if healthy(findings) else 1
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from qa.evaluation import evaluate, read_questions
-    from qa.present import terminal
+    from qa import evaluate, read_questions
+    from qa.present import print_eval
 
     questions = read_questions(args.questions)
     summary = evaluate(_open(args.index), questions)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        terminal.print_eval(Console(highlight=False, soft_wrap=True), summary)
+        print_eval(Console(highlight=False, soft_wrap=True), summary)
     return 0
 
 
@@ -283,8 +281,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _feedback_store(args: argparse.Namespace):
     import qa.config as config
+    from qa import FeedbackStore
     from qa.errors import SettingError
-    from qa.feedback import FeedbackStore
 
     path = args.file or config.feedback_file(args.index)
     if path is None:
@@ -295,13 +293,13 @@ def _feedback_store(args: argparse.Namespace):
 
 
 def cmd_feedback_stats(args: argparse.Namespace) -> int:
-    from qa.present import terminal
+    from qa.present import print_feedback_stats
 
     stats = _feedback_store(args).stats()
     if args.json:
         print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
     else:
-        terminal.print_feedback_stats(Console(highlight=False, soft_wrap=True), stats)
+        print_feedback_stats(Console(highlight=False, soft_wrap=True), stats)
     return 0
 
 
@@ -331,8 +329,8 @@ def _megabytes(count: int) -> str:
 
 def cmd_cache(args: argparse.Namespace) -> int:
     import qa.config as config
-    from qa.model_cache import cache_entries, clear_cache
-    from qa.paths import shown
+    from qa import cache_entries, clear_cache
+    from qa.present import shown
 
     root = config.cache_dir()
     again = "the next command converts the bundled model again, in about 2 min"
@@ -543,7 +541,7 @@ def parser() -> argparse.ArgumentParser:
 
 def error_line(exc: BaseException) -> str:
     """An error as the one line ``qa`` prints (see ``qa.errors.describe``)."""
-    from qa.present.safe import one_line
+    from qa.present import one_line
 
     return "error: " + one_line(describe(exc, rerun="it again"))
 

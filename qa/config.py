@@ -77,6 +77,7 @@ def _user_dir(xdg_var: str, fallback: str) -> Path:
 
 
 def default_index_dir() -> Path:
+    """``QA_INDEX``; else the checkout's ``index/``, or a user data folder when installed."""
     value = env("QA_INDEX")
     if value:
         return Path(value).expanduser()
@@ -86,6 +87,7 @@ def default_index_dir() -> Path:
 
 
 def cache_dir() -> Path:
+    """``QA_CACHE_DIR``: where the bundled model is converted to (``~/.cache/report-qa``)."""
     value = env("QA_CACHE_DIR")
     if value:
         return Path(value).expanduser()
@@ -93,10 +95,12 @@ def cache_dir() -> Path:
 
 
 def default_model() -> str:
+    """``QA_MODEL``: the embedding model a new index is built with (the bundled e5-small)."""
     return env("QA_MODEL", BUNDLED_MODEL) or BUNDLED_MODEL
 
 
 def threads() -> int | None:
+    """``QA_THREADS``: threads a build embeds with (``None``: all cores)."""
     value = env("QA_THREADS")
     return int(value) if value else None
 
@@ -107,11 +111,14 @@ DEFAULT_RAY_STALL_SECONDS = 300.0
 
 
 def ray_stall_seconds() -> float:
+    """``QA_RAY_STALL_SECONDS``: how long a Ray build may embed nothing before it fails."""
     value = env("QA_RAY_STALL_SECONDS")
     return float(value) if value else DEFAULT_RAY_STALL_SECONDS
 
 
 def ray_batch_size() -> int | None:
+    """``QA_RAY_BATCH_SIZE``: passages per call to a Ray worker (``None``: sized for the
+    backend)."""
     value = env("QA_RAY_BATCH_SIZE")
     return int(value) if value else None
 
@@ -230,3 +237,31 @@ def feedback_file(index_dir: Path | None = None) -> Path | None:
     if value.strip().lower() in _OFF:
         return None
     return Path(value).expanduser()
+
+
+__all__ = [
+    "BACKENDS",
+    "BUNDLED_MODEL",
+    "DEFAULT_BACKEND",
+    "DEFAULT_CONVERSATION_SECONDS",
+    "DEFAULT_PRECISION",
+    "DEFAULT_RAY_STALL_SECONDS",
+    "DEFAULT_WEB_RATE_LIMIT",
+    "FEEDBACK_FILENAME",
+    "backend",
+    "cache_dir",
+    "conversation_seconds",
+    "default_data_dir",
+    "default_index_dir",
+    "default_model",
+    "env",
+    "feedback_file",
+    "micro_batch_ms",
+    "precision",
+    "rate_limit",
+    "ray_batch_size",
+    "ray_stall_seconds",
+    "threads",
+    "web_rate_limit",
+    "web_token",
+]

@@ -23,6 +23,11 @@ class UnknownDocumentError(ArgumentError):
     ``figure_sheet("…")``); a web API answers it with 404."""
 
 
+class UnknownAnswerError(ArgumentError):
+    """A rating for an answer key the feedback store does not remember (never given, or
+    pruned)."""
+
+
 class ArgumentTypeError(QAError, TypeError):
     """An argument of a library call has the wrong type (``k="3"``, a number as a path)."""
 
@@ -212,3 +217,28 @@ def describe(exc: BaseException, *, rerun: str, address: str | None = None) -> s
         f"unexpected {type(exc).__name__}: {exc} (a bug in Report QA: run {rerun} with "
         "--debug for the traceback, and please report it)"
     )
+
+
+__all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
+    "BuildLockedError",
+    "DuplicateIdError",
+    "IndexCorruptError",
+    "IndexNotFoundError",
+    "IndexOutdatedError",
+    "IndexPathError",
+    "ModelError",
+    "ModelMismatchError",
+    "QAError",
+    "QuestionError",
+    "RuntimeMismatchError",
+    "ScaleOutError",
+    "SettingError",
+    "SourceError",
+    "UnknownAnswerError",
+    "UnknownDocumentError",
+    "caused_by_interrupt",
+    "describe",
+    "network_problem",
+]

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Literal
 
 from qa.answer import Answer
-from qa.errors import ArgumentError
+from qa.errors import ArgumentError, UnknownAnswerError
 from qa.present import view_answer
 from qa.present.as_json import answer_data
 from qa.retrieve import Hit
@@ -74,10 +74,6 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 _TABLES = {"answers", "feedback", "sqlite_sequence"}
 _SENTENCE_END = re.compile(r"[。！？；!?;]|\.(?:\s|$)")
-
-
-class UnknownAnswerError(ArgumentError):
-    """A rating for an answer key the store does not remember (never given, or pruned)."""
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from qa import Answer, DeclineReason, view_answer
-from qa.present import as_json
+from qa import Answer, DeclineReason
+from qa.present import as_json, view_answer
 from tests.conftest import REPORT
 
 REPORT_LINES = REPORT.read_text(encoding="utf-8").splitlines()

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from qa import ReportQA, build_index, chart_png
-from qa.present import view_answer
+from qa import ReportQA, build_index
+from qa.present import chart_png, view_answer
 from qa.present.chart import chart_data
 from tests.auxil.bot_api import BotApiStandIn
 from tests.conftest import ROOT

@@ -26,7 +26,8 @@ from bot.app import ALLOWED_UPDATES, build_application, set_commands, webhook_op
 from bot.handlers import redact
 from bot.settings import BotSettings, BotSettingsError
 from bot.state import QuestionBudget
-from qa import Answer, TelegramHTML
+from qa import Answer
+from qa.present import TelegramHTML
 
 try:  # tests/ is not a package: pytest puts tests/ itself on sys.path
     from tests.auxil.bot_api import DEFAULT_TOKEN, BotApiStandIn

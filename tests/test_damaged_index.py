@@ -33,7 +33,8 @@ import faiss
 import numpy as np
 import pytest
 
-from qa import IndexCorruptError, ReportQA, Retriever, build_index
+from qa import ReportQA, Retriever, build_index
+from qa.errors import IndexCorruptError
 from qa.index import cache as cache_module
 from qa.index.layout import CURRENT, IndexLayout
 from tests.conftest import DATA, REPORT, ROOT

@@ -17,7 +17,8 @@ import json
 
 import pytest
 
-from qa import DeclineReason, ReportQA, build_index, view_answer
+from qa import DeclineReason, ReportQA, build_index
+from qa.present import view_answer
 
 REPORT = """黑龍江省民政廳2021年工作要點
 一、養老服務

@@ -21,15 +21,9 @@ from pathlib import Path
 import pytest
 
 import qa.cli
-from qa import (
-    ArgumentError,
-    ArgumentTypeError,
-    IndexPathError,
-    QAError,
-    Retriever,
-    build_index,
-)
+from qa import QAError, Retriever, build_index
 from qa.cli import main
+from qa.errors import ArgumentError, ArgumentTypeError, IndexPathError
 from qa.index.layout import LOCK
 from tests.auxil.cli import run_qa
 from tests.conftest import DATA, REPORT, ROOT
@@ -208,7 +202,7 @@ def test_network_failures_are_said_in_plain_words_naming_the_address():
     import errno
     import socket
 
-    from qa import describe
+    from qa.errors import describe
 
     with socket.socket() as taken, socket.socket() as second:
         taken.bind(("127.0.0.1", 0))

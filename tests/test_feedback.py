@@ -8,8 +8,9 @@ import sqlite3
 
 import pytest
 
-from qa import ArgumentError, FeedbackStore, UnknownAnswerError, read_questions
+from qa import FeedbackStore, read_questions
 from qa.cli import main
+from qa.errors import ArgumentError, UnknownAnswerError
 from qa.feedback import anchor
 
 FOUND = "異地救助了多少人？"

@@ -1,8 +1,9 @@
 """The house rules of the code base, checked on its source: data flows one way, the faces
-use the library's public names, and only one module reads the environment.
+use the library's public modules only, and only one module reads the environment.
 
 Imports are read with ``ast`` from every module (including imports inside functions, which
-run just the same, and excluding only those under ``if TYPE_CHECKING:``).
+run just the same, and excluding only those under ``if TYPE_CHECKING:``); a lazy export of a
+package (an entry of its ``_EXPORTS``, imported on first use) counts as an import of it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The library's public modules (STYLE.md), the only ones a face may import; ``qa.present``'s
+#: own ``__all__`` adds the back ends it hands out as modules (``as_json``).
+PUBLIC = ("qa", "qa.config", "qa.errors", "qa.policy", "qa.present")
+#: The faces over the library: the CLI and the chat (which live under ``qa/``), the Telegram
+#: bot, the web server and the benchmarks.
+FACES = ("qa.cli", "qa.chat", "bot", "web", "benchmarks")
 
 
 def _module_name(path: Path) -> str:
@@ -49,7 +56,7 @@ def _walk(tree: ast.AST) -> Iterator[ast.AST]:
 def imports_of(module: str, path: Path) -> set[str]:
     """The modules ``module`` imports (``from a import b`` counts as ``a.b`` when ``a.b`` is a
     module of ours, else as ``a``)."""
-    ours = {**_sources("qa"), **_sources("bot"), **_sources("web")}
+    ours = {**_sources("qa"), **_sources("bot"), **_sources("web"), **_sources("benchmarks")}
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[str] = set()
     for node in _walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -64,7 +71,39 @@ def imports_of(module: str, path: Path) -> set[str]:
             for alias in node.names:
                 full = f"{base}.{alias.name}"
                 found.add(full if full in ours else base)
+        elif _is_lazy_exports(node):
+            found.update(target.value.partition(":")[0] for target in node.value.values)
     return found
+
+
+def _is_lazy_exports(node: ast.AST) -> bool:
+    """``_EXPORTS = {"name": "module:attribute", …}``, read by ``qa._lazy.lazy_exports``."""
+    return (
+        isinstance(node, ast.Assign)
+        and [getattr(t, "id", None) for t in node.targets] == ["_EXPORTS"]
+        and isinstance(node.value, ast.Dict)
+        and all(isinstance(v, ast.Constant) for v in node.value.values)
+    )
+
+
+def _in(module: str, where: str) -> bool:
+    return module == where or module.startswith(where + ".")
+
+
+def faces() -> dict[str, Path]:
+    """Every module of every face, by name."""
+    every = {**_sources("qa"), **_sources("bot"), **_sources("web"), **_sources("benchmarks")}
+    return {m: p for m, p in every.items() if any(_in(m, face) for face in FACES)}
+
+
+def public_modules() -> set[str]:
+    """The modules a face may import: ``PUBLIC`` and the back ends ``qa.present`` hands out
+    as modules in its ``__all__``."""
+    import qa.present
+
+    ours = _sources("qa")
+    handed_out = {f"qa.present.{name}" for name in qa.present.__all__}
+    return {*PUBLIC, *(handed_out & ours.keys())}
 
 
 def _graph(package: str) -> dict[str, set[str]]:
@@ -101,13 +140,39 @@ def test_the_checker_finds_a_cycle_and_reads_relative_imports(tmp_path) -> None:
     assert "qa.present.view" in imports_of("qa.present", ROOT / "qa/present/__init__.py")
 
 
+def test_the_checker_tells_a_private_import_from_a_public_one(tmp_path) -> None:
+    face = tmp_path / "face.py"
+    face.write_text(
+        "from qa import ReportQA, config\n"
+        "from qa.errors import QAError\n"
+        "from qa.present import as_json, view_answer\n"
+        "def later():\n"
+        "    from qa.answer.compose import compose\n"
+        "    from qa.present import terminal\n",
+        encoding="utf-8",
+    )
+    found = {i for i in imports_of("benchmarks.face", face) if i.split(".")[0] == "qa"}
+    assert found - public_modules() == {"qa.answer.compose", "qa.present.terminal"}
+
+
+def test_the_faces_are_the_cli_the_chat_the_bot_the_web_server_and_the_benchmarks() -> None:
+    assert {"qa.cli", "qa.chat", "bot.app", "web.app", "benchmarks.quality"} <= faces().keys()
+    assert not any(_in(m, "qa") for m in faces().keys() - {"qa.cli", "qa.chat"})
+
+
 def test_there_is_no_import_cycle_inside_qa() -> None:
     assert _cycle(_graph("qa")) is None
 
 
-def test_no_module_under_qa_imports_the_package_root() -> None:
-    offenders = [m for m, p in _sources("qa").items() if m != "qa" and "qa" in imports_of(m, p)]
-    assert offenders == []
+def test_no_library_module_imports_the_package_root_or_a_face() -> None:
+    """The faces under ``qa/`` (the CLI, the chat) import ``qa`` like any face; the library
+    itself never does, nor does it import a face."""
+    library = {m: p for m, p in _sources("qa").items() if m != "qa" and m not in faces()}
+    offenders = {
+        m: sorted(i for i in imports_of(m, p) if i == "qa" or i in faces())
+        for m, p in library.items()
+    }
+    assert {m: i for m, i in offenders.items() if i} == {}
 
 
 def test_retrieval_never_imports_answering() -> None:
@@ -137,27 +202,17 @@ def test_data_flows_one_way(lower: str, upper: tuple[str, ...]) -> None:
     assert {m: i for m, i in offenders.items() if i} == {}
 
 
-def test_the_bot_imports_only_the_library_root_and_its_config_reader() -> None:
+@pytest.mark.parametrize("face", FACES)
+def test_each_face_imports_only_the_public_modules(face: str) -> None:
+    """``qa``, ``qa.errors``, ``qa.policy``, ``qa.present`` and ``qa.config`` — or another face
+    (``qa chat`` runs the chat loop, ``qa serve`` the web server); what a face needs from
+    the library is made public and documented (docs/api.md)."""
+    modules = {m: p for m, p in faces().items() if _in(m, face)}
+    assert modules
+    allowed = public_modules() | faces().keys()
     offenders = {
-        m: sorted(
-            i for i in imports_of(m, p) if i.split(".")[0] == "qa" and i not in ("qa", "qa.config")
-        )
-        for m, p in _sources("bot").items()
-    }
-    assert {m: i for m, i in offenders.items() if i} == {}
-
-
-def test_the_web_server_imports_only_the_public_modules() -> None:
-    """``qa serve`` is a face like the bot: ``qa``, the presentation layer, errors, policy and
-    the config reader."""
-    allowed = ("qa", "qa.config", "qa.errors", "qa.policy", "qa.present")
-    offenders = {
-        m: sorted(
-            i
-            for i in imports_of(m, p)
-            if i.split(".")[0] == "qa" and not (i in allowed or i.startswith("qa.present."))
-        )
-        for m, p in _sources("web").items()
+        m: sorted(i for i in imports_of(m, p) if i.split(".")[0] == "qa" and i not in allowed)
+        for m, p in modules.items()
     }
     assert {m: i for m, i in offenders.items() if i} == {}
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from qa import IndexNotFoundError, ReportQA, SourceError, build_index
+from qa import ReportQA, build_index
+from qa.errors import IndexNotFoundError, SourceError
 from qa.index.layout import IndexLayout
 from tests.auxil.cli import run_qa
 from tests.conftest import DATA, REPORT, ROOT

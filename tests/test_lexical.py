@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa import FusionWeights
 from qa.lexical import LexicalIndex, SentenceLexicalIndex
+from qa.policy import FusionWeights
 from qa.retrieve.fusion import QueryStats, fuse
 
 # Both passages hold every word of the question; only the second holds them in one sentence.

@@ -24,25 +24,22 @@ import pytest
 from rich.console import Console
 
 from qa import (
-    ArgumentError,
     DeclineReason,
     PartsKind,
     ReportQA,
     Retriever,
-    TelegramHTML,
     add_reports,
     build_index,
     figure_sheet,
     indexed_documents,
     remove_reports,
-    view_answer,
 )
 from qa.answer.figures import extract_figures
 from qa.answer.sheet import measured
 from qa.cli import main
-from qa.errors import IndexOutdatedError
+from qa.errors import ArgumentError, IndexOutdatedError
 from qa.index.layout import IndexLayout
-from qa.present import as_json, terminal
+from qa.present import TelegramHTML, as_json, terminal, view_answer
 from qa.present.sheet import figures_csv
 from tests.auxil.bot_api import parse_html
 from tests.conftest import REPORT

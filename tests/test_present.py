@@ -10,9 +10,9 @@ import string
 import pytest
 from rich.console import Console
 
-from qa import Answer, Citation, DeclineReason, Figure, Quote, TelegramHTML, view_answer
+from qa import Answer, Citation, DeclineReason, Figure, Quote
 from qa.answer.scope import OutOfScope
-from qa.present import as_json, place, terminal
+from qa.present import TelegramHTML, as_json, place, terminal, view_answer
 from qa.present.words import CATALOGUES, say
 
 try:  # tests/ is not a package: pytest puts tests/ itself on sys.path

@@ -33,8 +33,9 @@ import numpy as np
 import psutil
 import pytest
 
-from qa import Retriever, ScaleOutError, build_index
+from qa import Retriever, build_index
 from qa.config import cache_dir
+from qa.errors import ScaleOutError
 from qa.index import dense
 from qa.index.cache import FILENAME as CACHE_FILE
 from qa.index.layout import IndexLayout

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from qa import IndexCorruptError, ReportQA, Retriever, build_index, remove_reports
+from qa import ReportQA, Retriever, build_index, remove_reports
+from qa.errors import IndexCorruptError
 from qa.index.layout import IndexLayout
 from tests.auxil.cli import run_qa
 

@@ -17,8 +17,8 @@ import sys
 import pytest
 from rich.console import Console
 
-from qa import ReportQA, TelegramHTML, build_index, view_answer
-from qa.present import as_json, terminal, view_passages
+from qa import ReportQA, build_index
+from qa.present import TelegramHTML, as_json, terminal, view_answer, view_passages
 from qa.present.safe import UNSAFE, clean, clean_with_spans, one_line
 from tests.conftest import REPORT, ROOT
 

@@ -489,7 +489,7 @@ def test_no_path_of_a_request_reaches_the_file_system(api) -> None:
 
 
 def test_settings_come_from_the_environment(monkeypatch, tmp_path) -> None:
-    from qa import SettingError
+    from qa.errors import SettingError
 
     monkeypatch.setenv("QA_INDEX", str(tmp_path / "idx"))
     monkeypatch.setenv("QA_WEB_TOKEN", "s3cret-value")

@@ -16,9 +16,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials
 
-from qa import ArgumentError, UnknownDocumentError, __version__, figures_csv, view_answer
-from qa.present import as_json
-from qa.present.sheet import figures_data
+from qa import __version__
+from qa.errors import ArgumentError, UnknownDocumentError
+from qa.present import as_json, figures_csv, figures_data, view_answer
 from web.guard import Unauthorized, bearer, client_of, token_matches
 from web.models import (
     AnswerModel,

@@ -29,14 +29,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from qa import (
-    ArgumentError,
-    QuestionError,
-    UnknownAnswerError,
-    UnknownDocumentError,
-    __version__,
-)
-from qa.present.words import say
+from qa import __version__
+from qa.errors import ArgumentError, QuestionError, UnknownAnswerError, UnknownDocumentError
+from qa.present import say
 from web import api, pages
 from web.api import FeedbackOff, UnknownPassage, json_response
 from web.guard import SECURITY_HEADERS, BodyLimit, SecurityHeaders, Unauthorized

@@ -16,24 +16,23 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from qa import (
-    MAX_QUESTION_CHARS,
-    Answer,
-    ArgumentError,
-    Language,
-    UnknownAnswerError,
-    UnknownDocumentError,
-    detect_language,
-    feedback_candidates,
+from qa import MAX_QUESTION_CHARS, Answer, Language, detect_language, feedback_candidates
+from qa.errors import ArgumentError, UnknownAnswerError, UnknownDocumentError
+from qa.present import (
+    STATIC,
+    UNSAFE,
+    AnswerView,
+    PassageView,
+    examples,
     figures_csv,
+    highlight_span,
     language_from_code,
+    report_name,
+    say,
+    table_csv,
     view_answer,
+    view_passages,
 )
-from qa.present import AnswerView, PassageView, table_csv, view_passages
-from qa.present.html import STATIC, highlight_span
-from qa.present.safe import UNSAFE
-from qa.present.view import report_name
-from qa.present.words import examples, say
 from web.api import AROUND, server
 from web.conversations import ID_PATTERN, Conversation, Turn
 from web.guard import client_of

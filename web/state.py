@@ -13,20 +13,9 @@ from dataclasses import dataclass
 
 from limits import RateLimitItemPerSecond, storage, strategies
 
-from qa import (
-    FeedbackStore,
-    Language,
-    QuestionError,
-    ReportQA,
-    UnknownDocumentError,
-    check_question,
-    describe,
-    view_answer,
-)
-from qa.present import AnswerView
-from qa.present.chart import chart_data, chart_png
-from qa.present.html import PageHTML
-from qa.present.safe import UNSAFE
+from qa import FeedbackStore, Language, ReportQA, check_question
+from qa.errors import QuestionError, UnknownDocumentError, describe
+from qa.present import UNSAFE, AnswerView, PageHTML, chart_data, chart_png, view_answer
 from web.conversations import Conversation, Conversations, Turn
 from web.settings import WebSettings
 

@@ -35,6 +35,7 @@ _CREATE = (
 
 
 def text_key(text: str) -> str:
+    """The key a text's vector is cached under (the SHA-256 of its UTF-8 bytes)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

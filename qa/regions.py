@@ -13,7 +13,8 @@ province, ``230100`` a prefecture under it, ``230102`` a county under that). Nam
 * counties by their official name when it has three characters or more (two-character
   names — 和县, 南县, 新县 — stand inside ordinary phrases: 市和县两级), and by their short
   name (the suffix, and an ethnic 「…族自治县」 designation, dropped: 杜尔伯特) when that has
-  at least ``LanguagePolicy.county_short_name_min_chars`` characters;
+  at least ``LanguagePolicy.county_short_name_min_chars`` characters (process-wide:
+  ``qa.policy.LANGUAGE``, as the table is built once);
 * a name that CC-CEDICT lists as an ordinary word is not a place name (白银 "silver", 来宾
   "guest", 日照 "sunshine", 郊区 "suburb"; ``qa.cedict.ordinary_words``), and a short name
   at the start of a longer ordinary word is that word (长治 in 长治久安);
@@ -47,7 +48,7 @@ from typing import Literal
 
 from qa import cedict
 from qa.i18n import Language
-from qa.policy import DEFAULT
+from qa.policy import LANGUAGE
 from qa.text import fold, opencc_convert, to_script
 
 Level = Literal["country", "province", "prefecture", "county"]
@@ -154,7 +155,7 @@ class _Table:
         # Folded form → regions it names, full names first (吉林市 is the prefecture by name,
         # 吉林 the province and the prefecture by short name).
         ordinary = cedict.ordinary_words()
-        min_county_short = DEFAULT.language.county_short_name_min_chars
+        min_county_short = LANGUAGE.county_short_name_min_chars
         pending: list[tuple[str, Region, str]] = []
         for region in self.by_code.values():
             county = region.level == "county"

@@ -80,8 +80,6 @@ _NOUN_END = re.compile(r"[了的是有在被把将从向对给为和与及还没
 _NOUNLESS_MEASURES = frozenset({"人", "人次"})
 # The measure word almost any noun takes: no evidence of which noun a figure counts.
 _GENERAL_MEASURES = frozenset({"个", "個"})
-# The English bags of figure segments are made like the index's.
-_BAG_HEADWORDS = DEFAULT.index.english_bag_headword_chars
 _EN_HOW_MANY = re.compile(r"\bhow many\s+((?:[a-z][a-z'-]*\s*){1,8})")
 # Words that end the noun phrase after "how many": auxiliaries, prepositions, articles.
 _EN_PHRASE_END = EN_AUXILIARIES | frozenset(
@@ -316,9 +314,17 @@ def _named(word: str, context: str) -> bool:
     return any(fold(c) in context for c in found)
 
 
-def counts(asked: Counted, figure: Figure, context: str, policy: AnswerPolicy) -> bool:
+def counts(
+    asked: Counted,
+    figure: Figure,
+    context: str,
+    policy: AnswerPolicy,
+    *,
+    bag_headwords: tuple[int, int],
+) -> bool:
     """Whether ``figure``, standing in ``context`` (its segment, folded), counts what
-    ``asked`` asks about."""
+    ``asked`` asks about. ``bag_headwords``: the headword lengths the index's English bags
+    were made with (``Snapshot.english_bag_headwords``); a segment's bag is made alike."""
     if asked.kind == "people":
         if figure.kind != "people":
             return False
@@ -345,7 +351,7 @@ def counts(asked: Counted, figure: Figure, context: str, policy: AnswerPolicy) -
         # have them) is the other side of the dictionary: 233幅画作 holds "painting".
         if not any(_renderings(w) for w in asked.english_words):
             return True  # words the dictionary does not know: nothing to check
-        bag = set(cedict.english_bag(context, cedict.headwords(*_BAG_HEADWORDS)))
+        bag = set(cedict.english_bag(context, cedict.headwords(*bag_headwords)))
         words = [w for w in asked.english_words if w != asked.english_head]
         head = _named(asked.english_head, context) or _in_bag(asked.english_head, bag)
         others = [_named(w, context) or _in_bag(w, bag) for w in words]
@@ -361,13 +367,17 @@ def counts(asked: Counted, figure: Figure, context: str, policy: AnswerPolicy) -
 
 
 def counted_agrees(
-    question: str, quotes: Sequence[Quote], policy: AnswerPolicy = DEFAULT.answer
+    question: str,
+    quotes: Sequence[Quote],
+    policy: AnswerPolicy = DEFAULT.answer,
+    *,
+    bag_headwords: tuple[int, int] = DEFAULT.index.english_bag_headword_chars,
 ) -> bool:
     """False when the question asks "how many X" and no quoted figure counts X (true
-    when it asks no such thing)."""
+    when it asks no such thing). ``bag_headwords``: see ``counts``."""
     for asked in asked_counts(question):
         if not any(
-            counts(asked, f, segment(q.passage_text, f), policy)
+            counts(asked, f, segment(q.passage_text, f), policy, bag_headwords=bag_headwords)
             for q in quotes
             for f in _counted_figures(q.passage_text, asked)
             if q.start <= f.start and f.end <= q.end
@@ -459,10 +469,10 @@ def lenient_kinds(text: str) -> set[FigureKind]:
     return kinds
 
 
-def warm_up() -> None:
+def warm_up(bag_headwords: tuple[int, int] = DEFAULT.index.english_bag_headword_chars) -> None:
     """Make the dictionary tables an English "how many" question needs and the part-of-speech
     tagger a Chinese one needs (about three seconds together) now rather than on the first
-    such question."""
-    cedict.headwords(*_BAG_HEADWORDS)
+    such question (``bag_headwords``: see ``counts``)."""
+    cedict.headwords(*bag_headwords)
     cedict.measure_words()
     _tagged("养老机构")

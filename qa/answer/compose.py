@@ -58,13 +58,15 @@ def compose(
     policy: AnswerPolicy = DEFAULT.answer,
     topic: Topic | None = None,
     intent: Intent | None = None,
+    bag_headwords: tuple[int, int] = DEFAULT.index.english_bag_headword_chars,
 ) -> Answer:
     """Compose the answer to ``retrieval.question`` from its hits (best first).
 
     ``encode_sentences`` embeds report sentences on the passage side of the model the
     question was embedded with. ``language`` sets the language of the reply's own words
     (default: the question's). ``topic`` is the year and region this answer is for, when
-    the question names several (see ``qa.answer.routing``).
+    the question names several (see ``qa.answer.routing``). ``bag_headwords`` are the
+    headword lengths the index's English bags were made with (``agreement.counts``).
     """
     hits = retrieval.hits
     lang = language or detect_language(retrieval.question)
@@ -118,7 +120,9 @@ def compose(
         # "Who is the director of …": quotes that never name a director do not answer it.
         return decline(DeclineReason.NO_ROLE)
     quotes = _merge(chosen, policy)
-    if not figure_question and not counted_agrees(question, quotes, policy):
+    if not figure_question and not counted_agrees(
+        question, quotes, policy, bag_headwords=bag_headwords
+    ):
         # "How many institutions": a number of projects is not an answer.
         return decline(DeclineReason.OTHER_COUNT, related=True)
     if not intent.indicators and not whole_agrees(question, quotes):

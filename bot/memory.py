@@ -25,11 +25,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa import connect_checked, move_aside
+from qa import connect_checked, locked_transaction, move_aside
 
 #: Answers whose "more" pages are kept (older ones expire politely).
 MAX_PAGES = 2000
@@ -126,16 +126,8 @@ class BotMemory:
             where, schema=_SCHEMA, tables=_TABLES, version=SCHEMA_VERSION, foreign_keys=True
         )
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._con.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._con
-            except BaseException:
-                self._con.execute("ROLLBACK")
-                raise
-            self._con.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return locked_transaction(self._con, self._lock)
 
     # -- "more" pages -----------------------------------------------------------------
     def remember(

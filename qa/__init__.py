@@ -78,7 +78,7 @@ from qa.present.chart import chart_png
 from qa.present.sheet import figures_csv, table_csv
 from qa.question import MAX_QUESTION_CHARS, check_question
 from qa.retrieve import Candidate, Explanation, Hit, PassageContext, Retrieval, Retriever
-from qa.sqlite_files import connect_checked, move_aside
+from qa.sqlite_files import connect_checked, locked_transaction, move_aside
 
 __all__ = [
     "LANGUAGES",
@@ -159,6 +159,7 @@ __all__ = [
     "figures_csv",
     "indexed_documents",
     "language_from_code",
+    "locked_transaction",
     "move_aside",
     "network_problem",
     "read_questions",

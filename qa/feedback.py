@@ -33,8 +33,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -44,7 +43,7 @@ from qa.errors import ArgumentError
 from qa.present import view_answer
 from qa.present.as_json import answer_data
 from qa.retrieve import Hit
-from qa.sqlite_files import connect_checked, move_aside
+from qa.sqlite_files import connect_checked, locked_transaction, move_aside
 
 Rating = Literal["up", "down"]
 RATINGS: tuple[Rating, ...] = ("up", "down")
@@ -244,16 +243,8 @@ class FeedbackStore:
                 "or to off",
             ) from exc
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._con.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._con
-            except BaseException:
-                self._con.execute("ROLLBACK")
-                raise
-            self._con.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return locked_transaction(self._con, self._lock)
 
     def close(self) -> None:
         with self._lock:

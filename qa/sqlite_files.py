@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -81,3 +83,24 @@ def connect_checked(
         con.close()
         raise
     return con
+
+
+@contextmanager
+def locked_transaction(
+    con: sqlite3.Connection, lock: threading.Lock
+) -> Iterator[sqlite3.Connection]:
+    """One write transaction on ``con`` (opened by ``connect_checked``, shared by threads):
+    under ``lock``, ``BEGIN IMMEDIATE`` (the write lock up front, so two writers never
+    deadlock upgrading), committed at the end of the block, rolled back on any exception.
+
+    >>> with locked_transaction(con, lock) as c:              # doctest: +SKIP
+    ...     c.execute("INSERT INTO pages VALUES (?)", (key,))
+    """
+    with lock:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")

@@ -78,7 +78,7 @@ from qa.present.chart import chart_png
 from qa.present.sheet import figures_csv, table_csv
 from qa.question import MAX_QUESTION_CHARS, check_question
 from qa.retrieve import Candidate, Explanation, Hit, PassageContext, Retrieval, Retriever
-from qa.sqlite_files import connect_checked, locked_transaction, move_aside
+from qa.sqlite_files import connect_checked, locked_transaction, move_aside, open_or_replace
 
 __all__ = [
     "LANGUAGES",
@@ -162,6 +162,7 @@ __all__ = [
     "locked_transaction",
     "move_aside",
     "network_problem",
+    "open_or_replace",
     "read_questions",
     "remove_reports",
     "table_csv",

@@ -43,7 +43,7 @@ from qa.errors import ArgumentError
 from qa.present import view_answer
 from qa.present.as_json import answer_data
 from qa.retrieve import Hit
-from qa.sqlite_files import connect_checked, locked_transaction, move_aside
+from qa.sqlite_files import connect_checked, locked_transaction, open_or_replace
 
 Rating = Literal["up", "down"]
 RATINGS: tuple[Rating, ...] = ("up", "down")
@@ -226,22 +226,12 @@ class FeedbackStore:
 
     # -- the file -----------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
-        if self.path is None:
-            return _connect(":memory:")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                return _connect(str(self.path))
-            except sqlite3.OperationalError:
-                raise  # cannot open or write it at all: a setting to fix, not a damaged file
-            except sqlite3.DatabaseError as exc:
-                move_aside(self.path, str(exc), what="the feedback file")
-                return _connect(str(self.path))
-        except (OSError, sqlite3.OperationalError) as exc:
-            raise OSError(
-                f"cannot open the feedback file ({exc}); set QA_FEEDBACK to a writable file, "
-                "or to off",
-            ) from exc
+        return open_or_replace(
+            self.path,
+            _connect,
+            what="the feedback file",
+            remedy="set QA_FEEDBACK to a writable file, or to off",
+        )
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return locked_transaction(self._con, self._lock)

@@ -70,6 +70,23 @@ def test_retrieval_policy_sets_how_many_candidates_are_fused(retriever, report_i
     assert len(retriever.explain(QUESTION, k=1).candidates) > 6
 
 
+def test_retrieval_policy_sets_the_dictionary_the_answer_step_checks_english_with(
+    retriever, report_index, embedder
+):
+    from qa.answer.agreement import counted_agrees
+    from tests.test_agreement import quoted
+
+    qa = _open(report_index, embedder, Policy(retrieval=RetrievalPolicy(max_headword_chars=1)))
+    lookup = qa.retriever.english_lookup
+    assert lookup.max_headword_chars == 1 and retriever.english_lookup.max_headword_chars == 6
+    # 敬老院 is no rendering of "hospitals": a count of them does not answer. With one-
+    # character renderings only, the dictionary knows no rendering to check against.
+    text = quoted("全省共有敬老院420家,社區養老服務站1100個。")
+    question = "How many hospitals were built?"
+    assert not counted_agrees(question, text, english=retriever.english_lookup)
+    assert counted_agrees(question, text, english=lookup)
+
+
 def test_fusion_weights_set_the_lexical_and_sentence_weights(retriever, report_index, embedder):
     dense_only = FusionWeights(lexical_base=0.0, lexical_gap=0.0, sentence=0.0)
     qa = _open(report_index, embedder, Policy(retrieval=RetrievalPolicy(fusion=dense_only)))
@@ -113,8 +130,8 @@ def test_index_policy_sets_bm25_title_inference_and_english_bags(tmp_path, embed
     raw_k1 = {c.id: c.lexical_raw for c in injected.retriever.explain(QUESTION).candidates}
     assert raw.keys() == raw_k1.keys() and raw != raw_k1
     # The answer step reads figures' English bags as the index made the passages' bags.
-    assert shipped.retriever.index.snapshot.english_bag_headwords == (2, 6)
-    assert injected.retriever.index.snapshot.english_bag_headwords == (2, 4)
+    assert shipped.retriever.english_lookup.bag_headwords == (2, 6)
+    assert injected.retriever.english_lookup.bag_headwords == (2, 4)
     shipped.close()
     injected.close()
 

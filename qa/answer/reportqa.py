@@ -144,7 +144,7 @@ class ReportQA:
         and return the seconds it took. The bot calls it before it starts polling."""
         started = time.perf_counter()
         self._retriever.warm_up()
-        agreement.warm_up(self._retriever.index.snapshot.english_bag_headwords)
+        agreement.warm_up(self._retriever.english_lookup)
         for question in WARM_UP_QUESTIONS:
             self.ask(question)
         texts: list[str] = []

@@ -19,17 +19,16 @@ threads as well. Each call is a few milliseconds at most.
 
 from __future__ import annotations
 
-import errno
 import json
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa import connect_checked, move_aside
+from qa import connect_checked, locked_transaction, open_or_replace
 
 #: Answers whose "more" pages are kept (older ones expire politely).
 MAX_PAGES = 2000
@@ -96,29 +95,13 @@ class BotMemory:
         self._con = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        if self.path is None:
-            return self._connect(":memory:")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                return self._connect(str(self.path))
-            except sqlite3.OperationalError:
-                raise  # cannot open or write it at all: a setting to fix, not a damaged file
-            except sqlite3.DatabaseError as exc:
-                move_aside(
-                    self.path,
-                    str(exc),
-                    what="the bot's state file",
-                    consequence="earlier 'more' buttons expire, question budgets start full",
-                )
-                return self._connect(str(self.path))
-        except (OSError, sqlite3.OperationalError) as exc:
-            raise OSError(
-                errno.EACCES,
-                f"cannot open the bot's state file ({exc}); set QA_BOT_STATE to a writable "
-                "file, or to off to keep the state in memory",
-                str(self.path),
-            ) from exc
+        return open_or_replace(
+            self.path,
+            self._connect,
+            what="the bot's state file",
+            consequence="earlier 'more' buttons expire, question budgets start full",
+            remedy="set QA_BOT_STATE to a writable file, or to off to keep the state in memory",
+        )
 
     @staticmethod
     def _connect(where: str) -> sqlite3.Connection:
@@ -126,16 +109,8 @@ class BotMemory:
             where, schema=_SCHEMA, tables=_TABLES, version=SCHEMA_VERSION, foreign_keys=True
         )
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._con.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._con
-            except BaseException:
-                self._con.execute("ROLLBACK")
-                raise
-            self._con.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return locked_transaction(self._con, self._lock)
 
     # -- "more" pages -----------------------------------------------------------------
     def remember(

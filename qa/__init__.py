@@ -30,6 +30,7 @@ from qa._version import __version__
 if TYPE_CHECKING:
     from qa.answer import Answer, Citation, DeclineReason, Figure, Quote, ReportQA
     from qa.answer.compose import compose
+    from qa.answer.figures import extract_figures
     from qa.answer.intent import Intent
     from qa.answer.model import PartsKind
     from qa.answer.sheet import FigureRow, figure_sheet
@@ -67,9 +68,10 @@ if TYPE_CHECKING:
     from qa.index.served import IndexStatus
     from qa.index.update import add_reports, remove_reports
     from qa.model_cache import CacheEntry, cache_entries, clear_cache
+    from qa.numerals import chinese_numeral
     from qa.question import MAX_QUESTION_CHARS, check_question
     from qa.retrieve import Candidate, Explanation, Hit, PassageContext, Retrieval, Retriever
-    from qa.sqlite_files import connect_checked, move_aside
+    from qa.sqlite_files import connect_checked, locked_transaction, move_aside, open_or_replace
     from qa.text import to_script
 
 _EXPORTS = {
@@ -134,11 +136,15 @@ _EXPORTS = {
     # SQLite files the library's way (the feedback store, the bot's state)
     "connect_checked": "qa.sqlite_files:connect_checked",
     "move_aside": "qa.sqlite_files:move_aside",
+    "locked_transaction": "qa.sqlite_files:locked_transaction",
+    "open_or_replace": "qa.sqlite_files:open_or_replace",
     # one step at a time, for the benchmarks that measure it
     "read_sources": "qa.corpus:read_sources",
     "index_text": "qa.index.build:index_text",
     "to_script": "qa.text:to_script",
     "compose": "qa.answer.compose:compose",
+    "extract_figures": "qa.answer.figures:extract_figures",
+    "chinese_numeral": "qa.numerals:chinese_numeral",
     "embedding_runtime": "qa.embed:runtime",
     "DEFAULT_BATCH_SIZE": "qa.embed:DEFAULT_BATCH_SIZE",
     "ensure_onnx_model": "qa.embed:ensure_onnx_model",
@@ -197,6 +203,7 @@ __all__ = [
     "cache_entries",
     "check_index",
     "check_question",
+    "chinese_numeral",
     "clear_cache",
     "compose",
     "connect_checked",
@@ -205,12 +212,15 @@ __all__ = [
     "embedding_runtime",
     "ensure_onnx_model",
     "evaluate",
+    "extract_figures",
     "feedback_candidates",
     "figure_sheet",
     "healthy",
     "index_text",
     "indexed_documents",
+    "locked_transaction",
     "move_aside",
+    "open_or_replace",
     "read_questions",
     "read_sources",
     "remove_reports",

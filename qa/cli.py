@@ -170,7 +170,14 @@ def _open(index: Path | None):
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from qa import check_question, detect_language
-    from qa.present import as_json, print_answer, print_passages, view_answer, view_passages
+    from qa.present import (
+        as_json,
+        print_answer,
+        print_passages,
+        timings_line,
+        view_answer,
+        view_passages,
+    )
 
     question = check_question(args.question)  # before any slow work
     started = time.perf_counter()
@@ -186,7 +193,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 0
     answer = qa.ask(question)
     if args.debug:
-        err.print(terminal.timings_line({"open": opened, **answer.seconds}), highlight=False)
+        err.print(timings_line({"open": opened, **answer.seconds}), highlight=False)
     view = view_answer(answer)
     if args.json:
         print(as_json.answer_json(view, passages=args.k))

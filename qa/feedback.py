@@ -33,8 +33,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -44,7 +43,7 @@ from qa.errors import ArgumentError, UnknownAnswerError
 from qa.present import view_answer
 from qa.present.as_json import answer_data
 from qa.retrieve import Hit
-from qa.sqlite_files import connect_checked, move_aside
+from qa.sqlite_files import connect_checked, locked_transaction, open_or_replace
 
 Rating = Literal["up", "down"]
 RATINGS: tuple[Rating, ...] = ("up", "down")
@@ -223,33 +222,15 @@ class FeedbackStore:
 
     # -- the file -----------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
-        if self.path is None:
-            return _connect(":memory:")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                return _connect(str(self.path))
-            except sqlite3.OperationalError:
-                raise  # cannot open or write it at all: a setting to fix, not a damaged file
-            except sqlite3.DatabaseError as exc:
-                move_aside(self.path, str(exc), what="the feedback file")
-                return _connect(str(self.path))
-        except (OSError, sqlite3.OperationalError) as exc:
-            raise OSError(
-                f"cannot open the feedback file ({exc}); set QA_FEEDBACK to a writable file, "
-                "or to off",
-            ) from exc
+        return open_or_replace(
+            self.path,
+            _connect,
+            what="the feedback file",
+            remedy="set QA_FEEDBACK to a writable file, or to off",
+        )
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._con.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._con
-            except BaseException:
-                self._con.execute("ROLLBACK")
-                raise
-            self._con.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return locked_transaction(self._con, self._lock)
 
     def close(self) -> None:
         with self._lock:

@@ -21,7 +21,13 @@ from typing import Literal
 
 @dataclass(frozen=True)
 class LanguagePolicy:
-    """How the language and Chinese script of a text are told.
+    """How the language and Chinese script of a text are told, and which region names count.
+
+    Process-wide, not part of an injected ``Policy``: it is read from ``LANGUAGE`` once per
+    process. A text must be read the same way by every step and every face — the index build
+    (the corpus's script), retrieval and answers (English or Chinese), and the bot, web and
+    CLI choosing the reply's language with ``qa.detect_language`` before any ``ReportQA`` is
+    involved — and the region table is built once per process.
 
     ``english_below_cjk_share``: a question whose letters are less than this share CJK is
     English — its words are translated for BM25 and the reply is in English. Questions are
@@ -297,23 +303,29 @@ class IndexPolicy:
 
 @dataclass(frozen=True)
 class Policy:
-    """The whole policy: retrieval, answers, index building and language detection."""
+    """The whole injectable policy: retrieval, answers and index building. (How languages
+    are told is process-wide: ``LANGUAGE``.)"""
 
     retrieval: RetrievalPolicy = field(default_factory=RetrievalPolicy)
     answer: AnswerPolicy = field(default_factory=AnswerPolicy)
     index: IndexPolicy = field(default_factory=IndexPolicy)
-    language: LanguagePolicy = field(default_factory=LanguagePolicy)
 
     def to_json(self) -> dict:
-        """Every number in force, by section (the benchmarks print it)."""
-        return asdict(self)
+        """Every number in force, by section (the benchmarks print it), the process-wide
+        ``LANGUAGE`` too."""
+        return {**asdict(self), "language": asdict(LANGUAGE)}
 
 
 #: The shipped policy.
 DEFAULT = Policy()
 
+#: How languages, scripts and region names are told, in every step of this process (see
+#: ``LanguagePolicy`` for why it is not injected).
+LANGUAGE = LanguagePolicy()
+
 __all__ = [
     "DEFAULT",
+    "LANGUAGE",
     "AnswerPolicy",
     "CrossLingualPolicy",
     "FusionWeights",

@@ -13,7 +13,8 @@ province, ``230100`` a prefecture under it, ``230102`` a county under that). Nam
 * counties by their official name when it has three characters or more (two-character
   names — 和县, 南县, 新县 — stand inside ordinary phrases: 市和县两级), and by their short
   name (the suffix, and an ethnic 「…族自治县」 designation, dropped: 杜尔伯特) when that has
-  at least ``LanguagePolicy.county_short_name_min_chars`` characters;
+  at least ``LanguagePolicy.county_short_name_min_chars`` characters (process-wide:
+  ``qa.policy.LANGUAGE``, as the table is built once);
 * a name that CC-CEDICT lists as an ordinary word is not a place name (白银 "silver", 来宾
   "guest", 日照 "sunshine", 郊区 "suburb"; ``qa.cedict.ordinary_words``), and a short name
   at the start of a longer ordinary word is that word (长治 in 长治久安);
@@ -47,7 +48,7 @@ from typing import Any, Literal
 
 from qa import cedict, derived
 from qa.i18n import Language
-from qa.policy import DEFAULT
+from qa.policy import LANGUAGE
 from qa.text import fold, opencc_convert, to_script
 
 Level = Literal["country", "province", "prefecture", "county"]
@@ -165,7 +166,7 @@ def _derive_table() -> dict[str, Any]:
             short = _county_short(name)
         by_code[code] = Region(code, level, name, short if len(short) >= 2 else name, parent)
     ordinary = cedict.ordinary_words()
-    min_county_short = DEFAULT.language.county_short_name_min_chars
+    min_county_short = LANGUAGE.county_short_name_min_chars
     pending: list[tuple[str, Region, str]] = []
     for region in by_code.values():
         county = region.level == "county"
@@ -240,7 +241,7 @@ def _table() -> _Table:
                 cedict.data_file(),
                 derived.module_file("opencc"),
             ],
-            {"county_short_name_min_chars": DEFAULT.language.county_short_name_min_chars},
+            {"county_short_name_min_chars": LANGUAGE.county_short_name_min_chars},
         )
         return _Table(derived.cached_table("regions", key, _derive_table))
 

@@ -5,11 +5,14 @@ the old file stays for inspection."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -81,3 +84,56 @@ def connect_checked(
         con.close()
         raise
     return con
+
+
+def open_or_replace(
+    path: Path | None,
+    connect: Callable[[str], sqlite3.Connection],
+    *,
+    what: str,
+    consequence: str = "",
+    remedy: str,
+) -> sqlite3.Connection:
+    """``connect`` (``connect_checked`` with a schema) to the file at ``path``, its folder
+    made if missing, or to memory when ``path`` is ``None``. A damaged file is moved aside
+    (``move_aside`` with ``what`` and ``consequence``) and a new one started; a file that
+    cannot be opened or written at all is a setting to fix: ``OSError`` (``EACCES``) naming
+    ``what`` and the ``remedy``.
+
+    >>> con = open_or_replace(Path("state.sqlite"), connect, what="the bot's state file",
+    ...                       remedy="set QA_BOT_STATE to a writable file")  # doctest: +SKIP
+    """
+    if path is None:
+        return connect(":memory:")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return connect(str(path))
+        except sqlite3.OperationalError:
+            raise  # cannot open or write it at all: a setting to fix, not a damaged file
+        except sqlite3.DatabaseError as exc:
+            move_aside(path, str(exc), what=what, consequence=consequence)
+            return connect(str(path))
+    except (OSError, sqlite3.OperationalError) as exc:
+        raise OSError(errno.EACCES, f"cannot open {what} ({exc}); {remedy}", str(path)) from exc
+
+
+@contextmanager
+def locked_transaction(
+    con: sqlite3.Connection, lock: threading.Lock
+) -> Iterator[sqlite3.Connection]:
+    """One write transaction on ``con`` (opened by ``connect_checked``, shared by threads):
+    under ``lock``, ``BEGIN IMMEDIATE`` (the write lock up front, so two writers never
+    deadlock upgrading), committed at the end of the block, rolled back on any exception.
+
+    >>> with locked_transaction(con, lock) as c:              # doctest: +SKIP
+    ...     c.execute("INSERT INTO pages VALUES (?)", (key,))
+    """
+    with lock:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")

@@ -18,9 +18,7 @@ import unicodedata
 from functools import lru_cache
 
 from qa.numerals import chinese_numeral
-from qa.policy import DEFAULT
-
-_LANGUAGE = DEFAULT.language
+from qa.policy import LANGUAGE as _LANGUAGE
 
 #: Recorded in the index manifest: an index built with other folding must be rebuilt.
 FOLDING = "nfkc+lower+opencc-t2s"
@@ -164,7 +162,7 @@ def lexical_tokens(text: str) -> list[str]:
 
 def is_english(text: str) -> bool:
     """True when ``text`` is English rather than Chinese: fewer of its letters are CJK than
-    the language policy's ``english_below_cjk_share`` (numbers and Latin names aside,
+    the process-wide ``qa.policy.LANGUAGE.english_below_cjk_share`` (numbers and Latin names aside,
     questions are almost all CJK or almost none)."""
     return cjk_share(text) < _LANGUAGE.english_below_cjk_share
 

@@ -14,6 +14,8 @@ from qa import Answer, Citation, DeclineReason, Figure, Quote
 from qa.answer.scope import OutOfScope
 from qa.present import TelegramHTML, as_json, place, terminal, view_answer
 from qa.present.words import CATALOGUES, say
+from qa.present.words.zh_hans import OVERRIDES
+from qa.text import opencc_convert
 
 try:  # tests/ is not a package: pytest puts tests/ itself on sys.path
     from tests.auxil.bot_api import parse_html, utf16_len
@@ -83,6 +85,33 @@ def test_every_language_has_the_same_messages_with_the_same_placeholders() -> No
             assert _fields(template) == _fields(en.WORDS[key]), (lang, key)
         assert [c for c, _ in catalogue.COMMANDS] == [c for c, _ in en.COMMANDS]
         assert len(catalogue.EXAMPLES) == len(en.EXAMPLES)
+
+
+#: Entries of the hand-written Simplified catalogue the derived one replaced (the derived
+#: catalogue equalled it entry for entry): the conversion and each override at work.
+SIMPLIFIED_BEFORE = {
+    "not_found": "报告中没有找到这个问题的答案。",
+    "thread_new": "好，下一个问题重新开始，不接着上一个。",
+    "figures_summary": "<b>{report}的数字</b>\n共{count}个数字：{kinds}。\n<b>最大的金额</b>\n"
+    "{largest}\n\n每个数字及其所在的句子、章节和段落，见附上的CSV文件。",
+    "page_intro": "用中文或英文提问报告的内容。回答是报告的原句，数字标出，每句都链接到它在报告中的位置。",
+    "page_col_measures": "说的是什么",
+    "page_control_characters": "问题里有控制字符，请用纯文本重新输入。",
+    "page_loading": "报告还在加载，请稍后再试。",
+}
+
+
+def test_the_simplified_catalogue_is_the_traditional_one_converted() -> None:
+    hans, hant = CATALOGUES["zh-Hans"], CATALOGUES["zh-Hant"]
+    assert list(hans.WORDS) == list(hant.WORDS)
+    for key, text in SIMPLIFIED_BEFORE.items():
+        assert hans.WORDS[key] == text, key
+    assert "按“更多段落”看其他相关段落" in hans.WORDS["help"]  # 「」 → “”
+    assert hans.COMMANDS[-1] == ("new", "重新开始，不接着上一个问题")
+    assert hans.EXAMPLES[0] == "向全省养老机构拨付了多少补贴？"
+    # Every override is needed by some entry (else it is stale).
+    converted = [opencc_convert(text, "tw2s") for text in hant.WORDS.values()]
+    assert all(any(word in text for text in converted) for word in OVERRIDES)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import re
 
 from qa import timing
 from qa.cli import main
-from qa.present.terminal import timings_line
+from qa.present import timings_line
 
 
 def test_steps_are_recorded_only_while_a_recording_is_on() -> None:

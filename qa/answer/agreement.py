@@ -47,7 +47,7 @@ from qa.answer.model import Quote
 from qa.answer.numbers import EN_AUXILIARIES, EN_PEOPLE_NOUNS
 from qa.cedict import lemma
 from qa.policy import DEFAULT, AnswerPolicy
-from qa.retrieve.crosslingual import glossary
+from qa.retrieve.crosslingual import SHIPPED_LOOKUP, EnglishLookup
 from qa.segment import tagged
 from qa.text import fold
 
@@ -80,8 +80,6 @@ _NOUN_END = re.compile(r"[了的是有在被把将从向对给为和与及还没
 _NOUNLESS_MEASURES = frozenset({"人", "人次"})
 # The measure word almost any noun takes: no evidence of which noun a figure counts.
 _GENERAL_MEASURES = frozenset({"个", "個"})
-# The English bags of figure segments are made like the index's.
-_BAG_HEADWORDS = DEFAULT.index.english_bag_headword_chars
 _EN_HOW_MANY = re.compile(r"\bhow many\s+((?:[a-z][a-z'-]*\s*){1,8})")
 # Words that end the noun phrase after "how many": auxiliaries, prepositions, articles.
 _EN_PHRASE_END = EN_AUXILIARIES | frozenset(
@@ -283,20 +281,20 @@ def _counted_figures(text: str, asked: Counted) -> list[Figure]:
     return figures + extra
 
 
-def _renderings(word: str, *, shortest: int = 2) -> list[str]:
+def _renderings(word: str, english: EnglishLookup, *, shortest: int = 2) -> list[str]:
     """Chinese renderings (of ``shortest`` characters or more) of an English word, its lemma
     or its singular."""
     forms = {word, lemma(word)}
     if word.endswith("s"):
         forms.add(word[:-1])
-    table = glossary()
+    table = english.glossary()
     return sorted({c for f in forms for c in table.get(f, ()) if len(c) >= shortest})
 
 
-def _direct_measures(word: str) -> set[str]:
+def _direct_measures(word: str, english: EnglishLookup) -> set[str]:
     """One-character renderings of an English noun, which a figure's measure word can be
     (tons → 吨, species → 种), without the general 个."""
-    return {c for c in _renderings(word, shortest=1) if len(c) == 1} - _GENERAL_MEASURES
+    return {c for c in _renderings(word, english, shortest=1) if len(c) == 1} - _GENERAL_MEASURES
 
 
 def _in_bag(word: str, bag: set[str]) -> bool:
@@ -309,16 +307,24 @@ def _in_bag(word: str, bag: set[str]) -> bool:
     return False
 
 
-def _named(word: str, context: str) -> bool:
+def _named(word: str, context: str, english: EnglishLookup) -> bool:
     """Whether ``context`` holds a rendering of ``word`` (or of a part of a hyphenated
     word)."""
-    found = [c for part in {word, *word.split("-")} if part for c in _renderings(part)]
+    found = [c for part in {word, *word.split("-")} if part for c in _renderings(part, english)]
     return any(fold(c) in context for c in found)
 
 
-def counts(asked: Counted, figure: Figure, context: str, policy: AnswerPolicy) -> bool:
+def counts(
+    asked: Counted,
+    figure: Figure,
+    context: str,
+    policy: AnswerPolicy,
+    *,
+    english: EnglishLookup,
+) -> bool:
     """Whether ``figure``, standing in ``context`` (its segment, folded), counts what
-    ``asked`` asks about."""
+    ``asked`` asks about. ``english``: the index's dictionary tables
+    (``Retriever.english_lookup``); a segment's English bag is made as the index's are."""
     if asked.kind == "people":
         if figure.kind != "people":
             return False
@@ -339,16 +345,16 @@ def counts(asked: Counted, figure: Figure, context: str, policy: AnswerPolicy) -
         return not bigrams or sum(b in context for b in bigrams) / len(bigrams) >= share
     if asked.english_head:
         unit = fold(figure.unit)
-        if unit and any(m in unit for m in _direct_measures(asked.english_head)):
+        if unit and any(m in unit for m in _direct_measures(asked.english_head, english)):
             return True  # 15亿吨 counts tons
         # The segment's own English (the glosses of its words, as the index's English bags
         # have them) is the other side of the dictionary: 233幅画作 holds "painting".
-        if not any(_renderings(w) for w in asked.english_words):
+        if not any(_renderings(w, english) for w in asked.english_words):
             return True  # words the dictionary does not know: nothing to check
-        bag = set(cedict.english_bag(context, cedict.headwords(*_BAG_HEADWORDS)))
+        bag = set(cedict.english_bag(context, english.headwords()))
         words = [w for w in asked.english_words if w != asked.english_head]
-        head = _named(asked.english_head, context) or _in_bag(asked.english_head, bag)
-        others = [_named(w, context) or _in_bag(w, bag) for w in words]
+        head = _named(asked.english_head, context, english) or _in_bag(asked.english_head, bag)
+        others = [_named(w, context, english) or _in_bag(w, bag) for w in words]
         # A head count is already a count of people: one word of the group's name is
         # enough to tell which people (elderly-care workers → 养老护理员2000多人次).
         needed = (
@@ -361,13 +367,17 @@ def counts(asked: Counted, figure: Figure, context: str, policy: AnswerPolicy) -
 
 
 def counted_agrees(
-    question: str, quotes: Sequence[Quote], policy: AnswerPolicy = DEFAULT.answer
+    question: str,
+    quotes: Sequence[Quote],
+    policy: AnswerPolicy = DEFAULT.answer,
+    *,
+    english: EnglishLookup = SHIPPED_LOOKUP,
 ) -> bool:
     """False when the question asks "how many X" and no quoted figure counts X (true
-    when it asks no such thing)."""
+    when it asks no such thing). ``english``: see ``counts``."""
     for asked in asked_counts(question):
         if not any(
-            counts(asked, f, segment(q.passage_text, f), policy)
+            counts(asked, f, segment(q.passage_text, f), policy, english=english)
             for q in quotes
             for f in _counted_figures(q.passage_text, asked)
             if q.start <= f.start and f.end <= q.end
@@ -393,15 +403,17 @@ _CATEGORY_NOUN_END = re.compile(r"[了的是有在被把将从向对给为和与
 _TOTAL_MARK = re.compile(r"总|共计|合计|累计|全年")
 
 
-def whole_agrees(question: str, quotes: Sequence[Quote]) -> bool:
+def whole_agrees(
+    question: str, quotes: Sequence[Quote], *, english: EnglishLookup = SHIPPED_LOOKUP
+) -> bool:
     """False when the question asks about a whole (a budget, a total amount, or a total
     over a whole category) and no quoted figure's segment names that whole (true when it
-    asks about no whole)."""
+    asks about no whole). ``english``: see ``counts``."""
     folded = fold(question)
     noun = _WHOLE_NOUN.search(folded)
-    english = _WHOLE_NOUN_EN.search(question.lower())
+    english_noun = _WHOLE_NOUN_EN.search(question.lower())
     category = _WHOLE_CATEGORY.search(folded) or _WHOLE_CATEGORY_EN.search(question.lower())
-    if not (noun or english or category):
+    if not (noun or english_noun or category):
         return True
     match = _CATEGORY.search(folded)
     category_noun = _CATEGORY_NOUN_END.split(match.group("noun"))[0] if match else ""
@@ -416,11 +428,11 @@ def whole_agrees(question: str, quotes: Sequence[Quote]) -> bool:
             context = segment(q.passage_text, f)
             if noun and noun.group() in context:
                 return True
-            if english and any(
-                fold(c) in context for c in _renderings(english.group().split()[-1])
+            if english_noun and any(
+                fold(c) in context for c in _renderings(english_noun.group().split()[-1], english)
             ):
                 return True
-            if category and not (noun or english) and _TOTAL_MARK.search(context):
+            if category and not (noun or english_noun) and _TOTAL_MARK.search(context):
                 prefixes = [category_noun[:k] for k in range(len(category_noun), 1, -1)]
                 if not category_noun or any(p in context for p in prefixes):
                     return True
@@ -459,10 +471,10 @@ def lenient_kinds(text: str) -> set[FigureKind]:
     return kinds
 
 
-def warm_up() -> None:
+def warm_up(english: EnglishLookup = SHIPPED_LOOKUP) -> None:
     """Make the dictionary tables an English "how many" question needs and the part-of-speech
     tagger a Chinese one needs (about three seconds together) now rather than on the first
-    such question."""
-    cedict.headwords(*_BAG_HEADWORDS)
+    such question (``english``: see ``counts``)."""
+    english.headwords()
     cedict.measure_words()
     _tagged("养老机构")

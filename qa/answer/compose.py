@@ -47,6 +47,7 @@ from qa.answer.scope import OutOfScope, Topic, check_place, check_scope
 from qa.i18n import Language, detect_language
 from qa.policy import DEFAULT, AnswerPolicy
 from qa.retrieve import Hit, Retrieval
+from qa.retrieve.crosslingual import SHIPPED_LOOKUP, EnglishLookup
 from qa.text import fold_chars
 
 
@@ -58,13 +59,15 @@ def compose(
     policy: AnswerPolicy = DEFAULT.answer,
     topic: Topic | None = None,
     intent: Intent | None = None,
+    english: EnglishLookup = SHIPPED_LOOKUP,
 ) -> Answer:
     """Compose the answer to ``retrieval.question`` from its hits (best first).
 
     ``encode_sentences`` embeds report sentences on the passage side of the model the
     question was embedded with. ``language`` sets the language of the reply's own words
     (default: the question's). ``topic`` is the year and region this answer is for, when
-    the question names several (see ``qa.answer.routing``).
+    the question names several (see ``qa.answer.routing``). ``english`` is the index's
+    dictionary tables (``Retriever.english_lookup``) English words are checked with.
     """
     hits = retrieval.hits
     lang = language or detect_language(retrieval.question)
@@ -114,14 +117,16 @@ def compose(
 
     # An indicator's figure is one clause; a description may take several sentences.
     chosen = [ranked[0]] if figure_question else _choose(ranked_all, ranked[0], asked, policy)
-    if asked.role is not None and not role_named(asked.role, [s.text for s in chosen]):
+    if asked.role is not None and not role_named(
+        asked.role, [s.text for s in chosen], english=english
+    ):
         # "Who is the director of …": quotes that never name a director do not answer it.
         return decline(DeclineReason.NO_ROLE)
     quotes = _merge(chosen, policy)
-    if not figure_question and not counted_agrees(question, quotes, policy):
+    if not figure_question and not counted_agrees(question, quotes, policy, english=english):
         # "How many institutions": a number of projects is not an answer.
         return decline(DeclineReason.OTHER_COUNT, related=True)
-    if not intent.indicators and not whole_agrees(question, quotes):
+    if not intent.indicators and not whole_agrees(question, quotes, english=english):
         # "The total budget": one item of it is not an answer (a named indicator such as
         # 进出口总额 is not a whole over a category).
         return decline(DeclineReason.NO_TOTAL, related=True)

@@ -15,6 +15,7 @@ from qa.answer.sheet import FigureRow, sheet_of
 from qa.answer.table import ClauseCache
 from qa.documents import Document
 from qa.embed import Embedder
+from qa.errors import ArgumentError
 from qa.i18n import Language
 from qa.index.build import BuildReport, Progress
 from qa.index.served import ServedIndex
@@ -39,6 +40,12 @@ class ReportQA:
     """
 
     def __init__(self, retriever: Retriever, *, policy: Policy = DEFAULT) -> None:
+        # The retriever ranks with its own policy: a different one here would be ignored.
+        if retriever.policy != policy.retrieval:
+            raise ArgumentError(
+                "policy.retrieval is not the retriever's policy: open both with one policy "
+                "(ReportQA.open(..., policy=...) or Retriever(index, policy=policy.retrieval))"
+            )
         self._retriever = retriever
         self._policy = policy
         # Figure clauses of passages, read once (a table over many reports reads them all).
@@ -85,6 +92,8 @@ class ReportQA:
 
     @property
     def policy(self) -> Policy:
+        """The policy answers are composed with (its ``retrieval`` is the retriever's; its
+        ``index`` is the one the index was opened, or built, with)."""
         return self._policy
 
     def ask(
@@ -142,7 +151,7 @@ class ReportQA:
         and return the seconds it took. The bot calls it before it starts polling."""
         started = time.perf_counter()
         self._retriever.warm_up()
-        agreement.warm_up()
+        agreement.warm_up(self._retriever.english_lookup)
         for question in WARM_UP_QUESTIONS:
             self.ask(question)
         texts: list[str] = []

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from qa.text import fold
+
+if TYPE_CHECKING:
+    from qa.retrieve.crosslingual import EnglishLookup
 
 __all__ = ["asked_role", "role_named"]
 
@@ -67,11 +71,13 @@ def asked_role(question: str) -> str | None:
     return None
 
 
-def role_named(role: str, texts: Sequence[str]) -> bool:
+def role_named(role: str, texts: Sequence[str], *, english: EnglishLookup | None = None) -> bool:
     """True when one of ``texts`` names ``role`` (an English role through any of its
-    CC-CEDICT translations: director → 主任, 总监, 经理 …)."""
-    from qa.retrieve.crosslingual import glossary
+    CC-CEDICT translations: director → 主任, 总监, 经理 …), looked up with ``english``
+    (``Retriever.english_lookup``; the shipped tables when ``None``)."""
+    from qa.retrieve.crosslingual import SHIPPED_LOOKUP
 
+    table = (english or SHIPPED_LOOKUP).glossary()
     folded = [fold(t) for t in texts]
-    forms = [role] if not role.isascii() else [c for c in glossary().get(role, ()) if len(c) >= 2]
+    forms = [role] if not role.isascii() else [c for c in table.get(role, ()) if len(c) >= 2]
     return any(form in text for form in forms for text in folded)

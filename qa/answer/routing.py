@@ -95,6 +95,7 @@ class _Asker:
             policy=self.policy,
             topic=topic,
             intent=self.intent,
+            english=self.retriever.english_lookup,
         )
         if len(self.documents) > 1 and answer.found and answer.quotes:
             answer = replace(answer, report=self.documents.get(answer.quotes[0].citation.doc_id))

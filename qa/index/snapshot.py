@@ -119,6 +119,13 @@ class Snapshot:
             raise
         return snapshot
 
+    @property
+    def english_bag_headwords(self) -> tuple[int, int]:
+        """Lengths of the CC-CEDICT headwords whose glosses made the passages' English bags
+        (the build's ``IndexPolicy.english_bag_headword_chars``, from the manifest)."""
+        low, high = self.manifest.lexical["english_headword_chars"]
+        return int(low), int(high)
+
     def encode_query(self, question: str) -> np.ndarray:
         """The question's vector (see ``encode_queries``)."""
         return self.encode_queries([question])[0]

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         print_feedback_stats,
         print_findings,
         print_passages,
+        timings_line,
     )
     from qa.present.view import (
         AnswerView,
@@ -75,6 +76,7 @@ _EXPORTS = {
     "print_findings": "qa.present.terminal:print_findings",
     "print_passages": "qa.present.terminal:print_passages",
     "print_sources": "qa.present.sheet:print_sources",
+    "timings_line": "qa.present.terminal:timings_line",
     # JSON, CSV and charts
     "as_json": "qa.present.as_json",
     "ChartData": "qa.present.chart:ChartData",
@@ -136,6 +138,7 @@ __all__ = [
     "shown",
     "sources_json",
     "table_csv",
+    "timings_line",
     "view_answer",
     "view_passages",
 ]

@@ -39,6 +39,30 @@ _WORD = re.compile(r"[a-z0-9']+")
 _LATIN = re.compile(r"[a-z][a-z0-9'-]+|\d+(?:\.\d+)?")
 
 
+@dataclass(frozen=True)
+class EnglishLookup:
+    """How an index meets English words: the headword lengths its passages' English bags
+    were made with (the build's ``IndexPolicy``, from the manifest) and the glossary's
+    limits (the retriever's ``RetrievalPolicy``). The answer step checks a question's English
+    words against the quotes with the same tables (``Retriever.english_lookup``)."""
+
+    bag_headwords: tuple[int, int] = DEFAULT.index.english_bag_headword_chars
+    max_phrase_words: int = DEFAULT.retrieval.max_phrase_words
+    max_headword_chars: int = DEFAULT.retrieval.max_headword_chars
+
+    def glossary(self) -> dict[str, tuple[str, ...]]:
+        """English → Chinese renderings within these limits (parsed once per process)."""
+        return cedict.english_to_chinese(self.max_phrase_words, self.max_headword_chars)
+
+    def headwords(self) -> cedict.HeadwordTable:
+        """The headwords English bags are made of (built once per process)."""
+        return cedict.headwords(*self.bag_headwords)
+
+
+#: The tables of an index built and searched with the shipped policy.
+SHIPPED_LOOKUP = EnglishLookup()
+
+
 def glossary(policy: RetrievalPolicy = DEFAULT.retrieval) -> dict[str, tuple[str, ...]]:
     """The English → Chinese glossary (CC-CEDICT), parsed once per process (about a second)."""
     return cedict.english_to_chinese(policy.max_phrase_words, policy.max_headword_chars)

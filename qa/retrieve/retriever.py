@@ -149,6 +149,16 @@ class Retriever:
     def policy(self) -> RetrievalPolicy:
         return self._policy
 
+    @property
+    def english_lookup(self) -> crosslingual.EnglishLookup:
+        """The dictionary tables this index and policy read English with (the answer step
+        checks quotes with them too)."""
+        return crosslingual.EnglishLookup(
+            bag_headwords=self._index.snapshot.english_bag_headwords,
+            max_phrase_words=self._policy.max_phrase_words,
+            max_headword_chars=self._policy.max_headword_chars,
+        )
+
     # -- search -----------------------------------------------------------------------
     def search(
         self, question: str, k: int = 5, *, documents: Collection[str] | None = None

@@ -45,7 +45,7 @@ from telegram.request import HTTPXRequest
 from bot import handlers
 from bot.settings import TELEGRAM_API_URL, BotSettings, BotSettingsError
 from bot.state import STATE_KEY, BotState
-from qa import ReportQA, caused_by_interrupt, describe, network_problem
+from qa import Language, ReportQA, caused_by_interrupt, describe, network_problem
 
 log = logging.getLogger("bot")
 
@@ -100,7 +100,8 @@ class RetryingRateLimiter(AIORateLimiter):
 
 async def set_commands(application: Application) -> None:
     """The command menu: English by default, Chinese for Chinese apps."""
-    for lang, code in (("en", None), ("zh-Hant", "zh")):
+    menus: tuple[tuple[Language, str | None], ...] = (("en", None), ("zh-Hant", "zh"))
+    for lang, code in menus:
         commands = [BotCommand(name, about) for name, about in handlers.html.commands(lang)]
         await application.bot.set_my_commands(commands, language_code=code)
 

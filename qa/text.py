@@ -16,6 +16,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from typing import Literal
 
 from qa.numerals import chinese_numeral
 from qa.policy import DEFAULT
@@ -63,7 +64,7 @@ def fold(text: str) -> str:
     return opencc_convert(unicodedata.normalize("NFKC", text).lower(), "t2s")
 
 
-def chinese_script(text: str) -> str | None:
+def chinese_script(text: str) -> Literal["zh-Hant", "zh-Hans"] | None:
     """ "zh-Hant" or "zh-Hans" when most characters that differ between the scripts are of
     that one (the bundled report, Traditional with stray 志愿/規范, is zh-Hant); ``None``
     for text with no such characters or no clear majority."""

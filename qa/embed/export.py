@@ -175,10 +175,15 @@ def _export_fp32(model_dir: Path, folder: Path) -> None:
     model.eval()
     # Trace with a padded batch of two lengths, so the mask path is the one exported.
     sample = model.preprocess(["query: a", "passage: 一段較長的文字, with words"])
-    input_names = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in sample]
+    input_names: list[str] = [
+        k for k in ("input_ids", "attention_mask", "token_type_ids") if k in sample
+    ]
     if input_names[:2] != ["input_ids", "attention_mask"]:
         raise ModelError(f"{model_dir}: its tokenizer gives {list(sample)}, not input ids and mask")
     args = tuple(sample[k] for k in input_names)
+    dimension = model.get_embedding_dimension()
+    if dimension is None:
+        raise ModelError(f"{model_dir}: the model does not say its embedding dimension")
     axes = {k: {0: "batch", 1: "sequence"} for k in input_names}
     tmp = Path(tempfile.mkstemp(prefix=".export-", suffix=".onnx", dir=folder)[1])
     try:
@@ -202,7 +207,7 @@ def _export_fp32(model_dir: Path, folder: Path) -> None:
             "inputs": input_names,
             "pad_id": int(model.tokenizer.pad_token_id or 0),
             "max_seq_length": int(model.max_seq_length or 512),
-            "dimension": int(model.get_embedding_dimension()),
+            "dimension": int(dimension),
             "torch": torch.__version__,
         }
         (folder / CONFIG_FILE).write_text(json.dumps(settings, indent=2) + "\n")

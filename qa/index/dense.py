@@ -103,24 +103,26 @@ def build(
         raise ValueError(f"unknown dense index kind {kind!r}; expected one of {KINDS}")
     spec: dict = {"metric": "inner_product", "file": FILENAME, "approximate_from": threshold}
     if kind == "flat" or n == 0:
-        index = faiss.IndexFlatIP(dim)
+        flat = faiss.IndexFlatIP(dim)
         if n:
-            index.add(x)
-        return index, {"type": "IndexFlatIP", **spec}
+            flat.add(x)
+        return flat, {"type": "IndexFlatIP", **spec}
+    params: dict[str, object]
     if kind == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, policy.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = policy.hnsw_ef_construction
-        index.add(x)
-        index.hnsw.efSearch = policy.hnsw_ef_search
+        hnsw = faiss.IndexHNSWFlat(dim, policy.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = policy.hnsw_ef_construction
+        hnsw.add(x)
+        hnsw.hnsw.efSearch = policy.hnsw_ef_search
         params = {
             "M": policy.hnsw_m,
             "efConstruction": policy.hnsw_ef_construction,
             "efSearch": policy.hnsw_ef_search,
         }
-        return index, {"type": "IndexHNSWFlat", **spec, **params}
+        return hnsw, {"type": "IndexHNSWFlat", **spec, **params}
 
     nlist = int(nlist or choose_nlist(n))
     quantizer = faiss.IndexFlatIP(dim)
+    index: faiss.IndexIVF
     if kind == "ivf_sq8":
         index = faiss.IndexIVFScalarQuantizer(
             quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
@@ -129,7 +131,8 @@ def build(
     else:
         index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         type_name = "IndexIVFFlat"
-    index.quantizer_trains_alone = 0
+    # faiss's stubs type this C char as str; SWIG takes (and faiss's own code sets) an int.
+    index.quantizer_trains_alone = 0  # type: ignore[assignment]
     rng = np.random.default_rng(0)
     train_n = min(n, policy.train_per_list * nlist)
     sample = x if train_n == n else x[np.sort(rng.choice(n, train_n, replace=False))]
@@ -251,7 +254,8 @@ def apply_search_params(index, spec: dict) -> None:
         ivf = faiss.try_extract_index_ivf(index)
         if ivf is not None:
             ivf.nprobe = int(spec["nprobe"])
-            if ivf.direct_map.type == faiss.DirectMap.NoMap:
+            # DirectMap is missing from faiss's stubs (they type direct_map as Any).
+            if ivf.direct_map.type == faiss.DirectMap.NoMap:  # type: ignore[attr-defined]
                 ivf.make_direct_map()  # only reads the lists: fine when mapped
     if "efSearch" in spec and hasattr(index, "hnsw"):
         index.hnsw.efSearch = int(spec["efSearch"])
@@ -284,17 +288,21 @@ def search(
     if not len(rows):
         n = len(queries)
         return np.zeros((n, k), dtype=np.float32), np.full((n, k), -1, dtype=np.int64)
+    selector: faiss.IDSelector
     if rows[-1] - rows[0] + 1 == len(rows):
         selector = faiss.IDSelectorRange(int(rows[0]), int(rows[-1]) + 1)
     else:
         selector = faiss.IDSelectorBatch(rows)
     ivf = faiss.try_extract_index_ivf(index)
+    # faiss's stubs lack the keyword constructors its Python layer gives every
+    # SearchParameters class, and SearchParametersHNSW.
+    params: faiss.SearchParameters
     if ivf is not None:
-        params = faiss.SearchParametersIVF(sel=selector, nprobe=int(ivf.nprobe))
+        params = faiss.SearchParametersIVF(sel=selector, nprobe=int(ivf.nprobe))  # type: ignore[call-arg]
     elif hasattr(index, "hnsw"):
-        params = faiss.SearchParametersHNSW(sel=selector, efSearch=int(index.hnsw.efSearch))
+        params = faiss.SearchParametersHNSW(sel=selector, efSearch=int(index.hnsw.efSearch))  # type: ignore[attr-defined]
     else:
-        params = faiss.SearchParameters(sel=selector)
+        params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
     scores, found = index.search(_f32(queries), k, params=params)
     del selector  # kept alive until the search is done (params holds a raw pointer)
     return scores, found

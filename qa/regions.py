@@ -124,6 +124,10 @@ class Mention:
     alternatives: tuple[Region, ...] = ()
 
 
+#: How a Chinese form names its division: its official name or its short name.
+_Form = Literal["name", "short"]
+
+
 class _Table:
     """Every division by code, and the Chinese name forms (folded) that name each."""
 
@@ -155,7 +159,7 @@ class _Table:
         # 吉林 the province and the prefecture by short name).
         ordinary = cedict.ordinary_words()
         min_county_short = DEFAULT.language.county_short_name_min_chars
-        pending: list[tuple[str, Region, str]] = []
+        pending: list[tuple[str, Region, _Form]] = []
         for region in self.by_code.values():
             county = region.level == "county"
             if region.name not in ordinary and not (county and len(region.name) < _MIN_COUNTY_NAME):
@@ -169,7 +173,7 @@ class _Table:
         pending.append(("全國", country, "name"))
         # One OpenCC call for every form (a call per form is most of the table's build time).
         folded = fold("\n".join(form for form, _, _ in pending)).split("\n")
-        self.forms: dict[str, list[tuple[Region, str]]] = {}
+        self.forms: dict[str, list[tuple[Region, _Form]]] = {}
         for form, (_, region, kind) in zip(folded, pending, strict=True):
             entries = self.forms.setdefault(form, [])
             if all(r.code != region.code for r, _ in entries):
@@ -248,7 +252,7 @@ def province_of(region: Region) -> Region | None:
     return found if found is not None and found.level == "province" else None
 
 
-def _rank(entry: tuple[Region, str]) -> tuple[int, int]:
+def _rank(entry: tuple[Region, _Form]) -> tuple[int, int]:
     region, kind = entry
     return (0 if kind == "name" else 1, LEVELS.index(region.level))
 
@@ -364,7 +368,7 @@ def named_in(
             if usable:
                 region, kind = min(usable, key=_rank)
                 same = tuple(r for r, k in usable if _rank((r, k)) == _rank((region, kind)))
-                found.append(Mention(region, i, i + size, kind, same))  # type: ignore[arg-type]
+                found.append(Mention(region, i, i + size, kind, same))
             i += size - 1
             break
         i += 1
@@ -396,7 +400,7 @@ def names(text: str, region: Region) -> bool:
     )
 
 
-def _english_mentions(text: str, wanted: set[str]) -> list[Mention]:
+def _english_mentions(text: str, wanted: set[Level]) -> list[Mention]:
     pattern, by_form = _english_forms()
     out: list[Mention] = []
     for match in pattern.finditer(text):

@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -320,7 +320,7 @@ def _pipeline(rows: list[dict], spec: EmbedderSpec, plan: PoolPlan, quiet: bool)
     """The Ray Data pipeline: passages → actor pool → ``{"key", "vector"}`` batches."""
     import ray.data
 
-    ds = ray.data.from_items(
+    ds: ray.data.Dataset = ray.data.from_items(
         rows,
         # A block per batch: each comes back (and is cached) as soon as it is embedded.
         override_num_blocks=max(1, math.ceil(len(rows) / plan.batch_size)),
@@ -378,8 +378,13 @@ def _stream_through_host(
     rows: list[dict], spec: EmbedderSpec, plan: PoolPlan, stall: float, quiet: bool
 ) -> Iterator[dict[str, np.ndarray]]:
     import ray
+    from ray.actor import ActorHandle
 
-    host = ray.remote(num_cpus=0)(PipelineHost).remote(rows, spec, plan, stall, quiet)
+    # Ray types an actor class's remote() as "a handle or the class itself": it is a handle.
+    host = cast(
+        "ActorHandle[PipelineHost]",
+        ray.remote(num_cpus=0)(PipelineHost).remote(rows, spec, plan, stall, quiet),
+    )
     try:
         while True:
             # The pipeline stops itself after ``stall`` seconds without progress; this
@@ -428,8 +433,8 @@ def _stream(ds, stall_seconds: float, *, workers: int) -> Iterator[dict[str, np.
 def _first_line(exc: BaseException) -> str:
     """The cause a person can act on, in one line (Ray wraps it in a long traceback)."""
     cause = exc
-    while getattr(cause, "cause", None) is not None:  # RayTaskError keeps the user's
-        cause = cause.cause
+    while (inner := getattr(cause, "cause", None)) is not None:  # RayTaskError keeps the user's
+        cause = inner
     text = str(cause).strip() or type(cause).__name__
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     return lines[-1] if lines else type(cause).__name__

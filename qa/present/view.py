@@ -210,9 +210,9 @@ def coverage(docs: Sequence[Document], lang: Language) -> str:
     # Regions with reports of the same years, many of them: counted, not named.
     by_years: dict[tuple[int, ...], list[str]] = {}
     for region, group in by_region.items():
-        years = tuple(sorted({d.year for d in group if d.year is not None}))
-        if region and region != country and years and len(group) == len(years):
-            by_years.setdefault(years, []).append(region)
+        distinct = tuple(sorted({d.year for d in group if d.year is not None}))
+        if region and region != country and distinct and len(group) == len(distinct):
+            by_years.setdefault(distinct, []).append(region)
     counted = {
         r for regions_ in by_years.values() if len(regions_) > COVERAGE_LIST_MAX for r in regions_
     }
@@ -232,10 +232,10 @@ def coverage(docs: Sequence[Document], lang: Language) -> str:
         else:
             key = "reports_of_year" if many else "report_of_year"
             phrases.append(say(key, lang, years=_span(years, lang)))
-    for years, regions_ in by_years.items():
+    for distinct, regions_ in by_years.items():
         if len(regions_) > COVERAGE_LIST_MAX:
             phrases.append(
-                say("regional_reports", lang, n=len(regions_), years=_span(list(years), lang))
+                say("regional_reports", lang, n=len(regions_), years=_span(list(distinct), lang))
             )
     return _join(list(dict.fromkeys(phrases)), lang)
 

@@ -12,19 +12,21 @@ import threading
 _LOCK = threading.Lock()
 
 
-def _ready():
+def _ready() -> None:
     import jieba
 
     with _LOCK:
         if not jieba.dt.initialized:
             jieba.setLogLevel(logging.WARNING)
             jieba.initialize()
-    return jieba
 
 
 def words(text: str) -> list[str]:
     """``text`` (Simplified) cut into words; the words joined give ``text`` back."""
-    return _ready().lcut(text)
+    _ready()
+    import jieba
+
+    return jieba.lcut(text)
 
 
 def tagged(text: str) -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ from dataclasses import replace
 import numpy as np
 
 from qa import regions
+from qa.answer.clauses import FigureClause
 from qa.answer.compose import agreement, compose
 from qa.answer.intent import Intent, Part, follow, read_intent
 from qa.answer.model import Answer, DeclineReason, PartsKind
@@ -409,7 +410,7 @@ def _figure(asker: _Asker, documents: list[str], topic: Topic | None) -> Answer:
     )
 
 
-def _sentence_of(text: str, clause) -> str:
+def _sentence_of(text: str, clause: FigureClause) -> str:
     """The sentence a figure's clause stands in (a place named anywhere in it counts)."""
     start = max(text.rfind(ch, 0, clause.start) for ch in "。！？\n") + 1
     ends = [i for ch in "。！？\n" if (i := text.find(ch, clause.end)) >= 0]

@@ -36,9 +36,16 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.errors import ModelError
+
+if TYPE_CHECKING:  # imported when exporting, not by a process that only embeds
+    import onnx
+    import torch
+    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +125,7 @@ def map_weights(folder: Path, precision: str) -> None:
         graph_tmp.unlink(missing_ok=True)
 
 
-def _tensors(graph):
+def _tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
     """Every initializer of ``graph`` and of its subgraphs."""
     yield from graph.initializer
     for node in graph.node:
@@ -144,7 +151,7 @@ def export(model_dir: Path, folder: Path, precision: str) -> None:
         map_weights(folder, precision)
 
 
-def _pipeline(model, input_names: list[str]):
+def _pipeline(model: SentenceTransformer, input_names: list[str]) -> torch.nn.Module:
     """The sentence-transformers modules as one ``forward(input_ids, attention_mask, …)``."""
     import torch
 
@@ -153,7 +160,7 @@ def _pipeline(model, input_names: list[str]):
             super().__init__()
             self.model = model
 
-        def forward(self, *inputs):
+        def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
             features = dict(zip(input_names, inputs, strict=True))
             return self.model(features)["sentence_embedding"]
 

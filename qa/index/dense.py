@@ -53,10 +53,15 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from qa.policy import DEFAULT, IndexPolicy
+
+if TYPE_CHECKING:  # FAISS loads when an index is built, opened or searched
+    import faiss
 
 FILENAME = "dense.faiss"
 
@@ -83,7 +88,7 @@ def build(
     nprobe: int | None = None,
     target_recall: float | None = None,
     policy: IndexPolicy = DEFAULT.index,
-) -> tuple[object, dict]:
+) -> tuple[faiss.Index, dict]:
     """An index over unit-length ``vectors`` and its description for the manifest.
 
     The type follows the size (exact below ``approximate_from``, default the policy's;
@@ -173,7 +178,11 @@ def recall_at(found: np.ndarray, truth: np.ndarray) -> float:
 
 
 def _tune_nprobe(
-    index, x: np.ndarray, target: float, rng, policy: IndexPolicy
+    index: faiss.IndexIVF,
+    x: np.ndarray,
+    target: float,
+    rng: np.random.Generator,
+    policy: IndexPolicy,
 ) -> tuple[int, float]:
     """Smallest ``nprobe`` of the policy's steps (≥ ``min_nprobe``) reaching ``target``
     recall@10."""
@@ -204,7 +213,7 @@ def _drop_self(found: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def save(index, path: Path) -> None:
+def save(index: faiss.Index, path: Path) -> None:
     import faiss
 
     faiss.write_index(index, str(path))
@@ -229,7 +238,7 @@ def search_one_query_at_a_time() -> None:
     faiss.omp_set_num_threads(1)
 
 
-def load(path: Path, spec: dict, *, mmap: bool = False):
+def load(path: Path, spec: dict, *, mmap: bool = False) -> faiss.Index:
     """The index at ``path``, memory-mapped when ``mmap`` and FAISS supports it for the type,
     with the spec's search-time parameters (``nprobe``, ``efSearch``) applied."""
     import faiss
@@ -246,7 +255,7 @@ def load(path: Path, spec: dict, *, mmap: bool = False):
     return index
 
 
-def apply_search_params(index, spec: dict) -> None:
+def apply_search_params(index: faiss.Index, spec: dict) -> None:
     """Set ``nprobe`` / ``efSearch`` from ``spec`` on ``index`` (no-op for flat)."""
     import faiss
 
@@ -261,7 +270,7 @@ def apply_search_params(index, spec: dict) -> None:
         index.hnsw.efSearch = int(spec["efSearch"])
 
 
-def vectors(index, rows) -> np.ndarray:
+def vectors(index: faiss.Index, rows: npt.ArrayLike) -> np.ndarray:
     """The stored vectors of ``rows`` (exact for flat, IVF-Flat and HNSW indexes)."""
     rows = np.asarray(rows, dtype=np.int64).ravel()
     if not len(rows):
@@ -270,7 +279,7 @@ def vectors(index, rows) -> np.ndarray:
 
 
 def search(
-    index, queries: np.ndarray, k: int, *, rows: np.ndarray | None = None
+    index: faiss.Index, queries: np.ndarray, k: int, *, rows: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(scores, rows) of the ``k`` nearest passages for each query row; rows −1 pad.
 

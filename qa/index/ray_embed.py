@@ -22,13 +22,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any, cast
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 import qa.config as config
 from qa.embed import DEFAULT_BATCH_SIZE, EmbedderSpec
 from qa.errors import ScaleOutError
+
+if TYPE_CHECKING:  # Ray is an optional extra
+    import ray.data
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +88,7 @@ def plan_pool(
     )
 
 
-def _import_ray():
+def _import_ray() -> ModuleType:
     try:
         import ray
         import ray.data
@@ -316,7 +320,9 @@ def _embed(
     )
 
 
-def _pipeline(rows: list[dict], spec: EmbedderSpec, plan: PoolPlan, quiet: bool):
+def _pipeline(
+    rows: list[dict], spec: EmbedderSpec, plan: PoolPlan, quiet: bool
+) -> ray.data.Dataset:
     """The Ray Data pipeline: passages → actor pool → ``{"key", "vector"}`` batches."""
     import ray.data
 
@@ -404,7 +410,7 @@ def _stream_through_host(
             ray.kill(host)
 
 
-def _stream(ds, stall_seconds: float, *, workers: int) -> Iterator[dict[str, np.ndarray]]:
+def _stream(ds: ray.data.Dataset, stall_seconds: float, *, workers: int) -> Iterator[dict[str, np.ndarray]]:
     """The output batches of ``ds``. Ray Data's own guard stops an execution in which no
     block moves for ``stall_seconds`` (actors that cannot be placed, a pool that keeps
     dying): that, and any failure of the workers, is a ``ScaleOutError``. Iterated in

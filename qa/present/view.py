@@ -6,7 +6,7 @@ hits it holds stay verbatim, for JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from qa import regions
@@ -18,6 +18,7 @@ from qa.documents import Document
 from qa.i18n import Language
 from qa.present.safe import clean, clean_with_spans
 from qa.present.words import say
+from qa.regions import Region
 from qa.retrieve import Hit
 from qa.text import to_script
 
@@ -326,7 +327,7 @@ def follow_up_context(answer: Answer) -> str:
     def changed(old: str, new: str, taken: bool) -> str:
         return new if taken or not old or old == new else f"{old} → {new}"
 
-    def names(rs) -> str:
+    def names(rs: Iterable[Region]) -> str:
         return _join([r.display(lang) for r in rs], lang)
 
     if intent.regions:

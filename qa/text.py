@@ -16,10 +16,13 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from qa.numerals import chinese_numeral
 from qa.policy import DEFAULT
+
+if TYPE_CHECKING:
+    from opencc import OpenCC
 
 _LANGUAGE = DEFAULT.language
 
@@ -30,11 +33,11 @@ TOKENIZER = "cjk-uni+bigram/latin-words/numbers/chinese-numerals-as-digits"
 # OpenCC converters are not documented as thread-safe, and building one costs 0.3–1 s (it
 # loads its dictionaries): one converter per configuration, shared, each call under its lock
 # (a conversion of a question or sentence takes microseconds).
-_converters: dict[str, tuple[object, threading.Lock]] = {}
+_converters: dict[str, tuple[OpenCC, threading.Lock]] = {}
 _converters_lock = threading.Lock()
 
 
-def _converter(config: str) -> tuple[object, threading.Lock]:
+def _converter(config: str) -> tuple[OpenCC, threading.Lock]:
     found = _converters.get(config)
     if found is None:
         with _converters_lock:
@@ -50,7 +53,7 @@ def opencc_convert(text: str, config: str) -> str:
     """``text`` through OpenCC ``config`` ("t2s": Traditional → Simplified, "s2tw": back)."""
     conv, lock = _converter(config)
     with lock:
-        return conv.convert(text)  # type: ignore[attr-defined]
+        return conv.convert(text)
 
 
 def warm_up() -> None:

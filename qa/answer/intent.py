@@ -593,10 +593,11 @@ def _regions(text: str) -> tuple[tuple[Region, ...], list[tuple[int, int]]]:
         bounded = (not after or not is_cjk_char(after) or after in zh.AFTER_SHORT_NAMES) and (
             not before or not is_cjk_char(before) or before in zh.BEFORE_SHORT_NAMES
         )
-        if bounded and len(named) >= 2 and all(named):
-            for r in named:
+        known = [r for r in named if r is not None]
+        if bounded and len(named) >= 2 and len(known) == len(named):
+            for r in known:
                 if r not in found:
-                    found.append(r)  # type: ignore[arg-type]
+                    found.append(r)
             spans.append((m.start(), m.end()))
     if any(r.level != "country" for r in found):
         # The country named beside a province is its context (China's Guangdong, 我国广东).

@@ -409,6 +409,7 @@ class Embedder:
         yet started."""
         if plan.token_ids is not None:
             ids = plan.token_ids
+            # Plans carry ids only for ONNX Runtime, whose encoder (not _Encoder) embeds them.
             encode_ids = self.encoder.encode_ids  # type: ignore[attr-defined]
 
             def encode(rows: np.ndarray) -> np.ndarray:

@@ -136,7 +136,7 @@ def build(
     else:
         index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         type_name = "IndexIVFFlat"
-    # faiss's stubs type this C char as str; SWIG takes (and faiss's own code sets) an int.
+    # A C char: faiss's stubs type it str (SWIG reads it back as '\x00'), SWIG also takes an int.
     index.quantizer_trains_alone = 0  # type: ignore[assignment]
     rng = np.random.default_rng(0)
     train_n = min(n, policy.train_per_list * nlist)

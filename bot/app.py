@@ -45,7 +45,7 @@ from telegram.request import HTTPXRequest
 from bot import handlers
 from bot.settings import TELEGRAM_API_URL, BotSettings, BotSettingsError
 from bot.state import STATE_KEY, BotState
-from qa import ReportQA
+from qa import Language, ReportQA
 from qa.errors import caused_by_interrupt, describe, network_problem
 
 log = logging.getLogger("bot")
@@ -101,7 +101,8 @@ class RetryingRateLimiter(AIORateLimiter):
 
 async def set_commands(application: Application) -> None:
     """The command menu: English by default, Chinese for Chinese apps."""
-    for lang, code in (("en", None), ("zh-Hant", "zh")):
+    menus: tuple[tuple[Language, str | None], ...] = (("en", None), ("zh-Hant", "zh"))
+    for lang, code in menus:
         commands = [BotCommand(name, about) for name, about in handlers.html.commands(lang)]
         await application.bot.set_my_commands(commands, language_code=code)
 

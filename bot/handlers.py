@@ -20,6 +20,8 @@ import time
 import traceback
 
 from telegram import (
+    CallbackQuery,
+    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -110,6 +112,27 @@ async def _reply(
         await message.reply_text(chunk, reply_markup=markup if n == len(chunks) else None)
 
 
+def _message(update: Update) -> Message:
+    """The update's message: the handlers that call this are registered for message updates."""
+    message = update.effective_message
+    assert message is not None, "a message handler's update has a message"
+    return message
+
+
+def _chat(update: Update) -> Chat:
+    """The update's chat: the handlers that call this are registered for message updates."""
+    chat = update.effective_chat
+    assert chat is not None, "a message handler's update has a chat"
+    return chat
+
+
+def _callback_query(update: Update) -> CallbackQuery:
+    """The update's button press: the handlers that call this are registered for them."""
+    query = update.callback_query
+    assert query is not None, "a button handler's update has a callback query"
+    return query
+
+
 def _more_row(key: str, offset: int, lang: Language) -> list[InlineKeyboardButton]:
     return [
         InlineKeyboardButton(html.plain("more_button", lang), callback_data=f"more:{key}:{offset}")
@@ -138,7 +161,9 @@ def _without(markup: object, prefix: str) -> list[list[InlineKeyboardButton]]:
     return [
         list(row)
         for row in rows
-        if not any((b.callback_data or "").startswith(prefix) for b in row)
+        if not any(
+            isinstance(b.callback_data, str) and b.callback_data.startswith(prefix) for b in row
+        )
     ]
 
 
@@ -155,25 +180,25 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: what the bot knows and three example questions."""
     documents = list(bot_state(context).qa.documents.values())
     body = html.start(documents, user_language(update), context.bot.username)
-    await _reply(update.effective_message, [body])
+    await _reply(_message(update), [body])
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: how to ask, the commands, inline mode."""
     lang = user_language(update)
-    await _reply(update.effective_message, [html.text("help", lang, username=context.bot.username)])
+    await _reply(_message(update), [html.text("help", lang, username=context.bot.username)])
 
 
 async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources: every indexed report with its source and date."""
     documents = list(bot_state(context).qa.documents.values())
-    await _reply(update.effective_message, html.sources(documents, user_language(update)))
+    await _reply(_message(update), html.sources(documents, user_language(update)))
 
 
 async def on_figures(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/figures [REPORT]: a short summary of the report's figures and the full figure sheet
     as a CSV document. With several reports indexed and none named, how to name one."""
-    message = update.effective_message
+    message = _message(update)
     lang = user_language(update)
     qa = bot_state(context).qa
     parts = (message.text or "").split(maxsplit=1)
@@ -201,14 +226,14 @@ async def on_figures(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/new: forget the thread, so that the next question follows up nothing."""
-    chat, user = update.effective_chat, update.effective_user
+    chat, user = _chat(update), update.effective_user
     bot_state(context).threads.forget(chat.id, user.id if user else chat.id)
-    await _reply(update.effective_message, [html.text("thread_new", user_language(update))])
+    await _reply(_message(update), [html.text("thread_new", user_language(update))])
 
 
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ask QUESTION: how to ask in groups (works in private chats too)."""
-    message = update.effective_message
+    message = _message(update)
     parts = (message.text or "").split(maxsplit=1)
     question = parts[1] if len(parts) > 1 else ""
     if not question.strip():
@@ -221,9 +246,9 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any other /command: a short hint (in groups only when addressed to this bot)."""
-    message = update.effective_message
+    message = _message(update)
     command, _, addressee = (message.text or "/").split()[0].partition("@")
-    chat = update.effective_chat
+    chat = _chat(update)
     if chat.type != ChatType.PRIVATE and addressee.lower() != (context.bot.username or "").lower():
         return
     lang = user_language(update)
@@ -239,8 +264,8 @@ async def answer_question(
     """Answer ``question`` in reply to the update's message: quotes, a table, or not found.
     It follows up the previous question of the same user in the same chat, if recent."""
     state = bot_state(context)
-    message = update.effective_message
-    chat = update.effective_chat
+    message = _message(update)
+    chat = _chat(update)
     try:
         question = check_question(question)
     except QuestionError:
@@ -275,7 +300,7 @@ async def _ask(
         answer.language,
         "follow-up " if follows is not None else "",
         len(question),
-        "answered" if answer.found else f"not found ({answer.reason.value})",
+        "answered" if answer.reason is None else f"not found ({answer.reason.value})",
         1000 * (time.perf_counter() - started),
     )
     return answer
@@ -304,7 +329,7 @@ async def _send_answer(
     if view.table is not None and view.table.rows:
         lang = answer.language
         asked = html.plain_excerpt(question, 200)
-        data = table_csv(view).encode("utf-8-sig")  # the BOM lets spreadsheets read UTF-8
+        data = (table_csv(view) or "").encode("utf-8-sig")  # the BOM lets spreadsheets read UTF-8
         await message.reply_document(
             document=InputFile(data, filename=f"table-by-{view.table.by}.csv"),
             caption=html.text("table_caption", lang, question=asked),
@@ -319,7 +344,7 @@ async def _send_answer(
 
 async def _reply_unusable(update: Update, question: str) -> None:
     """An empty or over-long question: say how to ask instead."""
-    message = update.effective_message
+    message = _message(update)
     if question.strip():
         lang = question_language(question)
         body = html.text("too_long", lang, length=len(question), limit=MAX_QUESTION_CHARS)
@@ -331,7 +356,7 @@ async def _reply_unusable(update: Update, question: str) -> None:
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Plain text in a private chat: a question."""
-    await answer_question(update, context, update.effective_message.text or "")
+    await answer_question(update, context, _message(update).text or "")
 
 
 def _mentions_bot(message: Message, username: str) -> bool:
@@ -346,7 +371,7 @@ def _replies_to_bot(message: Message, bot_id: int) -> bool:
 
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Text in a group: a question only if it mentions the bot or replies to it."""
-    message = update.effective_message
+    message = _message(update)
     username = context.bot.username or ""
     mentioned = bool(username) and _mentions_bot(message, username)
     if not mentioned and not _replies_to_bot(message, context.bot.id):
@@ -363,7 +388,7 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A sticker, photo, voice note… in a private chat: ask for text."""
-    await _reply(update.effective_message, [html.text("not_text", user_language(update))])
+    await _reply(_message(update), [html.text("not_text", user_language(update))])
 
 
 # -- "more" ------------------------------------------------------------------------------
@@ -372,12 +397,12 @@ async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The "more passages" button: the next passages of that answer, as a new message. The
     passages are read from the index now (by id): one no longer indexed expires the page."""
-    query = update.callback_query
+    query = _callback_query(update)
     state = bot_state(context)
     match = _MORE_DATA.fullmatch(query.data or "")
     key = match.group(1) if match else ""
     pending = state.answers.get(key) if match else None
-    if pending is None or query.message is None:
+    if match is None or pending is None or query.message is None:
         await query.answer(html.plain("more_expired", user_language(update)))
         return
     offset = int(match.group(2))
@@ -415,7 +440,7 @@ async def on_fresh(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The button under a follow-up's answer: the same question asked again on its own (not
     following anything), as a new reply; it becomes the presser's thread. One press per
     button: the button goes, the answer's others stay."""
-    query = update.callback_query
+    query = _callback_query(update)
     state = bot_state(context)
     match = _FRESH_DATA.fullmatch(query.data or "")
     key = match.group(1) if match else ""
@@ -448,12 +473,12 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """👍 / 👎 under an answer. 👍 is recorded at once; 👎 too, and its buttons become the
     answer's passages, to name the one that should have answered (or none of them). The
     rating goes to the feedback file (``qa feedback export`` makes it a test question)."""
-    query = update.callback_query
+    query = _callback_query(update)
     store = bot_state(context).feedback
     match = _FEEDBACK_DATA.fullmatch(query.data or "")
     lang = user_language(update)
     remembered = await asyncio.to_thread(store.answer, match.group(1)) if store and match else None
-    if remembered is None:
+    if store is None or match is None or remembered is None:
         await query.answer(html.plain("feedback_expired", lang))
         return
     lang = remembered.language if remembered.language in LANGUAGES else lang
@@ -491,6 +516,7 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``@bot question`` in any chat: the answer's quotes, each a result to send."""
     query = update.inline_query
+    assert query is not None, "registered for inline queries"
     lang = user_language(update)
     hint = InlineQueryResultsButton(html.plain("inline_hint", lang), start_parameter="help")
     try:

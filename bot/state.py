@@ -9,6 +9,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from telegram.ext import ContextTypes
 
@@ -108,7 +109,9 @@ class AnswerMemory:
         page = self._memory.page(key)
         if page is None:
             return None
-        return Pending(page.question, page.language, tuple(page.passage_ids), page.shown)
+        # The state file keeps the language ``remember`` was given: one of ours.
+        language = cast(Language, page.language)
+        return Pending(page.question, language, tuple(page.passage_ids), page.shown)
 
     def mark_shown(self, key: str, offset: int) -> bool:
         """Record that the passages at ``offset`` were sent; False if they already were."""

@@ -7,7 +7,7 @@ answer → render). ``Passage.text`` is always the report's own text, byte for b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from qa.periods import Period, Role
 
@@ -47,7 +47,7 @@ Origin = Literal[
     "inferred from text",
     "file name",
 ]
-ORIGINS: tuple[Origin, ...] = Origin.__args__  # type: ignore[attr-defined]
+ORIGINS: tuple[Origin, ...] = get_args(Origin)
 
 
 @dataclass(frozen=True)

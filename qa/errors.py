@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 from qa.paths import shown
@@ -143,7 +144,7 @@ class RuntimeMismatchError(ModelMismatchError, IndexOutdatedError):
     vectors of the new runtime come from the embedding cache when it has them)."""
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException) -> Iterator[BaseException]:
     """``exc`` and what caused it (``raise … from``, or raised while handling), in order."""
     seen: set[int] = set()
     cause: BaseException | None = exc

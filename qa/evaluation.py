@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import qa.jsonl as jsonl
-from qa.answer import DeclineReason, ReportQA
+from qa.answer import DeclineReason, Quote, ReportQA
 from qa.errors import SourceError
-from qa.retrieve import Retriever
+from qa.retrieve import Hit, Retriever
 
 REQUIRED = ("id", "question", "answerable")
 
@@ -178,7 +178,7 @@ def evaluate_retrieval(
             continue
         hits = retriever.search(q.question, k=k)
 
-        def rank_of(anchor: str | None, hits=hits) -> int | None:
+        def rank_of(anchor: str | None, hits: list[Hit] = hits) -> int | None:
             if not anchor:
                 return None
             return next((i for i, h in enumerate(hits, start=1) if anchor in h.text), None)
@@ -266,7 +266,7 @@ def _file_of(qa: ReportQA, doc_id: str) -> str:
     return Path(document.path).as_posix() if document is not None and document.path else ""
 
 
-def _quote_right(qa: ReportQA, quote, gold: GoldQuote) -> tuple[bool, bool]:
+def _quote_right(qa: ReportQA, quote: Quote, gold: GoldQuote) -> tuple[bool, bool]:
     """(right report, right figure) of ``quote`` for ``gold``: the quote comes from the gold
     file, and it covers the gold figure where the gold quote stands in the passage."""
     report = _file_of(qa, quote.citation.doc_id).endswith(gold.file)

@@ -17,12 +17,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qa import cedict
 from qa.policy import DEFAULT, IndexPolicy
 from qa.text import fold, lexical_tokens, tokens_of_folded
+
+if TYPE_CHECKING:
+    import bm25s
 
 DIRNAME = "lexical"
 SENTENCES_DIRNAME = "lexical-sentences"
@@ -33,7 +37,7 @@ _BOUNDS = "passage_sentences.npy"  # first sentence of each passage, then the to
 class LexicalIndex:
     """BM25 scores of a query against every passage."""
 
-    def __init__(self, bm25, size: int) -> None:
+    def __init__(self, bm25: bm25s.BM25, size: int) -> None:
         self._bm25 = bm25
         self.size = size
 

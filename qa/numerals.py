@@ -111,7 +111,7 @@ def chinese_numeral(numeral: str) -> tuple[Decimal, Decimal] | None:
         # 兩萬五 = 25000, 三百五 = 350: the trailing digit sits one place below.
         number *= last_unit // 10
         precision = Decimal(last_unit // 10)
-    value = total + section + number
+    value = Decimal(total + section + number)
     if numeral[-1] in CN_BIG:
         precision = Decimal(CN_BIG[numeral[-1]] // 10)
     return Decimal(value), precision

@@ -250,7 +250,8 @@ def cue_role(text: str, *, review: tuple[str, ...], plan: tuple[str, ...]) -> Ro
     wins when it holds both); ``None`` with neither."""
     folded = fold_chars(text)
     first: tuple[int, Role] | None = None
-    for words, role in ((review, "result"), (plan, "target")):
+    cues: tuple[tuple[tuple[str, ...], Role], ...] = ((review, "result"), (plan, "target"))
+    for words, role in cues:
         for word in words:
             at = folded.find(word)
             if at >= 0 and (first is None or at < first[0]):

@@ -125,6 +125,10 @@ class Mention:
     alternatives: tuple[Region, ...] = ()
 
 
+#: How a Chinese form names its division: its official name or its short name.
+_Form = Literal["name", "short"]
+
+
 class _Table:
     """Every division by code, and the Chinese name forms (folded) that name each."""
 
@@ -132,7 +136,7 @@ class _Table:
         self.by_code: dict[str, Region] = {row[0]: Region(*row) for row in data["regions"]}
         # Folded form → the regions it names and how (full names first: 吉林市 is the
         # prefecture by name, 吉林 the province and the prefecture by short name).
-        self.forms: dict[str, list[tuple[Region, str]]] = {
+        self.forms: dict[str, list[tuple[Region, _Form]]] = {
             form: [(self.by_code[code], kind) for code, kind in entries]
             for form, entries in data["forms"]
         }
@@ -167,7 +171,7 @@ def _derive_table() -> dict[str, Any]:
         by_code[code] = Region(code, level, name, short if len(short) >= 2 else name, parent)
     ordinary = cedict.ordinary_words()
     min_county_short = LANGUAGE.county_short_name_min_chars
-    pending: list[tuple[str, Region, str]] = []
+    pending: list[tuple[str, Region, _Form]] = []
     for region in by_code.values():
         county = region.level == "county"
         if region.name not in ordinary and not (county and len(region.name) < _MIN_COUNTY_NAME):
@@ -181,7 +185,7 @@ def _derive_table() -> dict[str, Any]:
     pending.append(("全國", country, "name"))
     # One OpenCC call for every form (a call per form is most of the table's build time).
     folded = fold("\n".join(form for form, _, _ in pending)).split("\n")
-    forms: dict[str, list[tuple[Region, str]]] = {}
+    forms: dict[str, list[tuple[Region, _Form]]] = {}
     for form, (_, region, kind) in zip(folded, pending, strict=True):
         entries = forms.setdefault(form, [])
         if all(r.code != region.code for r, _ in entries):
@@ -273,7 +277,7 @@ def province_of(region: Region) -> Region | None:
     return found if found is not None and found.level == "province" else None
 
 
-def _rank(entry: tuple[Region, str]) -> tuple[int, int]:
+def _rank(entry: tuple[Region, _Form]) -> tuple[int, int]:
     region, kind = entry
     return (0 if kind == "name" else 1, LEVELS.index(region.level))
 
@@ -389,7 +393,7 @@ def named_in(
             if usable:
                 region, kind = min(usable, key=_rank)
                 same = tuple(r for r, k in usable if _rank((r, k)) == _rank((region, kind)))
-                found.append(Mention(region, i, i + size, kind, same))  # type: ignore[arg-type]
+                found.append(Mention(region, i, i + size, kind, same))
             i += size - 1
             break
         i += 1
@@ -421,7 +425,7 @@ def names(text: str, region: Region) -> bool:
     )
 
 
-def _english_mentions(text: str, wanted: set[str]) -> list[Mention]:
+def _english_mentions(text: str, wanted: set[Level]) -> list[Mention]:
     pattern, by_form = _english_forms()
     out: list[Mention] = []
     for match in pattern.finditer(text):

@@ -19,11 +19,15 @@ import marshal
 import os
 import tempfile
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import jieba
 
 _LOCK = threading.Lock()
 
 
-def _ready():
+def _ready() -> None:
     import jieba
 
     with _LOCK:
@@ -31,10 +35,9 @@ def _ready():
             jieba.setLogLevel(logging.WARNING)
             if not read_cache(jieba.dt, jieba.DEFAULT_DICT):
                 jieba.initialize()
-    return jieba
 
 
-def read_cache(tokenizer, default_dictionary: str) -> bool:
+def read_cache(tokenizer: jieba.Tokenizer, default_dictionary: str | None) -> bool:
     """Load a ``jieba.Tokenizer``'s default dictionary from its cache file in one read;
     False when that cannot be done (another dictionary, no cache yet, a damaged file):
     ``tokenizer.initialize()`` does it then."""
@@ -58,7 +61,10 @@ def read_cache(tokenizer, default_dictionary: str) -> bool:
 
 def words(text: str) -> list[str]:
     """``text`` (Simplified) cut into words; the words joined give ``text`` back."""
-    return _ready().lcut(text)
+    _ready()
+    import jieba
+
+    return jieba.lcut(text)
 
 
 def tagged(text: str) -> list[tuple[str, str]]:

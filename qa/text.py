@@ -16,9 +16,13 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
 
 from qa.numerals import chinese_numeral
 from qa.policy import LANGUAGE as _LANGUAGE
+
+if TYPE_CHECKING:
+    from opencc import OpenCC
 
 #: Recorded in the index manifest: an index built with other folding must be rebuilt.
 FOLDING = "nfkc+lower+opencc-t2s"
@@ -27,11 +31,11 @@ TOKENIZER = "cjk-uni+bigram/latin-words/numbers/chinese-numerals-as-digits"
 # OpenCC converters are not documented as thread-safe, and building one costs 0.3–1 s (it
 # loads its dictionaries): one converter per configuration, shared, each call under its lock
 # (a conversion of a question or sentence takes microseconds).
-_converters: dict[str, tuple[object, threading.Lock]] = {}
+_converters: dict[str, tuple[OpenCC, threading.Lock]] = {}
 _converters_lock = threading.Lock()
 
 
-def _converter(config: str) -> tuple[object, threading.Lock]:
+def _converter(config: str) -> tuple[OpenCC, threading.Lock]:
     found = _converters.get(config)
     if found is None:
         with _converters_lock:
@@ -47,7 +51,7 @@ def opencc_convert(text: str, config: str) -> str:
     """``text`` through OpenCC ``config`` ("t2s": Traditional → Simplified, "s2tw": back)."""
     conv, lock = _converter(config)
     with lock:
-        return conv.convert(text)  # type: ignore[attr-defined]
+        return conv.convert(text)
 
 
 def warm_up() -> None:
@@ -61,7 +65,7 @@ def fold(text: str) -> str:
     return opencc_convert(unicodedata.normalize("NFKC", text).lower(), "t2s")
 
 
-def chinese_script(text: str) -> str | None:
+def chinese_script(text: str) -> Literal["zh-Hant", "zh-Hans"] | None:
     """ "zh-Hant" or "zh-Hans" when most characters that differ between the scripts are of
     that one (the bundled report, Traditional with stray 志愿/規范, is zh-Hant); ``None``
     for text with no such characters or no clear majority."""

@@ -79,7 +79,7 @@ _S2T_PAIRS = (
     "为為 实實 际際 区區 余餘 佔占 ％% 护護 龄齡 养養 们們 笔筆 块塊 钟鐘 问問 说說 么麼 "
     "吗嗎 与與 开開 办辦 会會 议議 业業"
 )
-_S2T = str.maketrans(dict(pair for pair in _S2T_PAIRS.split()))
+_S2T = str.maketrans({pair[0]: pair[1] for pair in _S2T_PAIRS.split()})
 
 
 def fold_script(text: str) -> str:

@@ -37,7 +37,7 @@ from qa.i18n import Language, detect_language
 from qa.lang import en, zh
 from qa.lang.indicators import Indicator, lookup_chinese, lookup_english
 from qa.periods import Period, Role, time_mentions
-from qa.regions import Region
+from qa.regions import Group, Region
 from qa.segment import words
 from qa.text import drop_document_references, fold_chars, is_english
 
@@ -97,7 +97,7 @@ class Intent:
     #: provinces (东北三省, 长三角), a run of years (1990年到2000年, 历年, "since 2010");
     #: rows ordered by value when asked (从高到低: "desc").
     every_region: bool = False
-    group: regions.Group | None = None
+    group: Group | None = None
     run: Period | None = None
     every_year: bool = False
     order: str | None = None
@@ -247,9 +247,9 @@ def _read_time(question: str, english: bool) -> _Time:
     t = _Time()
     folded = fold_chars(question)
     if english:
-        for m in _EN_REPORT.finditer(question):
-            t.report_year = int(m.group("year") or m.group("year2"))
-            t.spans.append((m.start(), m.end()))
+        for match in _EN_REPORT.finditer(question):
+            t.report_year = int(match.group("year") or match.group("year2"))
+            t.spans.append((match.start(), match.end()))
         lower = question.lower()
         for words, offset in en.RELATIVE_YEARS.items():
             at = lower.find(words)
@@ -593,10 +593,11 @@ def _regions(text: str) -> tuple[tuple[Region, ...], list[tuple[int, int]]]:
         bounded = (not after or not is_cjk_char(after) or after in zh.AFTER_SHORT_NAMES) and (
             not before or not is_cjk_char(before) or before in zh.BEFORE_SHORT_NAMES
         )
-        if bounded and len(named) >= 2 and all(named):
-            for r in named:
+        known = [r for r in named if r is not None]
+        if bounded and len(named) >= 2 and len(known) == len(named):
+            for r in known:
                 if r not in found:
-                    found.append(r)  # type: ignore[arg-type]
+                    found.append(r)
             spans.append((m.start(), m.end()))
     if any(r.level != "country" for r in found):
         # The country named beside a province is its context (China's Guangdong, 我国广东).

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from qa.answer.figures import (
     Figure,
@@ -468,7 +469,7 @@ _HOW_MANY = r"(?<![第那這哪好])(?:多少|幾)"
 _MEASURES = "個家張份項期輪所座條件戶批場處床類種對支倍部套間台臺"
 _PEOPLE_ZH = "人口|群眾|人員|居民|老人|兒童|殘疾人|孤兒|農民|職工|學生|志願者|志愿者|干部|幹部"
 _ASK_PATTERNS: tuple[tuple[FigureKind, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern))
+    (cast(FigureKind, kind), re.compile(pattern))
     for kind, pattern in (
         # money
         ("money", rf"{_HOW_MANY}(?:錢|塊錢|元|萬元|億元|億)"),

@@ -30,6 +30,7 @@ from dataclasses import replace
 import numpy as np
 
 from qa import regions, timing
+from qa.answer.clauses import FigureClause
 from qa.answer.compose import agreement, compose
 from qa.answer.intent import Intent, Part, follow, read_intent
 from qa.answer.model import Answer, DeclineReason, PartsKind
@@ -41,7 +42,7 @@ from qa.i18n import Language, detect_language
 from qa.periods import Role
 from qa.policy import AnswerPolicy
 from qa.question import check_question
-from qa.retrieve import Retrieval, Retriever
+from qa.retrieve import Hit, Retrieval, Retriever
 from qa.text import fold_chars
 
 __all__ = ["answer", "combine"]
@@ -250,8 +251,11 @@ def combine(question: str, lang: Language, parts: list[Answer], kind: PartsKind)
     """One answer made of ``parts``: found when any part is, with their quotes in order."""
     found = [p for p in parts if p.found]
     first = found[0] if found else parts[0]
-    seen: set[str] = set()
-    hits = [h for p in parts for h in p.hits if not (h.id in seen or seen.add(h.id))]
+    unique: dict[str, Hit] = {}  # each passage once, where it first appears
+    for p in parts:
+        for h in p.hits:
+            unique.setdefault(h.id, h)
+    hits = list(unique.values())
     return Answer(
         question,
         lang,
@@ -380,7 +384,11 @@ def _figure(asker: _Asker, documents: list[str], topic: Topic | None) -> Answer:
     hit, clause, _, _ = best
     quote = quote_of(hit, clause)
     sentence = _sentence_of(hit.text, clause)
-    missing_place = [p for p in intent.places if not regions.names(sentence, regions.lookup(p))]
+    missing_place = [
+        p
+        for p in intent.places
+        if (place := regions.lookup(p)) is None or not regions.names(sentence, place)
+    ]
     if missing_place or (intent.entities and not _entities_named(intent.entities, sentence)):
         # 杭州市的地区生产总值: the province's figure is not the city's.
         reason = DeclineReason.OTHER_PLACE if missing_place else DeclineReason.OTHER_ENTITY
@@ -405,7 +413,7 @@ def _figure(asker: _Asker, documents: list[str], topic: Topic | None) -> Answer:
     )
 
 
-def _sentence_of(text: str, clause) -> str:
+def _sentence_of(text: str, clause: FigureClause) -> str:
     """The sentence a figure's clause stands in (a place named anywhere in it counts)."""
     start = max(text.rfind(ch, 0, clause.start) for ch in "。！？\n") + 1
     ends = [i for ch in "。！？\n" if (i := text.find(ch, clause.end)) >= 0]

@@ -183,16 +183,16 @@ def check_scope(
     )
     p = fold(passage_text)
     if year is not None and asked.years:
-        own = set(covered) if covered else {year}
-        others = [y for y in asked.years if y not in own and str(y) not in p]
-        if others and not own & set(asked.years):
+        own_years = set(covered) if covered else {year}
+        others = [y for y in asked.years if y not in own_years and str(y) not in p]
+        if others and not own_years & set(asked.years):
             return OutOfScope("other_year", want=str(others[0]), have=str(year))
     own = regions.lookup(region) if region else None
-    if own is not None and asked.regions:
+    if region is not None and own is not None and asked.regions:
         inside = [r for r in asked.regions if region_covers(r, own) or own.contains(r)]
-        others = [r for r in asked.regions if r not in inside and not _mentions(passage_text, r)]
-        if others and not inside:
-            want = others[0]
+        outside = [r for r in asked.regions if r not in inside and not _mentions(passage_text, r)]
+        if outside and not inside:
+            want = outside[0]
             return OutOfScope("other_region", want=want.short, have=region, want_region=want)
     return None
 
@@ -202,7 +202,7 @@ def check_place(question: str, *, region: str | None, passage_text: str) -> OutO
     ``region`` (a prefecture or county of its province) that the passage found does not
     name: the report covers the province as a whole, and its figure is not the place's."""
     own = regions.lookup(region) if region else None
-    if own is None:
+    if region is None or own is None:
         return None
     for mention in named_places(question):
         below = [r for r in mention.alternatives if r.code != own.code and own.contains(r)]

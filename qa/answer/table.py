@@ -105,7 +105,8 @@ def reports_for(
         d
         for d in documents
         if (
-            region is None and (document_region(d) is None or document_region(d).level == "country")
+            region is None
+            and ((doc_region := document_region(d)) is None or doc_region.level == "country")
         )
         or (region is not None and covers(d, Topic(region=region)))
     ]

@@ -211,6 +211,7 @@ def decode(path: Path, data: bytes, *, declared: str | None = None) -> Decoded:
     if not data.strip():
         raise SourceError(f"{path}: file is empty")
     text: str | None
+    codec: str | None
     for bom, codec in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: the BOMs share two bytes

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from qa.corpus import metadata
 from qa.corpus.encoding import decode
@@ -153,8 +153,8 @@ class _Walker:
         stack: list[tuple[object, bool]] = [(root, False)]
         while stack:
             node, leaving = stack.pop()
-            if leaving:
-                self._leave(node)
+            if leaving:  # only a Tag entered is pushed to be left
+                self._leave(cast(Tag, node))
                 continue
             # Only plain text nodes: comments, CDATA, doctypes, processing instructions and
             # script/style strings are NavigableString subclasses.
@@ -183,9 +183,12 @@ class _Walker:
             self._text.append(text)
 
     def _flush(self) -> None:
-        if self._heading is not None or self._cell is not None:
-            # A break inside a heading or a plain cell is a line break within it.
-            (self._cell if self._cell is not None else self._heading).append("\n")
+        # A break inside a heading or a plain cell is a line break within it.
+        if self._cell is not None:
+            self._cell.append("\n")
+            return
+        if self._heading is not None:
+            self._heading.append("\n")
             return
         text = clean_text("".join(self._text))
         self._text.clear()
@@ -217,7 +220,7 @@ class _Walker:
             self._heading_depth -= 1
             if self._heading_depth == 0:
                 self._end_heading()
-        elif name in _CELLS and self._cell is not None:
+        elif name in _CELLS and self._cell is not None and self._row is not None:
             self._row.append(clean_text("".join(self._cell)))
             self._cell = None
         elif name == "tr" and self._row is not None and self._cell is None:

@@ -136,8 +136,8 @@ def _periods(
     delivered (dated) in the first part of year Y reviews Y−1 and plans Y, one delivered late
     in Y reviews Y and plans Y+1 — as annual work reports do. An undated report says
     neither."""
-    late = (
-        bool(doc.date)
+    late = bool(
+        doc.date
         and doc.origin("date") == "dateline"
         and (int(doc.date[5:7]) >= policy.infer_late_month)
     )

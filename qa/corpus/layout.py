@@ -351,7 +351,7 @@ def delivered_on(dateline: str) -> str | None:
             read = chinese_numeral(part) if len(part) != 4 else None
             if len(part) == 4:
                 digits = "".join(
-                    str(int(chinese_numeral(ch)[0])) for ch in part if chinese_numeral(ch)
+                    str(int(read_ch[0])) for ch in part if (read_ch := chinese_numeral(ch))
                 )
                 values.append(int(digits) if len(digits) == 4 else 0)
             else:
@@ -455,6 +455,7 @@ def frame_kinds(lines: list[str], rules: FrameRules | None = None) -> list[LineK
     window = min(rules.head_lines, first_paragraph + 1, n)
     dateline_at = next((i for i in range(window) if is_dateline(lines[i])), None)
 
+    title_at: int | None
     if dateline_at is not None:
         kinds[dateline_at] = "dateline"
         above = [

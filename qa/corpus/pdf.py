@@ -231,7 +231,7 @@ def _is_heading(text: str) -> bool:
 def _info(path: Path, reader: PdfReader) -> dict:
     """Title and date from the document information dictionary, when they are real."""
     try:
-        info = reader.metadata or {}
+        info: dict = reader.metadata or {}
         raw_title = info.get("/Title")
         raw_date = info.get("/CreationDate")
     except Exception as exc:  # a damaged info dictionary costs the metadata, not the text

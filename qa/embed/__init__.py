@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -37,6 +37,9 @@ from qa.embed.bundled import (
 from qa.embed.plan import MAX_BATCH_TOKENS, Batch, Embedded, cut, run
 from qa.embed.store import bundled_model_dir, model_lock, onnx_dir
 from qa.errors import ModelError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
@@ -314,7 +317,7 @@ class Embedder:
         return EmbedderSpec(self.name, self.path, self.backend, self.precision, threads)
 
     @property
-    def model(self):
+    def model(self) -> SentenceTransformer | None:
         """The ``SentenceTransformer`` of the torch backend (``None`` on ONNX Runtime)."""
         return getattr(self.encoder, "model", None)
 
@@ -406,6 +409,7 @@ class Embedder:
         yet started."""
         if plan.token_ids is not None:
             ids = plan.token_ids
+            # Plans carry ids only for ONNX Runtime, whose encoder (not _Encoder) embeds them.
             encode_ids = self.encoder.encode_ids  # type: ignore[attr-defined]
 
             def encode(rows: np.ndarray) -> np.ndarray:

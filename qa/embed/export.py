@@ -36,9 +36,16 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.errors import ModelError
+
+if TYPE_CHECKING:  # imported when exporting, not by a process that only embeds
+    import onnx
+    import torch
+    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +125,7 @@ def map_weights(folder: Path, precision: str) -> None:
         graph_tmp.unlink(missing_ok=True)
 
 
-def _tensors(graph):
+def _tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
     """Every initializer of ``graph`` and of its subgraphs."""
     yield from graph.initializer
     for node in graph.node:
@@ -144,7 +151,7 @@ def export(model_dir: Path, folder: Path, precision: str) -> None:
         map_weights(folder, precision)
 
 
-def _pipeline(model, input_names: list[str]):
+def _pipeline(model: SentenceTransformer, input_names: list[str]) -> torch.nn.Module:
     """The sentence-transformers modules as one ``forward(input_ids, attention_mask, …)``."""
     import torch
 
@@ -153,7 +160,7 @@ def _pipeline(model, input_names: list[str]):
             super().__init__()
             self.model = model
 
-        def forward(self, *inputs):
+        def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
             features = dict(zip(input_names, inputs, strict=True))
             return self.model(features)["sentence_embedding"]
 
@@ -175,10 +182,15 @@ def _export_fp32(model_dir: Path, folder: Path) -> None:
     model.eval()
     # Trace with a padded batch of two lengths, so the mask path is the one exported.
     sample = model.preprocess(["query: a", "passage: 一段較長的文字, with words"])
-    input_names = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in sample]
+    input_names: list[str] = [
+        k for k in ("input_ids", "attention_mask", "token_type_ids") if k in sample
+    ]
     if input_names[:2] != ["input_ids", "attention_mask"]:
         raise ModelError(f"{model_dir}: its tokenizer gives {list(sample)}, not input ids and mask")
     args = tuple(sample[k] for k in input_names)
+    dimension = model.get_embedding_dimension()
+    if dimension is None:
+        raise ModelError(f"{model_dir}: the model does not say its embedding dimension")
     axes = {k: {0: "batch", 1: "sequence"} for k in input_names}
     tmp = Path(tempfile.mkstemp(prefix=".export-", suffix=".onnx", dir=folder)[1])
     try:
@@ -202,7 +214,7 @@ def _export_fp32(model_dir: Path, folder: Path) -> None:
             "inputs": input_names,
             "pad_id": int(model.tokenizer.pad_token_id or 0),
             "max_seq_length": int(model.max_seq_length or 512),
-            "dimension": int(model.get_embedding_dimension()),
+            "dimension": int(dimension),
             "torch": torch.__version__,
         }
         (folder / CONFIG_FILE).write_text(json.dumps(settings, indent=2) + "\n")

@@ -19,6 +19,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,8 +27,11 @@ from qa.embed import plan
 from qa.embed.export import CONFIG_FILE, TOKENIZER_FILE, model_file
 from qa.errors import ModelError
 
+if TYPE_CHECKING:
+    import onnxruntime as ort
 
-def session_options(threads: int):
+
+def session_options(threads: int) -> ort.SessionOptions:
     """Session options for ``threads`` intra-op threads that never spin while idle."""
     import onnxruntime as ort
 

@@ -40,7 +40,10 @@ class TorchEncoder:
         except Exception as exc:  # ST raises many kinds (OSError, ValueError, HF hub errors)
             raise ModelError(f"cannot load embedding model {path!r}: {exc}") from exc
         self.model.eval()
-        self.dimension = int(self.model.get_embedding_dimension())
+        dimension = self.model.get_embedding_dimension()
+        if dimension is None:
+            raise ModelError(f"embedding model {path!r} does not say its dimension")
+        self.dimension = int(dimension)
         self.max_seq_length = int(getattr(self.model, "max_seq_length", 512) or 512)
         self._lock = threading.Lock()
 

@@ -528,7 +528,9 @@ def _no_stage(stage: BuildStage) -> None:
     pass
 
 
-def _connect(address: str | None, workers: int | None):
+def _connect(
+    address: str | None, workers: int | None
+) -> contextlib.AbstractContextManager[RayCluster | None]:
     """The Ray cluster to embed on (a context that disconnects), or none."""
     if address is None:
         return contextlib.nullcontext(None)

@@ -53,10 +53,15 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from qa.policy import DEFAULT, IndexPolicy
+
+if TYPE_CHECKING:  # FAISS loads when an index is built, opened or searched
+    import faiss
 
 FILENAME = "dense.faiss"
 
@@ -83,7 +88,7 @@ def build(
     nprobe: int | None = None,
     target_recall: float | None = None,
     policy: IndexPolicy = DEFAULT.index,
-) -> tuple[object, dict]:
+) -> tuple[faiss.Index, dict]:
     """An index over unit-length ``vectors`` and its description for the manifest.
 
     The type follows the size (exact below ``approximate_from``, default the policy's;
@@ -103,24 +108,26 @@ def build(
         raise ValueError(f"unknown dense index kind {kind!r}; expected one of {KINDS}")
     spec: dict = {"metric": "inner_product", "file": FILENAME, "approximate_from": threshold}
     if kind == "flat" or n == 0:
-        index = faiss.IndexFlatIP(dim)
+        flat = faiss.IndexFlatIP(dim)
         if n:
-            index.add(x)
-        return index, {"type": "IndexFlatIP", **spec}
+            flat.add(x)
+        return flat, {"type": "IndexFlatIP", **spec}
+    params: dict[str, object]
     if kind == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, policy.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = policy.hnsw_ef_construction
-        index.add(x)
-        index.hnsw.efSearch = policy.hnsw_ef_search
+        hnsw = faiss.IndexHNSWFlat(dim, policy.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = policy.hnsw_ef_construction
+        hnsw.add(x)
+        hnsw.hnsw.efSearch = policy.hnsw_ef_search
         params = {
             "M": policy.hnsw_m,
             "efConstruction": policy.hnsw_ef_construction,
             "efSearch": policy.hnsw_ef_search,
         }
-        return index, {"type": "IndexHNSWFlat", **spec, **params}
+        return hnsw, {"type": "IndexHNSWFlat", **spec, **params}
 
     nlist = int(nlist or choose_nlist(n))
     quantizer = faiss.IndexFlatIP(dim)
+    index: faiss.IndexIVF
     if kind == "ivf_sq8":
         index = faiss.IndexIVFScalarQuantizer(
             quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
@@ -129,7 +136,8 @@ def build(
     else:
         index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         type_name = "IndexIVFFlat"
-    index.quantizer_trains_alone = 0
+    # A C char: faiss's stubs type it str (SWIG reads it back as '\x00'), SWIG also takes an int.
+    index.quantizer_trains_alone = 0  # type: ignore[assignment]
     rng = np.random.default_rng(0)
     train_n = min(n, policy.train_per_list * nlist)
     sample = x if train_n == n else x[np.sort(rng.choice(n, train_n, replace=False))]
@@ -170,7 +178,11 @@ def recall_at(found: np.ndarray, truth: np.ndarray) -> float:
 
 
 def _tune_nprobe(
-    index, x: np.ndarray, target: float, rng, policy: IndexPolicy
+    index: faiss.IndexIVF,
+    x: np.ndarray,
+    target: float,
+    rng: np.random.Generator,
+    policy: IndexPolicy,
 ) -> tuple[int, float]:
     """Smallest ``nprobe`` of the policy's steps (≥ ``min_nprobe``) reaching ``target``
     recall@10."""
@@ -201,7 +213,7 @@ def _drop_self(found: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def save(index, path: Path) -> None:
+def save(index: faiss.Index, path: Path) -> None:
     import faiss
 
     faiss.write_index(index, str(path))
@@ -226,7 +238,7 @@ def search_one_query_at_a_time() -> None:
     faiss.omp_set_num_threads(1)
 
 
-def load(path: Path, spec: dict, *, mmap: bool = False):
+def load(path: Path, spec: dict, *, mmap: bool = False) -> faiss.Index:
     """The index at ``path``, memory-mapped when ``mmap`` and FAISS supports it for the type,
     with the spec's search-time parameters (``nprobe``, ``efSearch``) applied."""
     import faiss
@@ -243,7 +255,7 @@ def load(path: Path, spec: dict, *, mmap: bool = False):
     return index
 
 
-def apply_search_params(index, spec: dict) -> None:
+def apply_search_params(index: faiss.Index, spec: dict) -> None:
     """Set ``nprobe`` / ``efSearch`` from ``spec`` on ``index`` (no-op for flat)."""
     import faiss
 
@@ -251,13 +263,14 @@ def apply_search_params(index, spec: dict) -> None:
         ivf = faiss.try_extract_index_ivf(index)
         if ivf is not None:
             ivf.nprobe = int(spec["nprobe"])
-            if ivf.direct_map.type == faiss.DirectMap.NoMap:
+            # DirectMap is missing from faiss's stubs (they type direct_map as Any).
+            if ivf.direct_map.type == faiss.DirectMap.NoMap:  # type: ignore[attr-defined]
                 ivf.make_direct_map()  # only reads the lists: fine when mapped
     if "efSearch" in spec and hasattr(index, "hnsw"):
         index.hnsw.efSearch = int(spec["efSearch"])
 
 
-def vectors(index, rows) -> np.ndarray:
+def vectors(index: faiss.Index, rows: npt.ArrayLike) -> np.ndarray:
     """The stored vectors of ``rows`` (exact for flat, IVF-Flat and HNSW indexes)."""
     rows = np.asarray(rows, dtype=np.int64).ravel()
     if not len(rows):
@@ -266,7 +279,7 @@ def vectors(index, rows) -> np.ndarray:
 
 
 def search(
-    index, queries: np.ndarray, k: int, *, rows: np.ndarray | None = None
+    index: faiss.Index, queries: np.ndarray, k: int, *, rows: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(scores, rows) of the ``k`` nearest passages for each query row; rows −1 pad.
 
@@ -284,17 +297,21 @@ def search(
     if not len(rows):
         n = len(queries)
         return np.zeros((n, k), dtype=np.float32), np.full((n, k), -1, dtype=np.int64)
+    selector: faiss.IDSelector
     if rows[-1] - rows[0] + 1 == len(rows):
         selector = faiss.IDSelectorRange(int(rows[0]), int(rows[-1]) + 1)
     else:
         selector = faiss.IDSelectorBatch(rows)
     ivf = faiss.try_extract_index_ivf(index)
+    # faiss's stubs lack the keyword constructors its Python layer gives every
+    # SearchParameters class, and SearchParametersHNSW.
+    params: faiss.SearchParameters
     if ivf is not None:
-        params = faiss.SearchParametersIVF(sel=selector, nprobe=int(ivf.nprobe))
+        params = faiss.SearchParametersIVF(sel=selector, nprobe=int(ivf.nprobe))  # type: ignore[call-arg]
     elif hasattr(index, "hnsw"):
-        params = faiss.SearchParametersHNSW(sel=selector, efSearch=int(index.hnsw.efSearch))
+        params = faiss.SearchParametersHNSW(sel=selector, efSearch=int(index.hnsw.efSearch))  # type: ignore[attr-defined]
     else:
-        params = faiss.SearchParameters(sel=selector)
+        params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
     scores, found = index.search(_f32(queries), k, params=params)
     del selector  # kept alive until the search is done (params holds a raw pointer)
     return scores, found

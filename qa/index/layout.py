@@ -22,6 +22,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeGuard
 
 from filelock import FileLock, Timeout
 
@@ -112,10 +113,10 @@ class IndexLayout:
     def exists(self) -> bool:
         return self._names_generation(self.current_name())
 
-    def _names_generation(self, name: str | None) -> bool:
+    def _names_generation(self, name: str | None) -> TypeGuard[str]:
         # A plain generation name only: CURRENT never leads outside the index folder.
         return (
-            bool(name)
+            name is not None
             and name.startswith(GEN_PREFIX)
             and Path(name).name == name
             and (self.root / name).is_dir()

@@ -65,7 +65,7 @@ def documents_digest(ids: Iterable[str]) -> str:
 
 
 #: What a reader needs from each section of the manifest, and of which type.
-_REQUIRED = {
+_REQUIRED: dict[str, dict[str, type]] = {
     "model": {"name": str, "dimension": int},
     "corpus": {"passages": int},
     "dense": {"type": str},

@@ -9,7 +9,9 @@ a library's traceback. ``Snapshot.open`` opens a generation with these; ``qa doc
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from qa.errors import IndexCorruptError
 from qa.index import dense
@@ -17,6 +19,11 @@ from qa.index.manifest import Manifest
 from qa.index.passages import FILENAME as PASSAGES_FILE
 from qa.index.passages import PassageStore
 from qa.lexical import EnglishBagIndex, LexicalIndex, SentenceLexicalIndex
+
+if TYPE_CHECKING:
+    import faiss
+
+_Part = TypeVar("_Part")
 
 #: What reading a damaged file may raise, from SQLite, FAISS, numpy, bm25s and JSON readers.
 READ_ERRORS = (sqlite3.Error, OSError, RuntimeError, ValueError, EOFError, LookupError, TypeError)
@@ -51,7 +58,7 @@ def open_store(gen: Path, count: int) -> PassageStore:
     return store
 
 
-def open_dense(gen: Path, manifest: Manifest, *, mmap: bool = False):
+def open_dense(gen: Path, manifest: Manifest, *, mmap: bool = False) -> faiss.Index:
     """The FAISS index of ``gen``: one vector of the manifest's dimension per passage."""
     path = gen / dense.FILENAME
     if not path.is_file():
@@ -116,7 +123,7 @@ def open_english(gen: Path, manifest: Manifest, *, mmap: bool = False) -> Englis
     return english
 
 
-def _load(folder: Path, load):
+def _load(folder: Path, load: Callable[[], _Part]) -> _Part:
     if not folder.is_dir():
         raise IndexCorruptError.damaged(folder, "missing")
     try:

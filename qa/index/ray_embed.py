@@ -22,13 +22,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 import qa.config as config
 from qa.embed import DEFAULT_BATCH_SIZE, EmbedderSpec
 from qa.errors import ScaleOutError
+
+if TYPE_CHECKING:  # Ray is an optional extra
+    import ray.data
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +88,7 @@ def plan_pool(
     )
 
 
-def _import_ray():
+def _import_ray() -> ModuleType:
     try:
         import ray
         import ray.data
@@ -316,11 +320,13 @@ def _embed(
     )
 
 
-def _pipeline(rows: list[dict], spec: EmbedderSpec, plan: PoolPlan, quiet: bool):
+def _pipeline(
+    rows: list[dict], spec: EmbedderSpec, plan: PoolPlan, quiet: bool
+) -> ray.data.Dataset:
     """The Ray Data pipeline: passages → actor pool → ``{"key", "vector"}`` batches."""
     import ray.data
 
-    ds = ray.data.from_items(
+    ds: ray.data.Dataset = ray.data.from_items(
         rows,
         # A block per batch: each comes back (and is cached) as soon as it is embedded.
         override_num_blocks=max(1, math.ceil(len(rows) / plan.batch_size)),
@@ -378,8 +384,13 @@ def _stream_through_host(
     rows: list[dict], spec: EmbedderSpec, plan: PoolPlan, stall: float, quiet: bool
 ) -> Iterator[dict[str, np.ndarray]]:
     import ray
+    from ray.actor import ActorHandle
 
-    host = ray.remote(num_cpus=0)(PipelineHost).remote(rows, spec, plan, stall, quiet)
+    # Ray types an actor class's remote() as "a handle or the class itself": it is a handle.
+    host = cast(
+        "ActorHandle[PipelineHost]",
+        ray.remote(num_cpus=0)(PipelineHost).remote(rows, spec, plan, stall, quiet),
+    )
     try:
         while True:
             # The pipeline stops itself after ``stall`` seconds without progress; this
@@ -399,7 +410,7 @@ def _stream_through_host(
             ray.kill(host)
 
 
-def _stream(ds, stall_seconds: float, *, workers: int) -> Iterator[dict[str, np.ndarray]]:
+def _stream(ds: ray.data.Dataset, stall_seconds: float, *, workers: int) -> Iterator[dict[str, np.ndarray]]:
     """The output batches of ``ds``. Ray Data's own guard stops an execution in which no
     block moves for ``stall_seconds`` (actors that cannot be placed, a pool that keeps
     dying): that, and any failure of the workers, is a ``ScaleOutError``. Iterated in
@@ -428,8 +439,8 @@ def _stream(ds, stall_seconds: float, *, workers: int) -> Iterator[dict[str, np.
 def _first_line(exc: BaseException) -> str:
     """The cause a person can act on, in one line (Ray wraps it in a long traceback)."""
     cause = exc
-    while getattr(cause, "cause", None) is not None:  # RayTaskError keeps the user's
-        cause = cause.cause
+    while (inner := getattr(cause, "cause", None)) is not None:  # RayTaskError keeps the user's
+        cause = inner
     text = str(cause).strip() or type(cause).__name__
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     return lines[-1] if lines else type(cause).__name__

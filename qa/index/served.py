@@ -95,7 +95,7 @@ class ServedIndex:
         """
         layout = IndexLayout(Path(index_dir) if index_dir else config.default_index_dir())
         embedder = model if isinstance(model, Embedder) else None
-        name = None if embedder else model or config.env("QA_MODEL")
+        name = None if isinstance(model, Embedder) else model or config.env("QA_MODEL")
 
         def open_generation(path: Path) -> Snapshot:
             nonlocal embedder  # load the model once, even when trying several generations

@@ -10,6 +10,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +32,9 @@ from qa.paths import shown
 from qa.policy import DEFAULT, IndexPolicy
 from qa.text import FOLDING, TOKENIZER, chinese_script, to_script
 
+if TYPE_CHECKING:
+    import faiss
+
 log = logging.getLogger(__name__)
 
 class Snapshot:
@@ -41,7 +45,7 @@ class Snapshot:
         path: Path,
         manifest: Manifest,
         store: PassageStore,
-        dense_index,
+        dense_index: faiss.Index,
         lexical: LexicalIndex,
         sentences: SentenceLexicalIndex,
         english: EnglishBagIndex,

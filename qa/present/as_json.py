@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from typing import overload
 
 from qa.answer import Citation, Figure
 from qa.documents import Document
@@ -63,6 +64,12 @@ def _quote(q: QuoteView) -> dict:
     }
 
 
+@overload
+def document(d: Document) -> dict: ...
+@overload
+def document(d: None) -> None: ...
+@overload
+def document(d: Document | None) -> dict | None: ...
 def document(d: Document | None) -> dict | None:
     """A report's metadata, with where each value came from."""
     if d is None:

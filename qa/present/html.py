@@ -19,6 +19,7 @@ import functools
 import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -99,7 +100,7 @@ class PageHTML:
     def view(self, view: object, **context: object) -> Markup:
         """A view (an answer, or a kind registered in ``VIEW_TEMPLATES``) as HTML."""
         name = VIEW_TEMPLATES[type(view)]
-        lang = getattr(view, "language", "en")
+        lang = cast(Language, getattr(view, "language", "en"))
         template = self._env.get_template(name)
         return Markup(template.render(view=view, lang=lang, t=self.words(lang), **context))
 

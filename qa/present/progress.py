@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from rich.console import Console
 
@@ -195,7 +196,7 @@ class BarProgress(_Embedding):
     """rich's progress bar (a terminal), shown once embedding starts; the estimate is
     printed above it. Use as a context manager."""
 
-    def __init__(self, console: Console, **options) -> None:
+    def __init__(self, console: Console, **options: Any) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         # The time left is ours (work left over work per second), not rich's column, which

@@ -325,11 +325,12 @@ class TelegramHTML:
             for kind, n in counts.most_common()
         )
         money = sorted((r for r in rows if r.kind == "money"), key=lambda r: -r.value)
-        seen: set[str] = set()
+        first: dict[str, FigureRow] = {}  # each figure once, at its largest
+        for r in money:
+            first.setdefault(r.figure, r)
         largest = [
             f"• <b>{escape(r.figure)}</b> — {escape(shorten(r.measures or r.sentence, 80))}"
-            for r in money
-            if not (r.figure in seen or seen.add(r.figure))
+            for r in first.values()
         ][:SUMMARY_LARGEST]
         return say(
             "figures_summary",

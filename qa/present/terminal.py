@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
 
 from qa.present.safe import clean
 from qa.present.view import AnswerView, Excerpt, PassageView
+
+if TYPE_CHECKING:
+    from qa.feedback import FeedbackStats
 
 #: Characters of a related passage shown under a declined answer.
 RELATED_EXCERPT_CHARS = 120
@@ -190,7 +194,7 @@ def print_findings(console: Console, findings: Sequence) -> None:
     )
 
 
-def print_feedback_stats(console: Console, stats) -> None:
+def print_feedback_stats(console: Console, stats: FeedbackStats) -> None:
     """``qa feedback stats``: ratings by kind and language, and how many become questions."""
     console.print(
         f"ratings: {stats.ratings}  👍 {stats.up}  👎 {stats.down} "

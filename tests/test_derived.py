@@ -73,3 +73,15 @@ def test_the_region_table_read_back_equals_the_one_derived() -> None:
         "长治市",
         "吉林省",
     ]
+
+
+def test_the_english_names_and_the_glossary_read_back_equal_the_ones_derived() -> None:
+    from qa import cedict
+
+    english = regions._english()
+    assert english == {c: tuple(n) for c, n in regions._derive_english().items()}
+    assert english["230000"][0] == "Heilongjiang" and "Harbin" in english["230100"]
+    glossary = cedict.english_to_chinese(3, 6)
+    derived_now = cedict._derive_glossary(3, 6)
+    assert glossary == {k: tuple(v) for k, v in derived_now.items()}
+    assert glossary["subsistence allowance"] == ("低保",)

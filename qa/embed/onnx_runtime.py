@@ -1,5 +1,6 @@
 """Run an exported model (``qa.embed.export``) with ONNX Runtime: the ``tokenizers``
-library reads the text, one inference session embeds it. No torch on this path.
+library reads the text (SentencePiece for XLM-R's pieces, ``qa.embed.unigram``), one inference
+session embeds it. No torch on this path.
 
 Threads. A query runs on one intra-op thread: on this 2-core machine a second thread
 barely helps an idle query and hurts when another process holds a core (measured in
@@ -16,6 +17,7 @@ the call's.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,12 +25,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.embed import plan
+from qa.embed import plan, unigram
 from qa.embed.export import CONFIG_FILE, TOKENIZER_FILE, model_file
+from qa.embed.unigram import UnigramTokenizer
 from qa.errors import ModelError
 
 if TYPE_CHECKING:
     import onnxruntime as ort
+
+log = logging.getLogger(__name__)
 
 
 def session_options(threads: int) -> ort.SessionOptions:
@@ -63,26 +68,44 @@ class OnnxEncoder:
         self.folder = folder
         try:
             settings = json.loads((folder / CONFIG_FILE).read_text())
-            self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
             self.session = ort.InferenceSession(
                 str(model_file(folder, precision)),
                 session_options(query_threads),
                 providers=["CPUExecutionProvider"],
             )
-        except Exception as exc:  # ORT and tokenizers raise their own kinds
+        except Exception as exc:  # ORT raises its own kinds
             raise ModelError(f"cannot load the ONNX model in {folder}: {exc}") from exc
         self.inputs: list[str] = list(settings["inputs"])
         self.pad_id = int(settings["pad_id"])
         self.max_seq_length = int(settings["max_seq_length"])
         self.dimension = int(settings["dimension"])
         self.workers = max(1, workers)
-        # Fixed once: changing padding or truncation later would make concurrent callers
-        # of the same tokenizer fail ("Already borrowed"). Padding is done per batch below.
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(self.max_seq_length)
+        #: XLM-R's pieces on SentencePiece (``qa.embed.unigram``: a cheap start), else the
+        #: export's ``tokenizer.json`` on ``tokenizers``.
+        self.unigram: UnigramTokenizer | None = None
+        self.tokenizer: Tokenizer | None = None
+        try:
+            if unigram.convert(folder, TOKENIZER_FILE):
+                self.unigram = UnigramTokenizer(
+                    folder, TOKENIZER_FILE, max_length=self.max_seq_length
+                )
+        except (OSError, ValueError, KeyError, ImportError) as exc:
+            log.info("tokenizing with tokenizers: %s", exc)
+        if self.unigram is None:
+            try:
+                self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+            except Exception as exc:  # tokenizers raises its own kinds
+                raise ModelError(f"cannot load the tokenizer in {folder}: {exc}") from exc
+            # Fixed once: changing padding or truncation later would make concurrent callers
+            # of the same tokenizer fail ("Already borrowed"). Padding is done per batch.
+            self.tokenizer.no_padding()
+            self.tokenizer.enable_truncation(self.max_seq_length)
 
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text (special tokens included, truncated to the model's limit)."""
+        if self.unigram is not None:
+            return self.unigram.ids(texts)
+        assert self.tokenizer is not None
         if len(texts) == 1:  # one query: no tokenizer thread pool woken up
             return [self.tokenizer.encode(texts[0]).ids]
         return [e.ids for e in self.tokenizer.encode_batch(list(texts))]

@@ -28,11 +28,16 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from qa import __version__
 from qa.errors import caused_by_interrupt, describe
+
+if TYPE_CHECKING:
+    from qa import BuildReport, FeedbackStore, ReportQA
+    from qa.present import AnswerView
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -45,7 +50,7 @@ def _build(
     *,
     ray_address: str | None = None,
     ray_workers: int | None = None,
-):
+) -> BuildReport:
     from qa import build_index
     from qa.present import build_progress
 
@@ -61,7 +66,7 @@ def _build(
         )
 
 
-def _print_build(report, *, verb: str = "built") -> None:
+def _print_build(report: BuildReport, *, verb: str = "built") -> None:
     from qa.present import one_line, shown
 
     err.print(
@@ -86,7 +91,7 @@ def _print_build(report, *, verb: str = "built") -> None:
         err.print("  " + one_line(f"skipped {s.path}: {s.reason}"), markup=False)
 
 
-def _embedding_speed(report) -> str:
+def _embedding_speed(report: BuildReport) -> str:
     rates = report.embedding_rates
     if rates is None:
         return ""
@@ -153,7 +158,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open(index: Path | None):
+def _open(index: Path | None) -> ReportQA:
     """Report QA over ``index``, building the bundled reports into it first if missing."""
     from qa import ReportQA
     from qa.present import build_progress
@@ -204,7 +209,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_chart(view, path: Path) -> None:
+def _write_chart(view: AnswerView, path: Path) -> None:
     """``--chart FILE.png``: the chart of a table answer (one indicator across reports)."""
     from qa.present import chart_png
 
@@ -286,7 +291,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(settings, warm_up=not args.no_warm_up)
 
 
-def _feedback_store(args: argparse.Namespace):
+def _feedback_store(args: argparse.Namespace) -> FeedbackStore:
     import qa.config as config
     from qa import FeedbackStore
     from qa.errors import SettingError

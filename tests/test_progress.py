@@ -117,6 +117,7 @@ def test_durations_read_as_people_say_them(seconds, text):
     assert duration(seconds) == text
 
 
+@pytest.mark.slow  # a build from scratch, to measure its rate
 def test_a_real_build_measures_its_rate_on_the_first_batch(tmp_path, embedder):
     lines: list[str] = []
     build_index([DATA], tmp_path / "index", model=embedder,

@@ -79,9 +79,12 @@ def many_reports(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def many_index(many_reports, tmp_path_factory, embedder) -> Path:
-    """The four reports' index, built once by the real build path."""
+def many_index(many_reports, tmp_path_factory, embedder, report_index) -> Path:
+    """The four reports' index, built once by the real build path. Its embedding cache starts
+    as a copy of ``report_index``'s: the bundled report is one of the four, and its passages'
+    vectors are already there (the index is the same; the build only embeds less)."""
     index = tmp_path_factory.mktemp("many-index")
+    shutil.copytree(report_index / "cache", index / "cache")
     build_index([many_reports], index, model=embedder)
     return index
 

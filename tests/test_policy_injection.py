@@ -107,6 +107,7 @@ def test_crosslingual_policy_sets_how_english_cosines_are_scaled(retriever, repo
     assert max(z.values()) != pytest.approx(1.0)
 
 
+@pytest.mark.slow  # two builds
 def test_index_policy_sets_bm25_title_inference_and_english_bags(tmp_path, embedder):
     reports = tmp_path / "reports"
     reports.mkdir()

@@ -117,6 +117,7 @@ def test_durations_read_as_people_say_them(seconds, text):
     assert duration(seconds) == text
 
 
+@pytest.mark.slow  # a build from scratch, to measure its rate
 def test_a_real_build_measures_its_rate_on_the_first_batch(tmp_path, embedder):
     lines: list[str] = []
     build_index([DATA], tmp_path / "index", model=embedder,
@@ -131,6 +132,7 @@ def test_a_real_build_measures_its_rate_on_the_first_batch(tmp_path, embedder):
     assert lines[-1] == "writing the index of 21 passages"
 
 
+@pytest.mark.slow  # a whole `qa build`; the quick tier builds through build_index above
 def test_qa_build_with_stderr_redirected_prints_plain_lines(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("QA_MODEL", "bundled:multilingual-e5-small")
     assert main(["build", str(DATA), "--index", str(tmp_path / "i")]) == 0
@@ -166,6 +168,7 @@ def mixed_lengths(folder) -> tuple[object, int, int]:
     return path, len(long), len(short)
 
 
+@pytest.mark.slow  # a 120-passage build, its estimates checked batch by batch
 def test_time_left_counts_the_lengths_still_to_embed_on_a_real_build(tmp_path, embedder):
     source, n_long, n_short = mixed_lengths(tmp_path)
     recorder = Recorder()

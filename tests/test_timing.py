@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from qa import timing
 from qa.cli import main
 from qa.present import timings_line
@@ -39,6 +41,7 @@ def test_the_line_lists_the_steps_in_order_then_the_total() -> None:
     assert line == "time: open 1.50 s · read 4 ms · compose 20 ms · total 1.60 s"
 
 
+@pytest.mark.slow  # two `qa ask` runs in-process
 def test_qa_ask_debug_prints_the_steps(report_index, capsys) -> None:
     assert main(["ask", "新增養老床位多少張？", "--debug", "--index", str(report_index)]) == 0
     err = capsys.readouterr().err

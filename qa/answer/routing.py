@@ -91,7 +91,7 @@ class _Asker:
     def compose(self, retrieval: Retrieval, topic: Topic | None) -> Answer:
         answer = compose(
             retrieval,
-            encode_sentences=self.retriever.embedder.encode_sentences,
+            encode_sentences=self.retriever.encode_sentences,
             language=self.lang,
             policy=self.policy,
             topic=topic,

@@ -202,6 +202,14 @@ def _resolve_prompts(name: str, declared: dict[str, str]) -> dict[str, str]:
     return {"query": query or "", "document": document or ""}
 
 
+class KeptVectors(Protocol):
+    """Vectors of texts kept between processes (``qa.index.kept_sentences``)."""
+
+    def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def put(self, texts: Sequence[str], vectors: np.ndarray) -> None: ...
+
+
 class Embedder:
     """An embedding model with separate query and passage encoding. Thread-safe.
 
@@ -432,13 +440,23 @@ class Embedder:
         prompt = self.prompts["document"]
         return [len(ids) for ids in self.encoder.token_ids([prompt + t for t in texts])]
 
-    def encode_sentences(self, texts: Sequence[str]) -> np.ndarray:
+    def encode_sentences(
+        self, texts: Sequence[str], *, kept: KeptVectors | None = None
+    ) -> np.ndarray:
         """Passage-side vectors of report sentences, memoised: answers quote from the same
-        few paragraphs again and again, so each sentence is embedded once per process."""
+        few paragraphs again and again, so each sentence is embedded once per process. With
+        ``kept`` (vectors kept between processes, ``qa.index.kept_sentences``), a sentence
+        not yet embedded here is looked up there first, and what is embedded is kept there."""
         with self._sentences_lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._sentences]
         if missing:
-            vecs = self.encode_passages(missing)
+            found = kept.get(missing) if kept is not None else {}
+            new = [t for t in missing if t not in found]
+            new_vecs = self.encode_passages(new)
+            if kept is not None and new:
+                kept.put(new, new_vecs)
+            made = dict(zip(new, new_vecs, strict=True))
+            vecs = [found[t] if t in found else made[t] for t in missing]
             with self._sentences_lock:
                 for text, vec in zip(missing, vecs, strict=True):
                     self._sentences[text] = vec

@@ -28,7 +28,7 @@ from qa.sqlite_files import move_aside as move_file_aside
 FILENAME = "embeddings.sqlite"
 #: The one table of a cache and its columns, in order.
 SCHEMA = ("vectors", ("model", "key", "vec"))
-_CREATE = (
+CREATE_TABLE = (
     "CREATE TABLE IF NOT EXISTS vectors ("
     "model TEXT NOT NULL, key TEXT NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (model, key))"
 )
@@ -109,7 +109,7 @@ class EmbeddingCache:
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=30)
         try:
-            con.execute(_CREATE)
+            con.execute(CREATE_TABLE)
         except sqlite3.Error:
             con.close()
             raise

@@ -21,6 +21,7 @@ from qa.errors import (
     repair_hint,
 )
 from qa.index.build import BuildReport, Progress, build_index
+from qa.index.kept_sentences import KeptSentences
 from qa.index.layout import IndexLayout
 from qa.index.recovery import Holding, open_served
 from qa.index.snapshot import Snapshot
@@ -75,6 +76,11 @@ class ServedIndex:
         self._refusal: str | None = None
         self._reload_lock = threading.Lock()
         self._checked_at = time.monotonic()
+        embedder = snapshot.embedder
+        #: Sentence vectors kept between processes (the model is the same in every generation).
+        self.kept_sentences = KeptSentences(
+            layout.cache_dir, embedder.cache_key, embedder.dimension
+        )
 
     @classmethod
     def open(
@@ -273,3 +279,4 @@ class ServedIndex:
 
     def close(self) -> None:
         self._snapshot.close()
+        self.kept_sentences.close()

@@ -145,6 +145,11 @@ class Retriever:
     def embedder(self) -> Embedder:
         return self._index.embedder
 
+    def encode_sentences(self, texts: Sequence[str]) -> np.ndarray:
+        """Passage-side vectors of report sentences: memoised in the process and kept in the
+        index folder for the next one (``qa.index.kept_sentences``)."""
+        return self.embedder.encode_sentences(texts, kept=self._index.kept_sentences)
+
     @property
     def policy(self) -> RetrievalPolicy:
         return self._policy

@@ -10,14 +10,16 @@ embed about twice the text of the passages (33,094 sentences beside 5,884 passag
 archive) for sentences most questions never read.
 
 The file (``cache/sentences.sqlite`` in the index folder, the schema of the embedding cache)
-is only ever a shortcut, and answering never waits on it: a file another process holds
-locked is skipped for that question, one that cannot be written (a read-only index folder)
-is read and not written, and a damaged one is moved aside with a warning, as the embedding
-cache is, and started afresh.
+is only ever a shortcut, and answering never waits on it. It is written without waiting for
+the disk (SQLite's ``synchronous = OFF``): a power cut may damage it, and a damaged file is
+moved aside with a warning, as the embedding cache is, and started afresh. A file another
+process holds locked is skipped for that question; one that cannot be written (a read-only
+index folder) is read and not written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -101,15 +103,15 @@ class KeptSentences:
         return self._con
 
     def _open(self) -> sqlite3.Connection | None:
-        try:
+        with contextlib.suppress(OSError):  # a read-only index folder: read what is there
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            pass  # a read-only index folder: read a file that is there, if any
         try:
             con = sqlite3.connect(self.path, timeout=LOCK_WAIT_SECONDS, check_same_thread=False)
         except sqlite3.Error:
             return self._read_only()
         try:
+            # No fsync per answer: a file left damaged by a crash is moved aside (below).
+            con.execute("PRAGMA synchronous = OFF")
             table = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vectors'"
             if con.execute(table).fetchone() is None:
                 with con:

@@ -177,11 +177,9 @@ def test_time_left_counts_the_lengths_still_to_embed_on_a_real_build(tmp_path, e
     last = after[-1]
     total = n_long + n_short
     assert (first.done, first.total, first.cost_done, first.tokens_done) == (0, total, 0, 0)
-    assert (last.done, last.cost_done, last.tokens_done) == (
-        total,
-        first.cost_total,
-        first.tokens_total,
-    )
+    assert (last.done, last.tokens_done) == (total, first.tokens_total)
+    # Batches finish in either order on two workers, and float sums depend on the order.
+    assert last.cost_done == pytest.approx(first.cost_total, rel=1e-12)
     # The work is the texts' tokens, a long passage's tokens weighing more than a short one's.
     assert first.tokens_total < first.cost_total < 2.1 * first.tokens_total
     assert first.tokens_total > n_long * 500

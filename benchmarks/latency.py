@@ -56,6 +56,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("QA_SHARED", ROOT.parent / "shared"))
+#: Sentence vectors kept by earlier processes in an index folder (qa.index.kept_sentences).
+KEPT_SENTENCES = Path("cache") / "sentences.sqlite"
 
 QUESTIONS = [
     "向全省養老機構撥付的疫情防控補助和運營補貼是多少？",
@@ -167,7 +169,7 @@ def measure(index: Path, rounds: int, busy: bool, questions: list[str] = QUESTIO
 
     # Sentence vectors kept by earlier processes (qa.index.kept_sentences) would make every
     # answer's first sentences free: measure what a process that finds none pays.
-    (index / "cache" / "sentences.sqlite").unlink(missing_ok=True)
+    (index / KEPT_SENTENCES).unlink(missing_ok=True)
     qa = ReportQA.open(index)
     retriever = qa.retriever
     embedder = retriever.embedder
@@ -360,7 +362,7 @@ def cold(index: Path, rounds: int, baseline: str | None) -> dict:
         again = "this checkout, same question again"
         runs: dict[str, list[dict]] = {label: [] for label in [*arms, again]}
         questions = ARCHIVE_QUESTIONS[::7]
-        kept = index / "cache" / "sentences.sqlite"
+        kept = index / KEPT_SENTENCES
         for r in range(rounds + 1):  # round 0 fills the page cache and is not counted
             for label, (code, env) in arms.items():
                 question = questions[r % len(questions)]

@@ -39,6 +39,36 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def select_vectors(
+    con: sqlite3.Connection, model: str, keys: Sequence[str], dimension: int
+) -> dict[str, np.ndarray]:
+    """The vectors stored for ``model`` under those of ``keys`` that have one; a blob that is
+    not ``dimension`` finite float32 values is left out."""
+    found: dict[str, np.ndarray] = {}
+    for i in range(0, len(keys), 500):  # under SQLite's limit of parameters per statement
+        chunk = list(keys[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        for key, blob in con.execute(
+            f"SELECT key, vec FROM vectors WHERE model = ? AND key IN ({marks})", [model, *chunk]
+        ):
+            vec = np.frombuffer(blob, dtype=np.float32) if isinstance(blob, bytes) else None
+            if vec is not None and vec.shape == (dimension,) and np.isfinite(vec).all():
+                found[key] = vec
+    return found
+
+
+def store_vectors(
+    con: sqlite3.Connection, model: str, keys: Sequence[str], vectors: np.ndarray
+) -> None:
+    """Store ``vectors`` (one per key) for ``model``, in one transaction."""
+    rows = [
+        (model, k, np.asarray(v, dtype=np.float32).tobytes())
+        for k, v in zip(keys, vectors, strict=True)
+    ]
+    with con:
+        con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+
+
 class CacheDamagedError(Exception):
     """The cache file cannot be used as a cache (internal: it is then moved aside)."""
 
@@ -131,28 +161,12 @@ class EmbeddingCache:
             return {}
 
     def _get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
-        for i in range(0, len(keys), 500):
-            chunk = list(keys[i : i + 500])
-            marks = ",".join("?" * len(chunk))
-            for key, blob in self._con.execute(
-                f"SELECT key, vec FROM vectors WHERE model = ? AND key IN ({marks})",
-                [self.model, *chunk],
-            ):
-                vec = np.frombuffer(blob, dtype=np.float32) if isinstance(blob, bytes) else None
-                if vec is not None and vec.shape == (self.dimension,) and np.isfinite(vec).all():
-                    found[key] = vec
-        return found
+        return select_vectors(self._con, self.model, keys, self.dimension)
 
     def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
-        rows = [
-            (self.model, k, np.asarray(v, dtype=np.float32).tobytes())
-            for k, v in zip(keys, vectors, strict=True)
-        ]
         for attempt in (1, 2):
             try:
-                with self._con:
-                    self._con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+                store_vectors(self._con, self.model, keys, vectors)
                 return
             except sqlite3.OperationalError as exc:
                 raise _os_error(self.path, exc) from exc

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.index.cache import CREATE_TABLE, text_key
+from qa.index.cache import CREATE_TABLE, select_vectors, store_vectors, text_key
 from qa.sqlite_files import move_aside
 
 log = logging.getLogger(__name__)
@@ -52,42 +52,28 @@ class KeptSentences:
 
     def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """The kept vectors of those ``texts`` that have one."""
-        keys = {text_key(t): t for t in texts}
-        found: dict[str, np.ndarray] = {}
+        texts_by_key = {text_key(t): t for t in texts}
         with self._lock:
             con = self._connection()
             if con is None:
-                return found
+                return {}
             try:
-                items = list(keys)
-                for i in range(0, len(items), 500):
-                    chunk = items[i : i + 500]
-                    rows = con.execute(
-                        "SELECT key, vec FROM vectors WHERE model = ? AND key IN "
-                        f"({','.join('?' * len(chunk))})",
-                        [self.model, *chunk],
-                    )
-                    for key, blob in rows:
-                        vec = np.frombuffer(blob, dtype=np.float32) if isinstance(blob, bytes) else None
-                        if vec is not None and vec.shape == (self.dimension,):
-                            found[keys[key]] = vec
+                found = select_vectors(con, self.model, list(texts_by_key), self.dimension)
             except sqlite3.Error as exc:
                 self._failed(exc)
-        return found
+                return {}
+        return {texts_by_key[key]: vec for key, vec in found.items()}
 
     def put(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Keep ``vectors`` (one per text) for the next process, when the file can be written."""
-        rows = [
-            (self.model, text_key(t), np.asarray(v, dtype=np.float32).tobytes())
-            for t, v in zip(texts, vectors, strict=True)
-        ]
+        if not texts:
+            return
         with self._lock:
             con = self._connection()
-            if con is None or not self._writable or not rows:
+            if con is None or not self._writable:
                 return
             try:
-                with con:
-                    con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+                store_vectors(con, self.model, [text_key(t) for t in texts], vectors)
             except sqlite3.Error as exc:
                 self._failed(exc)
 
